@@ -1,0 +1,127 @@
+"""The `avtale` command. Thin: parse arguments, call one pipeline function, print.
+
+Errors from `assistant.errors` become one Norwegian line on standard error and a non-zero exit
+code; nothing reaches the user as a traceback (set AVTALE_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from assistant import __version__
+from assistant.errors import AvtaleError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", metavar="MAPPE", help="korpusmappe (standard: prosjektets corpus/, eller AVTALE_CORPUS)")
+    common.add_argument("--index", metavar="MAPPE", help="indeksmappe (standard: prosjektets index/, eller AVTALE_INDEX)")
+
+    parser = argparse.ArgumentParser(
+        prog="avtale",
+        description="Offline assistent for samarbeidsavtalen mellom UNN og kommunene. Uten kommando åpnes appen.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"avtale {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+
+    p = sub.add_parser("corpus", parents=[common], help="list dokumentene i korpuset")
+    p.add_argument("--stats", action="store_true", help="vis også hva rensingen fjernet, og antall tekstbiter")
+    p.add_argument("--json", action="store_true", help="skriv JSON")
+
+    p = sub.add_parser("show", parents=[common], help="vis en seksjon med full kildehenvisning")
+    p.add_argument("reference", metavar="REFERANSE", help='f.eks. "Retningslinje 2 4.1" eller "rl2:4.1.3"')
+
+    p = sub.add_parser("ingest", parents=[common], help="legg til PDF-, tekst- eller Markdown-filer i korpuset")
+    p.add_argument("files", nargs="+", metavar="FIL")
+    p.add_argument("--title", help="tittel (standard: fra PDF-metadata eller første linje)")
+    p.add_argument("--kind", help="type: avtale, retningslinje, veileder, rundskriv, rapport, møtedokument")
+    p.add_argument("--date", help="dato eller år")
+    p.add_argument("--publisher", help="utgiver")
+    p.add_argument("--status", help='status, f.eks. "forslag" eller "vedtatt"')
+    p.add_argument("--id", dest="doc_id", help="dokument-id (standard: fra filnavnet)")
+    p.add_argument("--hospital", help="helseforetakets kortnavn i avtalen (standard: UNN)")
+    p.add_argument("--national", action="store_true", help="nasjonal veiledning, ikke lokal avtale")
+    p.add_argument("--encoding", help="tegnsett for tekstfiler som ikke er UTF-8, f.eks. cp1252")
+    p.add_argument("--password", help="passord for en kryptert PDF")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except AvtaleError as exc:
+        print(f"avtale: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("avtale: avbrutt.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last guard: one line, never a traceback
+        if os.environ.get("AVTALE_DEBUG"):
+            raise
+        print(f"avtale: uventet feil ({type(exc).__name__}: {exc}). Kjør med AVTALE_DEBUG=1 for detaljer.", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from assistant import paths
+
+    corpus_dir = paths.corpus_dir(args.corpus)
+    if args.command == "corpus":
+        return _cmd_corpus(corpus_dir, args)
+    if args.command == "show":
+        return _cmd_show(corpus_dir, args)
+    if args.command == "ingest":
+        return _cmd_ingest(corpus_dir, args)
+    build_parser().print_help()
+    return 0
+
+
+def _cmd_corpus(corpus_dir: Path, args) -> int:
+    import json
+
+    from assistant.corpus import build_corpus
+    from assistant.render import corpus_table
+
+    corpus = build_corpus(corpus_dir)
+    if args.json:
+        rows = [
+            {**d.info.__dict__, "sections": len(d.sections)} for d in corpus.documents
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(corpus_table(corpus, stats=args.stats))
+    return 0
+
+
+def _cmd_show(corpus_dir: Path, args) -> int:
+    from assistant.corpus import build_corpus
+    from assistant.refs import resolve
+    from assistant.render import section_text
+
+    corpus = build_corpus(corpus_dir)
+    found = resolve(args.reference, corpus.documents)
+    print(section_text(found, corpus_dir))
+    return 0
+
+
+def _cmd_ingest(corpus_dir: Path, args) -> int:
+    from assistant.ingest import IngestOptions, ingest
+
+    options = IngestOptions(
+        title=args.title, kind=args.kind, date=args.date, publisher=args.publisher, status=args.status,
+        doc_id=args.doc_id, hospital=args.hospital, national=args.national, encoding=args.encoding,
+        password=args.password,
+    )
+    for item in ingest([Path(f) for f in args.files], corpus_dir, options):
+        print(f"La til {item.file} som «{item.title}» (id {item.doc_id}, {item.kind or 'dokument'}, "
+              f"{item.date or 'uten dato'}): {item.sections} seksjoner.")
+    print("Indeksen bygges på nytt ved neste søk.")
+    return 0

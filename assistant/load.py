@@ -1,0 +1,146 @@
+"""Load a source file (text, Markdown or PDF) into numbered lines, keeping PDF page numbers.
+
+Every way a file can be unusable ends in one `SourceFileError` that names the file, says what
+is wrong in Norwegian and what to do; nothing here writes anywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.errors import SourceFileError
+from assistant.models import SourceLine
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_TEXT_CHARS = 20_000_000
+MAX_PDF_PAGES = 3000
+
+
+def load_source(path: Path, encoding: str | None = None, password: str | None = None) -> list[SourceLine]:
+    """Read `path` into lines. `encoding` forces a text encoding (e.g. cp1252); `password`
+    opens an encrypted PDF."""
+    path = Path(path)
+    _check_readable(path)
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return _load_pdf(path, password)
+    if suffix in TEXT_SUFFIXES:
+        return _split_lines(decode_text(path, path.read_bytes(), encoding), page=None)
+    raise SourceFileError(
+        path,
+        f"Filtypen «{path.suffix or '(ingen)'}» støttes ikke.",
+        "Bruk PDF, .txt eller .md.",
+    )
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise SourceFileError(path, "Filen finnes ikke.", "Sjekk navnet og stien.")
+    if path.is_dir():
+        raise SourceFileError(path, "Dette er en mappe, ikke en fil.", "Oppgi filene i mappen enkeltvis.")
+    try:
+        size = path.stat().st_size
+        with path.open("rb"):
+            pass
+    except PermissionError:
+        raise SourceFileError(path, "Mangler tilgang til å lese filen.", "Sjekk filrettighetene.") from None
+    except OSError as exc:
+        raise SourceFileError(path, f"Kan ikke lese filen ({exc.strerror}).", "Sjekk filen og prøv igjen.") from None
+    if size == 0:
+        raise SourceFileError(path, "Filen er tom.", "Velg en fil med innhold.")
+    if size > MAX_FILE_BYTES:
+        raise SourceFileError(
+            path,
+            f"Filen er for stor ({size // (1024 * 1024)} MB; grensen er {MAX_FILE_BYTES // (1024 * 1024)} MB).",
+            "Del den opp i mindre filer.",
+        )
+
+
+def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
+    """Decode text strictly: UTF-8 (with or without BOM) unless an encoding is given."""
+    if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
+        raise SourceFileError(
+            path, "Filen ser ut til å være binær, ikke tekst.", "Kontroller at det er riktig fil (PDF, .txt eller .md)."
+        )
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise SourceFileError(path, f"Kan ikke lese filen som {encoding} ({exc}).", "Oppgi riktig tegnsett.") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SourceFileError(
+                path,
+                "Filen er ikke UTF-8 (trolig latin-1 eller Windows-1252).",
+                "Lagre den som UTF-8, eller legg den til med --encoding cp1252.",
+            ) from None
+    if len(text) > MAX_TEXT_CHARS:
+        raise SourceFileError(path, "Filen har for mye tekst.", "Del den opp i mindre filer.")
+    if not text.strip():
+        raise SourceFileError(path, "Filen inneholder ingen tekst.", "Velg en fil med innhold.")
+    return text
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if not sample:
+        return False
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control / len(sample) > 0.05
+
+
+def _split_lines(text: str, page: int | None, first_line: int = 1) -> list[SourceLine]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [SourceLine(t, first_line + i, page) for i, t in enumerate(text.split("\n"))]
+
+
+def _load_pdf(path: Path, password: str | None) -> list[SourceLine]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            if not reader.decrypt(password or ""):
+                raise SourceFileError(
+                    path,
+                    "PDF-en er kryptert (passordbeskyttet)." if not password else "Feil passord for PDF-en.",
+                    "Oppgi passordet med --password, eller lagre en kopi uten passord.",
+                )
+        n_pages = len(reader.pages)
+    except SourceFileError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AssertionError, RecursionError) as exc:
+        raise SourceFileError(
+            path, f"PDF-en er skadet og kan ikke leses ({type(exc).__name__}).", "Hent en ny kopi av dokumentet."
+        ) from None
+    if n_pages == 0:
+        raise SourceFileError(path, "PDF-en har ingen sider.", "Hent en ny kopi av dokumentet.")
+    if n_pages > MAX_PDF_PAGES:
+        raise SourceFileError(
+            path, f"PDF-en har {n_pages} sider; grensen er {MAX_PDF_PAGES}.", "Del dokumentet opp i mindre filer."
+        )
+    lines: list[SourceLine] = []
+    chars = 0
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            text = page.extract_text() or ""
+        except Exception as exc:  # pypdf raises many types on damaged content streams
+            raise SourceFileError(
+                path, f"Side {number} i PDF-en er skadet ({type(exc).__name__}).", "Hent en ny kopi av dokumentet."
+            ) from None
+        chars += len(text)
+        if chars > MAX_TEXT_CHARS:
+            raise SourceFileError(path, "PDF-en har for mye tekst.", "Del dokumentet opp i mindre filer.")
+        lines.extend(_split_lines(text, page=number, first_line=len(lines) + 1))
+    if not any(line.text.strip() for line in lines):
+        raise SourceFileError(
+            path,
+            "PDF-en har ikke noe tekstlag (trolig skannede bilder).",
+            "Kjør tekstgjenkjenning (OCR) på den først, eller bruk en tekstversjon.",
+        )
+    return lines

@@ -1,0 +1,129 @@
+"""The corpus manifest (`corpus/manifest.toml`): which files make up the corpus and which
+logical documents each holds. Data, not code: a new agreement is a new [[source]] entry."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import ManifestError
+from assistant.models import DocumentInfo
+
+MANIFEST_NAME = "manifest.toml"
+HEADING_STYLES = ("numbered", "sak", "guide")
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    info: DocumentInfo
+    start: re.Pattern | None
+    headings: str
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    file: str
+    documents: tuple[DocumentSpec, ...]
+
+
+def manifest_path(corpus: Path) -> Path:
+    return Path(corpus) / MANIFEST_NAME
+
+
+def load_manifest(corpus: Path) -> list[SourceEntry]:
+    path = manifest_path(corpus)
+    if not path.is_file():
+        raise ManifestError(
+            f"{path}: fant ikke korpusmanifestet. Oppgi riktig mappe med --corpus, eller legg til dokumenter med «avtale ingest»."
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: manifestet kan ikke leses ({exc}). Rett feilen i filen.") from None
+    entries = [_parse_source(path, raw) for raw in data.get("source", [])]
+    _check_unique_ids(path, entries)
+    return entries
+
+
+def _parse_source(path: Path, raw: dict) -> SourceEntry:
+    file = raw.get("file")
+    if not isinstance(file, str) or not file or Path(file).name != file:
+        raise ManifestError(f"{path}: en [[source]] mangler gyldig «file» (bare filnavn, ingen mapper).")
+    docs_raw = raw.get("document") or [{}]
+    documents = []
+    for doc in docs_raw:
+        merged = {k: v for k, v in raw.items() if k not in ("document", "file")}
+        merged.update(doc)
+        documents.append(_parse_document(path, file, merged))
+    return SourceEntry(file=file, documents=tuple(documents))
+
+
+def _parse_document(path: Path, file: str, raw: dict) -> DocumentSpec:
+    doc_id = str(raw.get("id") or slug(Path(file).stem))
+    headings = str(raw.get("headings", "numbered"))
+    if headings not in HEADING_STYLES:
+        raise ManifestError(f"{path}: ukjent headings «{headings}» for {doc_id}; bruk {', '.join(HEADING_STYLES)}.")
+    start = raw.get("start")
+    try:
+        pattern = re.compile(start) if start else None
+    except re.error as exc:
+        raise ManifestError(f"{path}: ugyldig start-mønster for {doc_id}: {exc}.") from None
+    title = str(raw.get("title") or Path(file).stem)
+    info = DocumentInfo(
+        id=doc_id,
+        title=title,
+        short_title=str(raw.get("short_title") or title),
+        source_file=file,
+        publisher=str(raw.get("publisher", "")),
+        kind=str(raw.get("kind", "")),
+        date=str(raw.get("date", "")),
+        status=str(raw.get("status", "")),
+        national=bool(raw.get("national", False)),
+        hospital=str(raw.get("hospital", "UNN")),
+        replaces=str(raw.get("replaces", "")),
+    )
+    return DocumentSpec(info=info, start=pattern, headings=headings)
+
+
+def _check_unique_ids(path: Path, entries: list[SourceEntry]) -> None:
+    seen: set[str] = set()
+    for entry in entries:
+        for doc in entry.documents:
+            if doc.info.id in seen:
+                raise ManifestError(f"{path}: dokument-id «{doc.info.id}» er brukt to ganger. Gi dem ulike id-er.")
+            seen.add(doc.info.id)
+
+
+def slug(text: str) -> str:
+    text = text.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "dokument"
+
+
+def append_source(corpus: Path, entry: dict) -> None:
+    """Append one [[source]] table to the manifest, atomically, keeping its comments."""
+    import tomli_w
+
+    path = manifest_path(corpus)
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = tomli_w.dumps({"source": [entry]})
+    updated = current.rstrip("\n") + ("\n\n" if current else "") + block
+    tomllib.loads(updated)  # never write a manifest we could not read back
+    atomic_write_text(path, updated)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

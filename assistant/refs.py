@@ -1,0 +1,116 @@
+"""Resolve what a user types to a section: "Retningslinje 2 4.1", "rl 2 punkt 4.1",
+"retningslinje 2, 4.1.3", "del 1 § 8", "veiledningsplikt 3", "§ 6-2 punkt 5",
+"tjenesteavtale 5", or a section id such as "rl2:4.1.3". Unknown references get the
+closest matches."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.errors import ReferenceNotFound
+from assistant.models import Document, Section
+
+_GUIDELINE = re.compile(r"\b(?:retningslinje|retningslinjer|retn|rl)\.?\s*(?:nr\.?\s*)?(\d)\b", re.I)
+_PART = re.compile(r"\bdel\s*([12])\b", re.I)
+_OLD_AGREEMENT = re.compile(r"\btjenesteavtale(?:n|r)?\s*(?:nr\.?\s*)?(\d{1,2})\b", re.I)
+_GUIDE_POINT = re.compile(r"(?:§\s*6-2\s*)?\bpunkt\s*(\d{1,2})\b", re.I)
+_PARAGRAPH = re.compile(r"§\s*(\d+-\d+[a-z]?)", re.I)
+_NUMBER = re.compile(r"\b(\d{1,2}(?:\.\d{1,2}){0,4})\b")
+_ACTOR_WORDS = {"unn": "UNN", "kommunen": "Kommunen", "kommune": "Kommunen", "felles": "Felles"}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    section: Section
+    document: Document
+    note: str = ""
+
+
+def resolve(reference: str, documents: list[Document]) -> Resolved:
+    ref = reference.strip()
+    by_id = {s.id: (s, d) for d in documents for s in d.sections}
+    if ref in by_id:
+        return Resolved(*by_id[ref])
+    doc, rest, note = _find_document(ref, documents)
+    if doc is not None:
+        section = _find_section(doc, rest)
+        if section is not None:
+            return Resolved(section, doc, note)
+    raise ReferenceNotFound(reference, suggest(reference, [doc] if doc else documents))
+
+
+def _find_document(ref: str, documents: list[Document]) -> tuple[Document | None, str, str]:
+    docs = {d.id: d for d in documents}
+    if m := _GUIDELINE.search(ref):
+        return docs.get(f"rl{m.group(1)}"), _cut(ref, m), ""
+    if m := _OLD_AGREEMENT.search(ref):
+        number = m.group(1)
+        for doc in documents:
+            if re.search(rf"\b(tjenesteavtale|tjenesteavtaler)\b[^.]*\b{number}\b", doc.info.replaces):
+                note = f"Tjenesteavtale {number} er erstattet av {doc.info.short_title} ({doc.info.replaces})."
+                return doc, _cut(ref, m), note
+    if m := _PART.search(ref):
+        return docs.get(f"avtale-del{m.group(1)}"), _cut(ref, m), ""
+    if (m := _GUIDE_POINT.search(ref)) and "veileder-samarbeidsavtaler" in docs:
+        return docs["veileder-samarbeidsavtaler"], f"Punkt {m.group(1)}", ""
+    if (m := _PARAGRAPH.search(ref)) and "veileder-samarbeidsavtaler" in docs and not _NUMBER.search(_cut(ref, m)):
+        return docs["veileder-samarbeidsavtaler"], f"§ {m.group(1)}", ""
+    words = _NUMBER.sub(" ", ref).strip(" ,.:")
+    if words:
+        doc = _fuzzy_document(words, documents)
+        if doc is not None:
+            return doc, ref[len(words):] if ref.startswith(words) else _NUMBER.search(ref) and ref or "", ""
+    return None, ref, ""
+
+
+def _cut(text: str, match: re.Match) -> str:
+    return (text[: match.start()] + " " + text[match.end():]).strip()
+
+
+def _fuzzy_document(words: str, documents: list[Document]) -> Document | None:
+    from rapidfuzz import fuzz, process
+
+    choices = {d.id: f"{d.info.short_title} {d.info.title} {d.id}".lower() for d in documents}
+    best = process.extractOne(words.lower(), choices, scorer=fuzz.partial_ratio, score_cutoff=80)
+    return next(d for d in documents if d.id == best[2]) if best else None
+
+
+def _find_section(doc: Document, rest: str) -> Section | None:
+    rest_l = rest.lower()
+    actor = next((a for w, a in _ACTOR_WORDS.items() if re.search(rf"\b{w}\b", rest_l)), None)
+    has_points = any(s.number.startswith("Punkt") for s in doc.sections)
+    if has_points and (m := re.search(r"punkt\s*(\d{1,2})\b", rest, re.I)):
+        number = f"Punkt {m.group(1)}"
+    elif m := re.search(r"§\s*(\d+-\d+[a-z]?)", rest):
+        number = f"§ {m.group(1)}"
+    elif m := _NUMBER.search(rest):
+        number = m.group(1)
+    else:
+        return doc.sections[0] if doc.sections else None
+    wanted = number.rstrip(".")
+    matches = [s for s in doc.sections if s.number.rstrip(".") == wanted]
+    if not matches:
+        return None
+    head = matches[0]
+    if actor:
+        blocks = [s for s in doc.sections if s.path[: len(head.path)] == head.path and s.actor == actor]
+        if blocks:
+            return blocks[0]
+    return head
+
+
+def descendants(section: Section, document: Document) -> list[Section]:
+    """The section and everything under it (its duty blocks and sub-sections), in order."""
+    n = len(section.path)
+    return [s for s in document.sections if s.path[:n] == section.path]
+
+
+def suggest(reference: str, documents: list[Document], limit: int = 3) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    labels = {
+        s.id: f"{d.info.short_title} {s.heading}" for d in documents for s in d.sections if s.number or s.actor is None
+    }
+    hits = process.extract(reference, labels, scorer=fuzz.WRatio, limit=limit)
+    return [f"{labels[key]} ({key})" for _, _, key in hits]

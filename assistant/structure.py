@@ -1,0 +1,391 @@
+"""Turn a cleaned source file into logical documents, each a flat list of sections in reading
+order whose `path` gives the tree: document › numbered section › part or duty block.
+
+Headings are recognised by their form and checked against the numbering so far: a "3" seen
+inside section 4.2 is a footnote or a list item, not a heading. Duty blocks ("UNNs ansvar og
+oppgaver", "Kommunens ansvar", "Felles ansvar", "5.2 UNN skal", "Partnerne skal") become
+sections of their own that know which party they speak for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.errors import ManifestError
+from assistant.manifest import DocumentSpec, SourceEntry, slug
+from assistant.models import Document, Section, SourceLine
+
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\s?(\.?)\s+([A-ZÆØÅ«\"(].*)$")
+_SAK = re.compile(r"^Sak:\s*(\d{1,3}/\d{2})\b")
+_TITTEL = re.compile(r"^Tittel:\s*(.+)$")
+_PUNKT = re.compile(r"^Punkt (\d{1,2}):\s*(.+)$")
+_PARAGRAF = re.compile(r"^§\s?(\d+-\d+[a-z]?)\s+([A-ZÆØÅ].*)$")
+_GUIDE_PART = re.compile(r"^(Regelverk|Kommentar|Veiledning)(?: \(lov eller forskrift\))?$")
+_LIST_ITEM = re.compile(r"^\d{1,2}\.\s")
+_BULLET = re.compile(r"^(?:[•●▪■◦o\-–*]\s+|[a-z]\)\s*|[a-z]\.\s+|\d{1,2}\)\s+)")
+_TERMINAL = (".", "!", "?", ":", "»", "”", '"', ")")
+_TRAILING_FUNCTION_WORDS = {
+    "og", "eller", "for", "med", "av", "i", "om", "til", "på", "den", "det", "de", "samt",
+    "omkring", "mellom", "ved", "fra", "under", "etter", "en", "et", "som", "å",
+}
+_SENTENCE_WORDS = re.compile(r"\b(skal|må|kan|er|har|vil|bør|ble|blir|ikke)\b", re.I)
+
+
+def actor_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
+    """Labels that open a duty block, for an agreement with `hospital` (e.g. 'UNN')."""
+    h = re.escape(hospital)
+    duty = r"(?:ansvar|oppgaver|plikter|forpliktelser|tilbud)"
+    rest = rf"(?:\s+og\s+(?:{duty}|beskrivelse av tilbudet))?"
+    return [
+        ("Felles", re.compile(rf"^(?:felles {duty}|partnernes felles {duty}|felles forpliktelser){rest}", re.I)),
+        ("Felles", re.compile(rf"^(?:partnerne|{h} og kommunen[e]?|kommunen[e]? og {h}) skal\b", re.I)),
+        ("UNN", re.compile(
+            rf"^(?:{h}s?|{h} sitt|helseforetakets|helseforetaket sitt|spesialisthelsetjenestens|"
+            rf"spesialisthelsetjenesten sitt|sykehusets) {duty}{rest}", re.I)),
+        ("UNN", re.compile(rf"^{h} skal\b", re.I)),
+        ("Kommunen", re.compile(
+            rf"^(?:kommunens|kommunen sitt|kommunenes|kommunehelsetjenestens) {duty}{rest}", re.I)),
+        ("Kommunen", re.compile(r"^kommunen[e]? skal\b", re.I)),
+    ]
+
+
+def actor_of_label(text: str, hospital: str, whole_line: bool) -> str | None:
+    """The party a duty-block label speaks for; `whole_line` demands the label be alone."""
+    label = text.strip().rstrip(":").strip()
+    if whole_line and len(label.split()) > 7:
+        return None
+    for actor, pattern in actor_patterns(hospital):
+        m = pattern.match(label)
+        if m and (not whole_line or m.end() == len(label) or label[m.end():].strip() in ("", ":")):
+            return actor
+    return None
+
+
+@dataclass
+class _Open:
+    """A section being filled while the parser walks the lines."""
+
+    number: str
+    title: str
+    depth: int
+    kind: str  # "numbered", "block", "part", "sub", "preamble"
+    actor: str | None
+    lines: list[SourceLine] = field(default_factory=list)
+    first_line: int = 0
+    path: tuple[str, ...] = ()
+    id: str = ""
+
+
+def split_documents(entry: SourceEntry, lines: list[SourceLine]) -> list[tuple[DocumentSpec, list[SourceLine]]]:
+    """Cut a file's cleaned lines at each logical document's start pattern."""
+    if len(entry.documents) == 1 and entry.documents[0].start is None:
+        return [(entry.documents[0], lines)]
+    cuts: list[int] = []
+    position = 0
+    for spec in entry.documents:
+        if spec.start is None:
+            cuts.append(position)
+            continue
+        found = next((i for i in range(position, len(lines)) if spec.start.search(lines[i].text)), None)
+        if found is None:
+            raise ManifestError(
+                f"{entry.file}: fant ikke starten på «{spec.info.id}» (mønster {spec.start.pattern!r}). "
+                "Rett start-mønsteret i manifest.toml."
+            )
+        cuts.append(found)
+        position = found + 1
+    bounds = cuts[1:] + [len(lines)]
+    return [(spec, lines[a:b]) for spec, a, b in zip(entry.documents, cuts, bounds)]
+
+
+def structure_document(spec: DocumentSpec, lines: list[SourceLine], links: dict[int, list[str]]) -> Document:
+    parser = _Parser(spec)
+    for i, line in enumerate(lines):
+        parser.feed(i, lines)
+    sections = parser.finish(links)
+    return Document(info=spec.info, sections=tuple(sections))
+
+
+class _Parser:
+    def __init__(self, spec: DocumentSpec):
+        self.spec = spec
+        self.hospital = spec.info.hospital
+        self.numbers: list[int] = []
+        self.stack: list[_Open] = []
+        self.done: list[_Open] = []
+        self.skip: set[int] = set()
+        self.ids: set[str] = set()
+        self._open(_Open("", "Innledning", 1, "preamble", None))
+
+    # -- walking -------------------------------------------------------------------------
+    def feed(self, i: int, lines: list[SourceLine]) -> None:
+        if i in self.skip:
+            return
+        line = lines[i]
+        text = line.text
+        if not text:
+            self.current.lines.append(line)
+            return
+        if self._heading(i, lines):
+            return
+        self.current.lines.append(line)
+
+    @property
+    def current(self) -> _Open:
+        return self.stack[-1]
+
+    def _heading(self, i: int, lines: list[SourceLine]) -> bool:
+        text = lines[i].text
+        style = self.spec.headings
+        if style == "sak" and (m := _SAK.match(text)):
+            title = self._sak_title(i, lines)
+            self._open_numbered([int(m.group(1).split("/")[0])], f"Sak {m.group(1)}", title, lines[i], top=True)
+            return True
+        if style == "guide":
+            m = _PUNKT.match(text) or _PARAGRAF.match(text)
+            if m and _looks_like_title(m.group(2)) and not _SENTENCE_WORDS.search(m.group(2)):
+                label = f"Punkt {m.group(1)}" if text.startswith("Punkt") else f"§ {m.group(1)}"
+                if self.current.kind == "part" and not _has_text(self.current):
+                    self._discard_current()
+                    self._open_numbered([0], label, self._wrapped_title(m.group(2), i, lines), lines[i], top=True)
+                    self._open(_Open("", "Regelverk (lov eller forskrift)", 2, "part", None, first_line=lines[i].line))
+                else:
+                    self._open_numbered([0], label, self._wrapped_title(m.group(2), i, lines), lines[i], top=True)
+                return True
+            if m := _GUIDE_PART.match(text):
+                self._open_at(2, _Open("", text, 2, "part", self._inherited_actor(2), first_line=lines[i].line))
+                return True
+        if style == "numbered" and (m := _NUMBERED.match(text)):
+            numbers = [int(n) for n in m.group(1).split(".")]
+            title = m.group(3).strip()
+            in_list = len(numbers) == 1 and any(
+                _LIST_ITEM.match(lines[k].text) for k in (i - 1, i + 1) if 0 <= k < len(lines)
+            )
+            if self._plausible_number(numbers) and _looks_like_title(title) and not in_list:
+                label = m.group(1) + ("." if len(numbers) == 1 else "")
+                self._open_numbered(numbers, label, self._wrapped_title(title, i, lines), lines[i])
+                return True
+        actor = actor_of_label(text, self.hospital, whole_line=True)
+        if actor and len(text) <= 70:
+            if self.current.kind == "block" and self.current.actor == actor and not _has_text(self.current):
+                return False  # "Felles ansvar:" then "UNN og kommunene skal": one block, lead-in kept
+            sub = next((s for s in reversed(self.stack) if s.kind == "sub"), None)
+            depth = sub.depth + 1 if sub else self._numbered_depth() + 1
+            self._open_at(depth, _Open("", text.rstrip(":").strip(), depth, "block", actor, first_line=lines[i].line))
+            return True
+        if self._looks_like_subheading(i, lines):
+            # A sub-heading is a sibling of duty blocks: it ends the block before it, so its
+            # text is never credited to a party the heading does not name.
+            depth = self._numbered_depth() + 1
+            self._open_at(depth, _Open("", text, depth, "sub", self._inherited_actor(depth), first_line=lines[i].line))
+            return True
+        return False
+
+    def _sak_title(self, i: int, lines: list[SourceLine]) -> str:
+        for j in range(i + 1, min(i + 4, len(lines))):
+            if m := _TITTEL.match(lines[j].text):
+                self.skip.add(j)
+                return m.group(1).strip()
+        return ""
+
+    def _wrapped_title(self, title: str, i: int, lines: list[SourceLine]) -> str:
+        """Join a heading that the PDF wrapped onto the next line."""
+        if i + 1 >= len(lines):
+            return title
+        nxt = lines[i + 1].text
+        last = title.split()[-1].lower() if title.split() else ""
+        wraps = last in _TRAILING_FUNCTION_WORDS or (nxt[:1].islower() and len(nxt.split()) <= 4)
+        if nxt and wraps and len(nxt) <= 60 and not _BULLET.match(nxt) and not nxt.endswith("."):
+            self.skip.add(i + 1)
+            return f"{title} {nxt}"
+        return title
+
+    def _plausible_number(self, numbers: list[int]) -> bool:
+        cur = self.numbers
+        if not cur:
+            return numbers in ([1], [1, 1]) or (len(numbers) == 1 and numbers[0] <= 2)
+        for k in range(len(cur)):
+            if numbers[:k] == cur[:k] and len(numbers) >= k + 1 and numbers[k] == cur[k] + 1:
+                if len(numbers) == k + 1 or numbers[k + 1:] == [1]:
+                    return True
+        return numbers == cur + [1]
+
+    def _numbered_depth(self) -> int:
+        """Depth of the innermost numbered section (or preamble) that parts and blocks hang under."""
+        for sec in reversed(self.stack):
+            if sec.kind in ("numbered", "preamble"):
+                return sec.depth
+        return 0
+
+    def _inherited_actor(self, depth: int) -> str | None:
+        for sec in reversed(self.stack):
+            if sec.depth < depth and sec.actor:
+                return sec.actor
+        return None
+
+    def _looks_like_subheading(self, i: int, lines: list[SourceLine]) -> bool:
+        text = lines[i].text
+        words = text.split()
+        if not (1 <= len(words) <= 8 and len(text) <= 60 and text[0].isupper()):
+            return False
+        if text.endswith((",", ";", ".", ":", "!", "?")) or "," in text or _BULLET.match(text):
+            return False
+        if words[-1].lower() in _TRAILING_FUNCTION_WORDS or _SENTENCE_WORDS.search(text):
+            return False
+        if re.search(r"\d|@|:\s|^[(§]", text):
+            return False
+        prev_blank = i == 0 or not lines[i - 1].text
+        nxt = next((ln.text for ln in lines[i + 1 : i + 3] if ln.text), "")
+        return prev_blank and bool(nxt) and (nxt[0].isupper() or bool(_BULLET.match(nxt)))
+
+    # -- opening and closing ---------------------------------------------------------------
+    def _open_numbered(self, numbers: list[int], label: str, title: str, line: SourceLine, top: bool = False) -> None:
+        depth = 1 if top else len(numbers)
+        self.numbers = numbers
+        actor = actor_of_label(title, self.hospital, whole_line=False)
+        if actor is None:
+            actor = self._inherited_actor(depth) if depth > 1 else None
+        self._open_at(depth, _Open(label, title, depth, "numbered", actor, first_line=line.line))
+
+    def _open_at(self, depth: int, section: _Open) -> None:
+        while self.stack and self.stack[-1].depth >= depth:
+            if self.stack[-1].kind == "preamble" and not _has_text(self.stack[-1]):
+                self._discard_current()
+            else:
+                self._close()
+        self._open(section)
+
+    def _open(self, section: _Open) -> None:
+        parent_path = self.stack[-1].path if self.stack else (self.spec.info.short_title,)
+        heading = f"{section.number} {section.title}".strip()
+        section.path = parent_path + (heading,)
+        section.id = self._unique_id(section)
+        self.stack.append(section)
+
+    def _unique_id(self, section: _Open) -> str:
+        doc = self.spec.info.id
+        if section.kind == "numbered":
+            base = f"{doc}:{slug(section.number.rstrip('.').replace('/', '-'))}" if not section.number[0].isdigit() \
+                else f"{doc}:{section.number.rstrip('.')}"
+        elif section.kind == "preamble":
+            base = f"{doc}:innledning"
+        else:
+            parent = self.stack[-1].id if self.stack else doc
+            tag = section.actor.lower() if section.kind == "block" and section.actor else slug(section.title)[:30]
+            base = f"{parent}/{tag}"
+        uid, n = base, 2
+        while uid in self.ids:
+            uid, n = f"{base}-{n}", n + 1
+        self.ids.add(uid)
+        return uid
+
+    def _discard_current(self) -> None:
+        sec = self.stack.pop()
+        self.ids.discard(sec.id)
+
+    def _close(self) -> None:
+        self.done.append(self.stack.pop())
+
+    def finish(self, links: dict[int, list[str]]) -> list[Section]:
+        while self.stack:
+            self._close()
+        opened = sorted(self.done, key=lambda s: (s.first_line or (s.lines[0].line if s.lines else 0), s.depth))
+        sections = [_to_section(self.spec, sec) for sec in opened]
+        return _attach_links(sections, links)
+
+
+def _has_text(section: _Open) -> bool:
+    return any(line.text for line in section.lines)
+
+
+def _looks_like_title(title: str) -> bool:
+    if len(title) > 110 or len(title.split()) > 16:
+        return False
+    if re.search(r"[a-zæøå]{2}\. [A-ZÆØÅ]", title):
+        return False
+    return not title.endswith((",", ";"))
+
+
+def _to_section(spec: DocumentSpec, sec: _Open) -> Section:
+    spans = paragraph_spans(sec.lines)
+    text_lines = [ln for ln in sec.lines if ln.text]
+    line_start = sec.first_line or (text_lines[0].line if text_lines else 0)
+    line_end = max([ln.line for ln in text_lines] + [line_start])
+    pages = [ln.page for ln in sec.lines if ln.page]
+    return Section(
+        id=sec.id,
+        doc_id=spec.info.id,
+        number=sec.number,
+        title=sec.title,
+        path=sec.path,
+        text="\n".join(t for t, _, _ in spans),
+        spans=tuple((a, b) for _, a, b in spans),
+        line_start=line_start,
+        line_end=line_end,
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        actor=sec.actor,
+        depth=sec.depth,
+    )
+
+
+def paragraphs(lines: list[SourceLine]) -> str:
+    return "\n".join(text for text, _, _ in paragraph_spans(lines))
+
+
+def paragraph_spans(lines: list[SourceLine]) -> list[tuple[str, int, int]]:
+    """Rejoin wrapped lines into paragraphs and list items, one per output line.
+
+    A blank line ends a paragraph only where a sentence could end: a blank line between
+    "… vurderes med" and "utgangspunkt i …" is a PDF artefact, not a paragraph break.
+    """
+    out: list[tuple[str, int, int]] = []
+    current, first, last = "", 0, 0
+    pending_blank = False
+    for line in lines:
+        text = line.text
+        if not text:
+            pending_blank = True
+            continue
+        bullet = _BULLET.match(text)
+        starts_new = bullet is not None or not current
+        if not starts_new and pending_blank:
+            starts_new = current.endswith(_TERMINAL) or not text[0].islower()
+        if starts_new:
+            if current:
+                out.append((current, first, last))
+            current, first = (_normalise_bullet(text) if bullet else text), line.line
+        else:
+            current = f"{current} {text}"
+        last = line.line
+        pending_blank = False
+    if current:
+        out.append((current, first, last))
+    return out
+
+
+def _normalise_bullet(text: str) -> str:
+    if re.match(r"^[•●▪■*\-–]\s+", text):
+        return "• " + re.sub(r"^[•●▪■*\-–]\s+", "", text)
+    if re.match(r"^[o◦]\s+", text):
+        return "  – " + re.sub(r"^[o◦]\s+", "", text)
+    return text
+
+
+def _attach_links(sections: list[Section], links: dict[int, list[str]]) -> list[Section]:
+    if not links or not sections:
+        return sections
+    from dataclasses import replace
+
+    starts = [s.line_start for s in sections]
+    gathered: dict[int, list[str]] = {}
+    for line_no, urls in links.items():
+        idx = max((k for k, start in enumerate(starts) if start <= line_no), default=None)
+        if idx is None or line_no > sections[-1].line_end + 200:
+            continue
+        for url in urls:
+            gathered.setdefault(idx, [])
+            if url not in gathered[idx]:
+                gathered[idx].append(url)
+    return [replace(s, links=tuple(gathered.get(k, ()))) if k in gathered else s for k, s in enumerate(sections)]
