@@ -7,7 +7,7 @@ import re
 
 from assistant.models import Chunk, Document, Section
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"  # bump whenever cleaning, structure or chunking changes what a chunk holds
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«])")

@@ -34,18 +34,28 @@ _FURNITURE = [
     ("toc", re.compile(r"\.{5,}\s*\d*$")),
     ("toc", re.compile(r"^(innhold|innholdsfortegnelse)$", re.I)),
 ]
+_LONE_NUMBER = re.compile(r"^\d{1,2}\.$")
 _TOC_ENTRY_START = re.compile(r"^\d+(\.\d+)*\.? \S")
 _URL_LINE = re.compile(r"^(?:https?://|www\.|mailto:)\S+$", re.I)
-_URL_IN_TEXT = re.compile(r"(?:https?://|mailto:)\S+", re.I)
+_URL_IN_TEXT = re.compile(r"(?:https?://|mailto:|\bwww\.)\S+", re.I)
+_URL_TAIL = re.compile(r"^[a-z0-9][\w\-.~/#%?=&+]*(?=\s|$)")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _HYPHEN_END = re.compile(r"([A-Za-zÆØÅæøåé])-$")
 _FIRST_WORD = re.compile(r"^(\S+)\s*(.*)$")
 _KEEP_HYPHEN_BEFORE = {"og", "eller", "samt", "til", "og/eller"}
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-zæøå]{3})\d(?=[\s,.;:)]|$)")
+_FOOTNOTE_TEXT = re.compile(r"^(\d) \S")
+FOOTNOTE_REACH = 150  # source lines between a footnote marker and the footnote's text (a page or so)
 _SPACE_AFTER_COMMA = re.compile(r"(?<=[a-zæøå]),(?=[a-zæøå]{2})")
+_GLUED_PARAGRAPH_SIGN = re.compile(r"(?<=[A-Za-zÆØÅæøå.,;:])§")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f]+")
 _CHAR_MAP = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": None, "\ufeff": None, "\u2028": " "})
 _INFLECTED_END = ("en", "et", "ene")
+
+
+# Kinds of `Cleaned.stats` that count whole lines taken out of the text; the other kinds count
+# repairs (joined hyphenation, decoded characters, removed footnote markers …).
+REMOVED_KINDS = frozenset({kind for kind, _ in _FURNITURE} | {"letterhead", "list_marker", "url"})
 
 
 @dataclass
@@ -53,56 +63,122 @@ class Cleaned:
     lines: list[SourceLine]
     links: dict[int, list[str]] = field(default_factory=dict)
     stats: Counter = field(default_factory=Counter)
+    footnotes: set[int] = field(default_factory=set)  # source lines that hold a footnote's text
 
 
 def clean_lines(lines: list[SourceLine]) -> Cleaned:
     out = Cleaned(lines=[])
-    kept: list[SourceLine] = []
-    letterhead_tail = 0
+    walk = _Walk(out)
     for line in lines:
-        text = _normalise(line.text, out.stats)
-        if letterhead_tail and text.lower() == "kommune":
-            out.stats["letterhead"] += 1
-            letterhead_tail = 0
-            continue
-        kind = _furniture_kind(text)
-        if kind == "toc" and kept and _TOC_ENTRY_START.match(kept[-1].text):
-            kept.pop()  # the first half of a wrapped table-of-contents entry
-            out.stats["toc"] += 1
-        if kind:
-            out.stats[kind] += 1
-            if kind == "letterhead":
-                letterhead_tail = 4
-            continue
-        letterhead_tail = max(0, letterhead_tail - 1)
-        if _URL_LINE.match(text):
-            out.links.setdefault(line.line, []).append(unquote(text))
-            out.stats["url"] += 1
-            continue
-        text = _extract_inline_urls(text, line.line, out)
-        kept.append(SourceLine(text, line.line, line.page))
-    kept = _join_hyphenation(kept, out.stats)
+        walk.step(line)
+    kept = _join_hyphenation(walk.kept, out.stats)
     out.lines = _split_glued_words(kept, out.stats)
     return out
 
 
-def _normalise(text: str, stats: Counter) -> str:
+@dataclass
+class _Walk:
+    """Line-by-line cleaning, with the little state that spans lines."""
+
+    out: Cleaned
+    letterhead_tail: int = 0  # lines after "Kommune-" in which a lone "kommune" is letterhead
+    after_removed: bool = False  # the last non-blank line was furniture or a bare URL
+    wrapped_url: tuple[int, int] | None = None  # (line, index) of a link the PDF broke at a hyphen
+    open_notes: dict[str, int] = field(default_factory=dict)  # footnote number → line of its marker
+    kept: list[SourceLine] = field(default_factory=list)
+
+    def step(self, line: SourceLine) -> None:
+        markers: list[str] = []
+        text = _normalise(line.text, self.out.stats, markers)
+        if self._is_furniture(text):
+            return
+        text = self._take_links(text, line.line)
+        if text is None:
+            return
+        if _is_footnote_text(text, line.line, self.open_notes):
+            self.out.footnotes.add(line.line)
+            self.out.stats["footnote_text"] += 1
+        self.open_notes.update((n, line.line) for n in markers)
+        self.kept.append(SourceLine(text, line.line, line.page))
+
+    def _is_furniture(self, text: str) -> bool:
+        stats = self.out.stats
+        if self.letterhead_tail and text.lower() == "kommune":
+            stats["letterhead"] += 1
+            self.letterhead_tail = 0
+            return True
+        kind = _furniture_kind(text)
+        if not kind and self.after_removed and _LONE_NUMBER.match(text):
+            kind = "list_marker"  # a web page's list number left behind by the links it numbered
+        if text:
+            self.after_removed = bool(kind) or bool(_URL_LINE.match(text))
+        if kind == "toc" and self.kept and _TOC_ENTRY_START.match(self.kept[-1].text):
+            self.kept.pop()  # the first half of a wrapped table-of-contents entry
+            stats["toc"] += 1
+        self.letterhead_tail = 4 if kind == "letterhead" else max(0, self.letterhead_tail - 1)
+        if kind:
+            stats[kind] += 1
+        return bool(kind)
+
+    def _take_links(self, text: str, line_no: int) -> str | None:
+        """Move URLs from the text to `links`; None when nothing but a link was on the line."""
+        links, stats = self.out.links, self.out.stats
+        if self.wrapped_url and text:
+            text = _continue_url(text, self.wrapped_url, self.out)
+            self.wrapped_url = None
+            if not text:
+                stats["url"] += 1  # the line held only the rest of the link
+                return None
+        if _URL_LINE.match(text):
+            links.setdefault(line_no, []).append(unquote(text))
+            stats["url"] += 1
+            self.wrapped_url = (line_no, len(links[line_no]) - 1) if text.endswith("-") else None
+            return None
+        if (m := _URL_IN_TEXT.search(text)) and m.end() == len(text) and text.endswith("-"):
+            self.wrapped_url = (line_no, len(links.get(line_no, [])) + len(_URL_IN_TEXT.findall(text)) - 1)
+        return _extract_inline_urls(text, line_no, self.out)
+
+
+def _normalise(text: str, stats: Counter, markers: list[str]) -> str:
+    """Normalise spaces and repair the text around (never inside) URLs; footnote numbers whose
+    markers were removed are appended to `markers`."""
     text = text.translate(_CHAR_MAP)
     text = _SPACES.sub(" ", text).strip()
-    if "%" in text and not _URL_IN_TEXT.search(text):
+    if _URL_LINE.match(text):
+        return text
+    parts = _URL_IN_TEXT.split(text)
+    urls = _URL_IN_TEXT.findall(text)
+    repaired = [_repair_prose(part, stats, markers) for part in parts]
+    return "".join(p + u for p, u in zip(repaired, urls + [""])).strip()
+
+
+def _repair_prose(text: str, stats: Counter, markers: list[str]) -> str:
+    if "%" in text:
         decoded = _PERCENT.sub(lambda m: _decode_percent(m.group(0)), text)
         if decoded != text:
             stats["url_encoding"] += 1
             text = decoded
-    marked = _FOOTNOTE_MARK.sub("", text)
-    if marked != text:
+    text = _GLUED_PARAGRAPH_SIGN.sub(" §", text)
+    found = _FOOTNOTE_MARK.findall(text)
+    if found:
         stats["footnote_marker"] += 1
-        text = marked
+        markers.extend(found)
+        text = _FOOTNOTE_MARK.sub("", text)
     spaced = _SPACE_AFTER_COMMA.sub(", ", text)
     if spaced != text:
         stats["missing_space"] += 1
         text = spaced
     return text
+
+
+def _is_footnote_text(text: str, line_no: int, open_notes: dict[str, int]) -> bool:
+    """'1 I henhold til …' is the text of footnote 1 when a marker 1 ('pårørende1,') came
+    shortly before it: then it is neither a heading nor part of the sentence around it."""
+    m = _FOOTNOTE_TEXT.match(text)
+    if not m or m.group(1) not in open_notes or line_no - open_notes[m.group(1)] > FOOTNOTE_REACH:
+        return False
+    del open_notes[m.group(1)]
+    return True
 
 
 def _decode_percent(encoded: str) -> str:
@@ -127,8 +203,19 @@ def _extract_inline_urls(text: str, line_no: int, out: Cleaned) -> str:
         return text
     for url in urls:
         out.links.setdefault(line_no, []).append(unquote(url.rstrip(".,;)")))
-        out.stats["url"] += 1
+        out.stats["inline_url"] += 1
     return _SPACES.sub(" ", _URL_IN_TEXT.sub("", text)).strip()
+
+
+def _continue_url(text: str, wrapped: tuple[int, int], out: Cleaned) -> str:
+    """Glue the head of `text` back onto a link the PDF broke at a hyphen; return the rest."""
+    m = _URL_TAIL.match(text)
+    if not m:
+        return text
+    line_no, index = wrapped
+    tail = m.group(0).rstrip(".,;:)")
+    out.links[line_no][index] += unquote(tail)
+    return text[m.end():].strip()
 
 
 def _join_hyphenation(lines: list[SourceLine], stats: Counter) -> list[SourceLine]:
@@ -148,13 +235,28 @@ def _join_hyphenation(lines: list[SourceLine], stats: Counter) -> list[SourceLin
         word, rest = word_match.group(1), word_match.group(2)
         if word.lower().strip(",.;:") in _KEEP_HYPHEN_BEFORE or not word[0].isalpha():
             continue
-        joined = line.text[:-1] + word if word[0].islower() else line.text + word
+        keep = word[0].isupper() or _hyphen_belongs_to_word(line.text)
+        joined = line.text + word if keep else line.text[:-1] + word
         result[i] = SourceLine(joined, line.line, line.page)
         result[j] = SourceLine(rest, result[j].line, result[j].page)
         if not rest:
             emptied.add(j)
         stats["hyphenation"] += 1
     return [line for k, line in enumerate(result) if k not in emptied]
+
+
+def _hyphen_belongs_to_word(text: str) -> bool:
+    """True where a line-end hyphen is part of the word, not a line break: after an acronym
+    ("IKT-systemene", "NAV-området"), a one-letter prefix ("e-post"), a word already
+    hyphenated ("øyeblikkelig-hjelp-døgnopphold") or a name inside a sentence ("Wisløff-utvalget")."""
+    words = text[:-1].split()
+    left = words[-1].lstrip("(«\"'") if words else ""
+    if not left:
+        return False
+    if len(left) == 1 or "-" in left or (len(left) >= 2 and left.isupper()):
+        return True
+    sentence_start = len(words) == 1 or words[-2].endswith((".", "!", "?", ":", "•"))
+    return left[0].isupper() and not sentence_start
 
 
 def _split_glued_words(lines: list[SourceLine], stats: Counter) -> list[SourceLine]:

@@ -41,7 +41,14 @@ def structure_source(root: Path, entry: SourceEntry, cleaning: Counter | None = 
     cleaned = clean_lines(load_source(path))
     if cleaning is not None:
         cleaning.update(cleaned.stats)
-    return [structure_document(spec, lines, cleaned.links) for spec, lines in split_documents(entry, cleaned.lines)]
+    parts = split_documents(entry, cleaned.lines)
+    stops = [lines[0].line if lines else 0 for _, lines in parts[1:]] + [float("inf")]
+    documents = []
+    for (spec, lines), stop in zip(parts, stops):
+        first = lines[0].line if lines else 0
+        links = {n: urls for n, urls in cleaned.links.items() if first <= n < stop}  # this document's own
+        documents.append(structure_document(spec, lines, links, cleaned.footnotes))
+    return documents
 
 
 def build_corpus(root: Path) -> Corpus:

@@ -4,9 +4,9 @@ fails leaves the corpus and the manifest exactly as they were."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 from assistant.clean import clean_lines
 from assistant.corpus import file_hash
 from assistant.errors import SourceFileError, UsageError
-from assistant.load import SUPPORTED_SUFFIXES, load_source
+from assistant.load import PDF_SUFFIXES, SUPPORTED_SUFFIXES, load_source
 from assistant.manifest import DocumentSpec, _parse_document, append_source, load_manifest, manifest_path, slug
 from assistant.structure import structure_document
 
@@ -67,10 +67,16 @@ def ingest(paths: list[Path], corpus: Path, options: IngestOptions) -> list[Inge
     taken_files = {e.file for e in existing}
     known_hashes = {file_hash(corpus / e.file): e.file for e in existing if (corpus / e.file).exists()}
     plans = []
-    for path in paths:
+    for path in paths:  # every file is checked before any is added
         plan = _plan(Path(path), options, taken_ids, taken_files, known_hashes)
+        stray = corpus / plan[1]["file"]
+        if stray.exists() and stray.read_bytes() != plan[3]:
+            raise SourceFileError(
+                path, f"Korpusmappen har alt en annen fil som heter {stray.name}.", "Gi filen et annet navn."
+            )
         taken_ids.add(plan[1]["id"])
         taken_files.add(plan[1]["file"])
+        known_hashes[_sha256(plan[3])] = plan[1]["file"]
         plans.append(plan)
     return [_commit(corpus, *plan) for plan in plans]
 
@@ -79,10 +85,14 @@ def _plan(path: Path, options: IngestOptions, taken_ids: set, taken_files: set, 
     if path.suffix.lower() not in SUPPORTED_SUFFIXES and not path.is_dir():
         raise SourceFileError(path, f"Filtypen «{path.suffix or '(ingen)'}» støttes ikke.", "Bruk PDF, .txt eller .md.")
     lines = load_source(path, encoding=options.encoding, password=options.password)
-    digest = file_hash(path)
-    if digest in known_hashes:
-        raise SourceFileError(path, f"Dokumentet finnes allerede i korpuset som {known_hashes[digest]}.", "Ingenting ble endret.")
-    target = _safe_name(path, options)
+    raw = path.read_bytes()
+    payload = _stored_bytes(path, raw, lines, options)
+    for digest in (_sha256(raw), _sha256(payload)):
+        if digest in known_hashes:
+            raise SourceFileError(
+                path, f"Dokumentet finnes allerede i korpuset som {known_hashes[digest]}.", "Ingenting ble endret."
+            )
+    target = _safe_name(path)
     if target in taken_files:
         raise SourceFileError(path, f"Det finnes alt en annen fil med navnet {target} i korpuset.", "Gi filen et annet navn.")
     cleaned = clean_lines(lines)
@@ -104,36 +114,66 @@ def _plan(path: Path, options: IngestOptions, taken_ids: set, taken_files: set, 
         "hospital": options.hospital or "UNN",
     }
     spec: DocumentSpec = _parse_document(path, target, dict(entry))
-    document = structure_document(spec, cleaned.lines, cleaned.links)
+    document = structure_document(spec, cleaned.lines, cleaned.links, cleaned.footnotes)
     if not any(s.text for s in document.sections):
         raise SourceFileError(path, "Fant ingen tekst å dele i seksjoner.", "Kontroller at filen er et tekstdokument.")
-    payload = None
-    if options.encoding and path.suffix.lower() != ".pdf":
-        payload = "\n".join(line.text for line in lines).encode("utf-8")  # stored as UTF-8
     return path, entry, len(document.sections), payload
 
 
-def _safe_name(path: Path, options: IngestOptions) -> str:
+def _stored_bytes(path: Path, raw: bytes, lines, options: IngestOptions) -> bytes:
+    """What the corpus keeps: the file itself where the pipeline can read it again as it is;
+    text in another encoding as UTF-8; an encrypted PDF as a copy without the password
+    (the corpus is rebuilt without it)."""
+    if path.suffix.lower() in PDF_SUFFIXES:
+        return _decrypted_pdf(path, options.password) if options.password else raw
+    if not options.encoding:
+        try:
+            raw.decode("utf-8")
+            return raw
+        except UnicodeDecodeError:
+            pass  # UTF-16 with a byte-order mark: kept as UTF-8
+    return "\n".join(line.text for line in lines).encode("utf-8")
+
+
+def _decrypted_pdf(path: Path, password: str) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        reader.decrypt(password)  # load_source has already checked the password
+    buffer = io.BytesIO()
+    PdfWriter(clone_from=reader).write(buffer)
+    return buffer.getvalue()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _safe_name(path: Path) -> str:
     """A plain file name inside the corpus: never a path, never hidden, never '..'."""
     stem = slug(path.stem)[:80] or "dokument"
-    suffix = ".txt" if options.encoding and path.suffix.lower() != ".pdf" else path.suffix.lower()
+    suffix = path.suffix.lower()
+    if suffix == ".markdown":
+        suffix = ".md"
     return f"{stem}{suffix}"
 
 
-def _commit(corpus: Path, source: Path, entry: dict, n_sections: int, payload: bytes | None) -> Ingested:
+def _commit(corpus: Path, source: Path, entry: dict, n_sections: int, payload: bytes) -> Ingested:
     target = corpus / entry["file"]
+    existed = target.exists()  # the same bytes, placed there by hand: keep them on failure
     fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".ingest-", suffix=target.suffix)
     os.close(fd)
     try:
-        if payload is not None:
-            Path(tmp).write_bytes(payload)
-        else:
-            shutil.copyfile(source, tmp)
+        Path(tmp).write_bytes(payload)
         os.replace(tmp, target)
         try:
             append_source(corpus, entry)
         except BaseException:
-            target.unlink(missing_ok=True)
+            if not existed:
+                target.unlink(missing_ok=True)
             raise
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -153,7 +193,7 @@ def _infer_title(path: Path, head: list[str]) -> str:
     for line in head:
         if 8 <= len(line) <= 140 and not line.endswith((",", ";")):
             return line.strip("# ").strip()
-    return path.stem
+    return path.stem.strip(". ") or path.name
 
 
 def _infer_kind(text: str) -> str:

@@ -60,8 +60,14 @@ def _check_readable(path: Path) -> None:
 
 
 def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
-    """Decode text strictly: UTF-8 (with or without BOM) unless an encoding is given."""
-    if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
+    """Decode text strictly: UTF-8 (with or without BOM) unless an encoding is given.
+
+    A UTF-16 byte-order mark (Windows Notepad's "Unicode") is honoured: such a file is full of
+    NUL bytes but is text all the same."""
+    if encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    wide = bool(encoding) and encoding.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
+    if not wide and (b"\x00" in data[:8192] or _looks_binary(data[:8192])):
         raise SourceFileError(
             path, "Filen ser ut til å være binær, ikke tekst.", "Kontroller at det er riktig fil (PDF, .txt eller .md)."
         )
@@ -99,6 +105,20 @@ def _split_lines(text: str, page: int | None, first_line: int = 1) -> list[Sourc
 
 
 def _load_pdf(path: Path, password: str | None) -> list[SourceLine]:
+    import logging
+
+    # pypdf logs its repairs of damaged files ("EOF marker not found") to stderr; the user gets
+    # our one-line message instead.
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)
+    try:
+        return _read_pdf(path, password)
+    finally:
+        pypdf_log.setLevel(level)
+
+
+def _read_pdf(path: Path, password: str | None) -> list[SourceLine]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 

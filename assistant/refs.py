@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.errors import ReferenceNotFound
+from assistant.errors import ReferenceNotFound, UsageError
 from assistant.models import Document, Section
 
 _GUIDELINE = re.compile(r"\b(?:retningslinje|retningslinjer|retn|rl)\.?\s*(?:nr\.?\s*)?(\d)\b", re.I)
 _PART = re.compile(r"\bdel\s*([12])\b", re.I)
 _OLD_AGREEMENT = re.compile(r"\btjenesteavtale(?:n|r)?\s*(?:nr\.?\s*)?(\d{1,2})\b", re.I)
-_GUIDE_POINT = re.compile(r"(?:§\s*6-2\s*)?\bpunkt\s*(\d{1,2})\b", re.I)
+_GUIDE_POINT = re.compile(r"(?:§\s*6-2\s*)?\b(?:punkt|pkt)\.?\s*(\d{1,2})\b", re.I)
+_CASE = re.compile(r"\bsak\s*(\d{1,3})\s*/\s*(\d{2})\b", re.I)
+_FILLER = re.compile(r"\b(?:kapittel|kap|avsnitt|seksjon|nr)\b\.?", re.I)
 _PARAGRAPH = re.compile(r"§\s*(\d+-\d+[a-z]?)", re.I)
 _NUMBER = re.compile(r"\b(\d{1,2}(?:\.\d{1,2}){0,4})\b")
 _ACTOR_WORDS = {"unn": "UNN", "kommunen": "Kommunen", "kommune": "Kommunen", "felles": "Felles"}
@@ -29,15 +31,39 @@ class Resolved:
 
 def resolve(reference: str, documents: list[Document]) -> Resolved:
     ref = reference.strip()
+    if not ref:
+        raise UsageError("Oppgi hvilken seksjon du vil se, f.eks. «Retningslinje 2 4.1» eller «rl2:4.1.3».")
     by_id = {s.id: (s, d) for d in documents for s in d.sections}
     if ref in by_id:
         return Resolved(*by_id[ref])
+    if m := _CASE.search(ref):
+        wanted = f"Sak {int(m.group(1)):02d}/{m.group(2)}"
+        found = next(((s, d) for d in documents for s in d.sections if s.number == wanted), None)
+        if found:
+            return Resolved(*found)
     doc, rest, note = _find_document(ref, documents)
     if doc is not None:
         section = _find_section(doc, rest)
         if section is not None:
             return Resolved(section, doc, note)
+        nearby = _same_branch(doc, rest)
+        if nearby:
+            raise ReferenceNotFound(reference, nearby)
     raise ReferenceNotFound(reference, suggest(reference, [doc] if doc else documents))
+
+
+def _same_branch(doc: Document, rest: str, limit: int = 3) -> list[str]:
+    """For '… 4.9' that does not exist: 4's own sub-sections, then 4 itself."""
+    m = _NUMBER.search(rest)
+    if not m:
+        return []
+    parts = m.group(1).split(".")
+    for size in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:size])
+        near = [s for s in doc.sections if s.number.rstrip(".") == prefix or s.number.startswith(prefix + ".")]
+        if near:
+            return [f"{doc.info.short_title} {s.heading} ({s.id})" for s in near[:limit]]
+    return []
 
 
 def _find_document(ref: str, documents: list[Document]) -> tuple[Document | None, str, str]:
@@ -56,7 +82,8 @@ def _find_document(ref: str, documents: list[Document]) -> tuple[Document | None
         return docs["veileder-samarbeidsavtaler"], f"Punkt {m.group(1)}", ""
     if (m := _PARAGRAPH.search(ref)) and "veileder-samarbeidsavtaler" in docs and not _NUMBER.search(_cut(ref, m)):
         return docs["veileder-samarbeidsavtaler"], f"§ {m.group(1)}", ""
-    words = _NUMBER.sub(" ", ref).strip(" ,.:")
+    words = _FILLER.sub(" ", _NUMBER.sub(" ", ref)).strip(" ,.:")
+    ref = _FILLER.sub(" ", ref).strip()
     if words:
         doc = _fuzzy_document(words, documents)
         if doc is not None:

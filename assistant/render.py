@@ -10,23 +10,38 @@ from assistant.refs import Resolved, descendants
 
 
 def corpus_table(corpus: Corpus, stats: bool = False) -> str:
-    lines = [f"{'ID':<28} {'TYPE':<14} {'DATO':<11} {'STATUS':<38} {'SEKSJ.':>6}  TITTEL"]
-    for doc in corpus.documents:
-        info = doc.info
-        lines.append(
-            f"{info.id:<28} {info.kind[:14]:<14} {info.date[:11]:<11} {(info.status or '–')[:38]:<38} "
-            f"{len(doc.sections):>6}  {info.title}"
-        )
+    """Every logical document: id, kind, date, status, number of sections, title and publisher."""
+    rows = [
+        (d.info.id, d.info.kind or "–", d.info.date or "–", d.info.status or "–", str(len(d.sections)),
+         d.info.title + (f" — {d.info.publisher}" if d.info.publisher else ""))
+        for d in corpus.documents
+    ]
+    header = ("ID", "TYPE", "DATO", "STATUS", "SEKSJ.", "TITTEL — UTGIVER")
+    widths = [max(len(r[k]) for r in rows + [header]) for k in range(5)]
+    lines = []
+    for row in [header] + rows:
+        cells = [row[k].ljust(widths[k]) if k != 4 else row[k].rjust(widths[k]) for k in range(5)]
+        lines.append("  ".join(cells + [row[5]]))
     total = sum(len(d.sections) for d in corpus.documents)
     lines.append(f"\n{len(corpus.documents)} dokumenter, {total} seksjoner, {len(corpus.file_hashes)} kildefiler.")
     if stats:
-        from assistant.chunk import chunk_documents
-
-        lines.append(f"{len(chunk_documents(corpus.documents))} tekstbiter for søk.")
-        lines.append("Rensing (linjer fjernet eller reparert, etter type):")
-        for kind, count in sorted(corpus.cleaning.items(), key=lambda kv: -kv[1]):
-            lines.append(f"  {kind:<18} {count}")
+        lines.extend(_cleaning_stats(corpus))
     return "\n".join(lines)
+
+
+def _cleaning_stats(corpus: Corpus) -> list[str]:
+    from assistant.chunk import chunk_documents
+    from assistant.clean import REMOVED_KINDS
+
+    lines = [f"{len(chunk_documents(corpus.documents))} tekstbiter for søk."]
+    counts = sorted(corpus.cleaning.items(), key=lambda kv: (-kv[1], kv[0]))
+    removed = [(k, n) for k, n in counts if k in REMOVED_KINDS]
+    repaired = [(k, n) for k, n in counts if k not in REMOVED_KINDS]
+    lines.append(f"Linjer rensingen fjernet, etter type ({sum(n for _, n in removed)} i alt):")
+    lines.extend(f"  {kind:<18} {count:>5}" for kind, count in removed)
+    lines.append("Reparasjoner i teksten, etter type:")
+    lines.extend(f"  {kind:<18} {count:>5}" for kind, count in repaired)
+    return lines
 
 
 def citation(doc_title: str, status: str, breadcrumb: str, source: str, location: str) -> str:

@@ -12,54 +12,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.actors import actor_of_label, actor_patterns  # noqa: F401  (part of this stage's API)
 from assistant.errors import ManifestError
 from assistant.manifest import DocumentSpec, SourceEntry, slug
 from assistant.models import Document, Section, SourceLine
+from assistant.paragraphs import BULLET as _BULLET
+from assistant.paragraphs import paragraph_spans, paragraphs  # noqa: F401  (part of this stage's API)
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\s?(\.?)\s+([A-ZÆØÅ«\"(].*)$")
 _SAK = re.compile(r"^Sak:\s*(\d{1,3}/\d{2})\b")
 _TITTEL = re.compile(r"^Tittel:\s*(.+)$")
 _PUNKT = re.compile(r"^Punkt (\d{1,2}):\s*(.+)$")
-_PARAGRAF = re.compile(r"^§\s?(\d+-\d+[a-z]?)\s+([A-ZÆØÅ].*)$")
+_PARAGRAF = re.compile(r"^§\s?(\d+-\d+[a-z]?)\.?\s+([A-ZÆØÅ].*)$")
 _GUIDE_PART = re.compile(r"^(Regelverk|Kommentar|Veiledning)(?: \(lov eller forskrift\))?$")
-_LIST_ITEM = re.compile(r"^\d{1,2}\.\s")
-_BULLET = re.compile(r"^(?:[•●▪■◦o\-–*]\s+|[a-z]\)\s*|[a-z]\.\s+|\d{1,2}\)\s+)")
-_TERMINAL = (".", "!", "?", ":", "»", "”", '"', ")")
+_LIST_ITEM = re.compile(r"^(\d{1,2})\.\s")
 _TRAILING_FUNCTION_WORDS = {
     "og", "eller", "for", "med", "av", "i", "om", "til", "på", "den", "det", "de", "samt",
     "omkring", "mellom", "ved", "fra", "under", "etter", "en", "et", "som", "å",
 }
 _SENTENCE_WORDS = re.compile(r"\b(skal|må|kan|er|har|vil|bør|ble|blir|ikke)\b", re.I)
-
-
-def actor_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
-    """Labels that open a duty block, for an agreement with `hospital` (e.g. 'UNN')."""
-    h = re.escape(hospital)
-    duty = r"(?:ansvar|oppgaver|plikter|forpliktelser|tilbud)"
-    rest = rf"(?:\s+og\s+(?:{duty}|beskrivelse av tilbudet))?"
-    return [
-        ("Felles", re.compile(rf"^(?:felles {duty}|partnernes felles {duty}|felles forpliktelser){rest}", re.I)),
-        ("Felles", re.compile(rf"^(?:partnerne|{h} og kommunen[e]?|kommunen[e]? og {h}) skal\b", re.I)),
-        ("UNN", re.compile(
-            rf"^(?:{h}s?|{h} sitt|helseforetakets|helseforetaket sitt|spesialisthelsetjenestens|"
-            rf"spesialisthelsetjenesten sitt|sykehusets) {duty}{rest}", re.I)),
-        ("UNN", re.compile(rf"^{h} skal\b", re.I)),
-        ("Kommunen", re.compile(
-            rf"^(?:kommunens|kommunen sitt|kommunenes|kommunehelsetjenestens) {duty}{rest}", re.I)),
-        ("Kommunen", re.compile(r"^kommunen[e]? skal\b", re.I)),
-    ]
-
-
-def actor_of_label(text: str, hospital: str, whole_line: bool) -> str | None:
-    """The party a duty-block label speaks for; `whole_line` demands the label be alone."""
-    label = text.strip().rstrip(":").strip()
-    if whole_line and len(label.split()) > 7:
-        return None
-    for actor, pattern in actor_patterns(hospital):
-        m = pattern.match(label)
-        if m and (not whole_line or m.end() == len(label) or label[m.end():].strip() in ("", ":")):
-            return actor
-    return None
 
 
 @dataclass
@@ -99,23 +70,30 @@ def split_documents(entry: SourceEntry, lines: list[SourceLine]) -> list[tuple[D
     return [(spec, lines[a:b]) for spec, a, b in zip(entry.documents, cuts, bounds)]
 
 
-def structure_document(spec: DocumentSpec, lines: list[SourceLine], links: dict[int, list[str]]) -> Document:
-    parser = _Parser(spec)
-    for i, line in enumerate(lines):
+def structure_document(
+    spec: DocumentSpec, lines: list[SourceLine], links: dict[int, list[str]], footnotes: set[int] | frozenset = frozenset()
+) -> Document:
+    """Build one document's sections. `footnotes` are source lines holding a footnote's text
+    (found by the cleaner): never headings, always paragraphs of their own."""
+    parser = _Parser(spec, footnotes)
+    for i in range(len(lines)):
         parser.feed(i, lines)
     sections = parser.finish(links)
     return Document(info=spec.info, sections=tuple(sections))
 
 
 class _Parser:
-    def __init__(self, spec: DocumentSpec):
+    def __init__(self, spec: DocumentSpec, footnotes: set[int] | frozenset = frozenset()):
         self.spec = spec
+        self.footnotes = footnotes
         self.hospital = spec.info.hospital
         self.numbers: list[int] = []
         self.stack: list[_Open] = []
         self.done: list[_Open] = []
         self.skip: set[int] = set()
         self.ids: set[str] = set()
+        self.heading_lines: set[int] = set()
+        self.page_of: dict[int, int] = {}
         self._open(_Open("", "Innledning", 1, "preamble", None))
 
     # -- walking -------------------------------------------------------------------------
@@ -124,7 +102,9 @@ class _Parser:
             return
         line = lines[i]
         text = line.text
-        if not text:
+        if line.page:
+            self.page_of[line.line] = line.page  # a heading's page, for sections with no body
+        if not text or line.line in self.footnotes:
             self.current.lines.append(line)
             return
         if self._heading(i, lines):
@@ -142,30 +122,10 @@ class _Parser:
             title = self._sak_title(i, lines)
             self._open_numbered([int(m.group(1).split("/")[0])], f"Sak {m.group(1)}", title, lines[i], top=True)
             return True
-        if style == "guide":
-            m = _PUNKT.match(text) or _PARAGRAF.match(text)
-            if m and _looks_like_title(m.group(2)) and not _SENTENCE_WORDS.search(m.group(2)):
-                label = f"Punkt {m.group(1)}" if text.startswith("Punkt") else f"§ {m.group(1)}"
-                if self.current.kind == "part" and not _has_text(self.current):
-                    self._discard_current()
-                    self._open_numbered([0], label, self._wrapped_title(m.group(2), i, lines), lines[i], top=True)
-                    self._open(_Open("", "Regelverk (lov eller forskrift)", 2, "part", None, first_line=lines[i].line))
-                else:
-                    self._open_numbered([0], label, self._wrapped_title(m.group(2), i, lines), lines[i], top=True)
-                return True
-            if m := _GUIDE_PART.match(text):
-                self._open_at(2, _Open("", text, 2, "part", self._inherited_actor(2), first_line=lines[i].line))
-                return True
-        if style == "numbered" and (m := _NUMBERED.match(text)):
-            numbers = [int(n) for n in m.group(1).split(".")]
-            title = m.group(3).strip()
-            in_list = len(numbers) == 1 and any(
-                _LIST_ITEM.match(lines[k].text) for k in (i - 1, i + 1) if 0 <= k < len(lines)
-            )
-            if self._plausible_number(numbers) and _looks_like_title(title) and not in_list:
-                label = m.group(1) + ("." if len(numbers) == 1 else "")
-                self._open_numbered(numbers, label, self._wrapped_title(title, i, lines), lines[i])
-                return True
+        if style == "guide" and self._guide_heading(i, lines):
+            return True
+        if style == "numbered" and self._numbered_heading(i, lines):
+            return True
         actor = actor_of_label(text, self.hospital, whole_line=True)
         if actor and len(text) <= 70:
             if self.current.kind == "block" and self.current.actor == actor and not _has_text(self.current):
@@ -182,6 +142,72 @@ class _Parser:
             return True
         return False
 
+    def _guide_heading(self, i: int, lines: list[SourceLine]) -> bool:
+        """The national guide: '§ 6-2. Krav til avtalens innhold', 'Punkt 5: Utskrivningsklare
+        pasienter', and their 'Regelverk' / 'Kommentar' / 'Veiledning' parts."""
+        text = lines[i].text
+        m = _PUNKT.match(text) or _PARAGRAF.match(text)
+        if m and _looks_like_title(m.group(2)) and not _SENTENCE_WORDS.search(m.group(2)):
+            label = f"Punkt {m.group(1)}" if text.startswith("Punkt") else f"§ {m.group(1)}"
+            top = next((s for s in self.stack if s.kind == "numbered"), None)
+            if top is not None and top.number == label:
+                self.skip.update(self._title_wrap(i, lines))
+                return True  # the law's own heading repeats the page heading
+            # The page layout puts "Regelverk (lov eller forskrift)" (and a heading it
+            # repeats) before the § or Punkt it belongs to: move those empty parts under it.
+            heading_text = [ln for ln in self.current.lines if ln.text]
+            if self.current.kind == "part" and [ln.text.lower() for ln in heading_text] == [m.group(2).lower()]:
+                self.current.lines = [ln for ln in self.current.lines if not ln.text]
+            moved = False
+            while self.current.kind in ("part", "sub") and not _has_text(self.current):
+                moved = moved or self.current.kind == "part"
+                self._discard_current()
+            self._open_numbered([0], label, self._wrapped_title(m.group(2), i, lines), lines[i], top=True)
+            if moved:
+                self._open(_Open("", "Regelverk (lov eller forskrift)", 2, "part", None, first_line=lines[i].line))
+            return True
+        if m := _GUIDE_PART.match(text):
+            self._open_at(2, _Open("", text, 2, "part", self._inherited_actor(2), first_line=lines[i].line))
+            return True
+        return False
+
+    def _numbered_heading(self, i: int, lines: list[SourceLine]) -> bool:
+        m = _NUMBERED.match(lines[i].text)
+        if not m:
+            return False
+        numbers = [int(n) for n in m.group(1).split(".")]
+        title = m.group(3).strip()
+        if not (self._plausible_number(numbers) and _looks_like_title(title)) or self._in_list(i, lines, numbers):
+            return False
+        if self._sentence_goes_on(title, i, lines):
+            return False
+        label = m.group(1) + ("." if len(numbers) == 1 else "")
+        self._open_numbered(numbers, label, self._wrapped_title(title, i, lines), lines[i])
+        self.heading_lines.add(i)
+        return True
+
+    def _sentence_goes_on(self, title: str, i: int, lines: list[SourceLine]) -> bool:
+        """'2. Prisen går til et nyskapende tiltak' + 'mellom UNN og kommunene.': a numbered
+        sentence (a statute's provision), not a heading that wrapped."""
+        nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+        if not nxt or self._title_wrap(i, lines, title) or actor_of_label(title, self.hospital, whole_line=True):
+            return False
+        return title.split()[-1].lower() in _TRAILING_FUNCTION_WORDS or (nxt[0].islower() and nxt.endswith("."))
+
+    def _in_list(self, i: int, lines: list[SourceLine], numbers: list[int]) -> bool:
+        """'2. Ringe hjemmetjenesten' right after item 1 (blank lines between or not), or
+        just before item 3, is a list item, not section 2."""
+        if len(numbers) != 1:
+            return False
+        n = numbers[0]
+        prev = next((k for k in range(i - 1, max(-1, i - 4), -1) if lines[k].text), None)
+        if prev is not None and prev not in self.heading_lines:
+            m = _LIST_ITEM.match(lines[prev].text)
+            if m and int(m.group(1)) == n - 1:
+                return True
+        m = _LIST_ITEM.match(lines[i + 1].text) if i + 1 < len(lines) else None
+        return bool(m) and int(m.group(1)) == n + 1
+
     def _sak_title(self, i: int, lines: list[SourceLine]) -> str:
         for j in range(i + 1, min(i + 4, len(lines))):
             if m := _TITTEL.match(lines[j].text):
@@ -191,20 +217,29 @@ class _Parser:
 
     def _wrapped_title(self, title: str, i: int, lines: list[SourceLine]) -> str:
         """Join a heading that the PDF wrapped onto the next line."""
+        wrap = self._title_wrap(i, lines, title)
+        self.skip.update(wrap)
+        return " ".join([title] + [lines[k].text for k in wrap])
+
+    def _title_wrap(self, i: int, lines: list[SourceLine], title: str | None = None) -> list[int]:
+        """The index of the line a heading wrapped onto, if it did."""
         if i + 1 >= len(lines):
-            return title
+            return []
+        words = (title if title is not None else lines[i].text).split()
         nxt = lines[i + 1].text
-        last = title.split()[-1].lower() if title.split() else ""
-        wraps = last in _TRAILING_FUNCTION_WORDS or (nxt[:1].islower() and len(nxt.split()) <= 4)
-        if nxt and wraps and len(nxt) <= 60 and not _BULLET.match(nxt) and not nxt.endswith("."):
-            self.skip.add(i + 1)
-            return f"{title} {nxt}"
-        return title
+        wraps = bool(words) and words[-1].lower() in _TRAILING_FUNCTION_WORDS or (nxt[:1].islower() and len(nxt.split()) <= 4)
+        if nxt and wraps and len(nxt) <= 60 and not _BULLET.match(nxt) and not nxt.endswith((".", ",", ";")):
+            return [i + 1]
+        return []
 
     def _plausible_number(self, numbers: list[int]) -> bool:
         cur = self.numbers
         if not cur:
-            return numbers in ([1], [1, 1]) or (len(numbers) == 1 and numbers[0] <= 2)
+            # The first heading: 1., 2., 1.1, a part that starts at 2.1, or a chapter number
+            # (the rehab guide's "11.") when nothing but the heading has come yet.
+            if len(numbers) == 1:
+                return numbers[0] <= 2 or not any(_has_text(s) for s in self.stack + self.done)
+            return numbers[-1] == 1 and len(numbers) <= 3
         for k in range(len(cur)):
             if numbers[:k] == cur[:k] and len(numbers) >= k + 1 and numbers[k] == cur[k] + 1:
                 if len(numbers) == k + 1 or numbers[k + 1:] == [1]:
@@ -227,15 +262,20 @@ class _Parser:
     def _looks_like_subheading(self, i: int, lines: list[SourceLine]) -> bool:
         text = lines[i].text
         words = text.split()
-        if not (1 <= len(words) <= 8 and len(text) <= 60 and text[0].isupper()):
+        prev_blank = i == 0 or not lines[i - 1].text
+        # A longer heading must stand alone between blank lines (web pages such as the rehab
+        # chapter put every paragraph on one line and every heading on its own).
+        alone = prev_blank and (i + 1 >= len(lines) or not lines[i + 1].text)
+        short = 1 <= len(words) <= 8 and len(text) <= 60 and "," not in text
+        loose = alone and len(words) <= 14 and len(text) <= 110 and "." not in text
+        if not ((short or loose) and text[0].isupper()):
             return False
-        if text.endswith((",", ";", ".", ":", "!", "?")) or "," in text or _BULLET.match(text):
+        if text.endswith((",", ";", ".", ":", "!", "?")) or _BULLET.match(text):
             return False
         if words[-1].lower() in _TRAILING_FUNCTION_WORDS or _SENTENCE_WORDS.search(text):
             return False
         if re.search(r"\d|@|:\s|^[(§]", text):
             return False
-        prev_blank = i == 0 or not lines[i - 1].text
         nxt = next((ln.text for ln in lines[i + 1 : i + 3] if ln.text), "")
         return prev_blank and bool(nxt) and (nxt[0].isupper() or bool(_BULLET.match(nxt)))
 
@@ -249,7 +289,14 @@ class _Parser:
         self._open_at(depth, _Open(label, title, depth, "numbered", actor, first_line=line.line))
 
     def _open_at(self, depth: int, section: _Open) -> None:
-        while self.stack and self.stack[-1].depth >= depth:
+        def closes(top: _Open) -> bool:
+            # A numbered section hangs only under its own number (6.2.1 not under 6.1), and
+            # never under the preamble, even in a document that starts at 2.1.
+            if section.kind == "numbered" and top.kind in ("numbered", "preamble"):
+                return top.depth >= depth or not _numbered_under(section.number, top.number)
+            return top.depth >= depth
+
+        while self.stack and closes(self.stack[-1]):
             if self.stack[-1].kind == "preamble" and not _has_text(self.stack[-1]):
                 self._discard_current()
             else:
@@ -289,10 +336,18 @@ class _Parser:
 
     def finish(self, links: dict[int, list[str]]) -> list[Section]:
         while self.stack:
-            self._close()
+            if self.current.kind == "preamble" and not _has_text(self.current):
+                self._discard_current()  # nothing before the first heading
+            else:
+                self._close()
         opened = sorted(self.done, key=lambda s: (s.first_line or (s.lines[0].line if s.lines else 0), s.depth))
-        sections = [_to_section(self.spec, sec) for sec in opened]
+        sections = [_to_section(self.spec, sec, self.footnotes, self.page_of.get(sec.first_line)) for sec in opened]
         return _attach_links(sections, links)
+
+
+def _numbered_under(number: str, parent: str) -> bool:
+    child, above = number.rstrip(".").split("."), parent.rstrip(".").split(".")
+    return bool(parent) and parent[0].isdigit() and child[: len(above)] == above
 
 
 def _has_text(section: _Open) -> bool:
@@ -307,12 +362,12 @@ def _looks_like_title(title: str) -> bool:
     return not title.endswith((",", ";"))
 
 
-def _to_section(spec: DocumentSpec, sec: _Open) -> Section:
-    spans = paragraph_spans(sec.lines)
+def _to_section(spec: DocumentSpec, sec: _Open, footnotes: set[int] | frozenset, heading_page: int | None) -> Section:
+    spans = paragraph_spans(sec.lines, footnotes)
     text_lines = [ln for ln in sec.lines if ln.text]
     line_start = sec.first_line or (text_lines[0].line if text_lines else 0)
     line_end = max([ln.line for ln in text_lines] + [line_start])
-    pages = [ln.page for ln in sec.lines if ln.page]
+    pages = [ln.page for ln in sec.lines if ln.page] + ([heading_page] if heading_page else [])
     return Section(
         id=sec.id,
         doc_id=spec.info.id,
@@ -328,49 +383,6 @@ def _to_section(spec: DocumentSpec, sec: _Open) -> Section:
         actor=sec.actor,
         depth=sec.depth,
     )
-
-
-def paragraphs(lines: list[SourceLine]) -> str:
-    return "\n".join(text for text, _, _ in paragraph_spans(lines))
-
-
-def paragraph_spans(lines: list[SourceLine]) -> list[tuple[str, int, int]]:
-    """Rejoin wrapped lines into paragraphs and list items, one per output line.
-
-    A blank line ends a paragraph only where a sentence could end: a blank line between
-    "… vurderes med" and "utgangspunkt i …" is a PDF artefact, not a paragraph break.
-    """
-    out: list[tuple[str, int, int]] = []
-    current, first, last = "", 0, 0
-    pending_blank = False
-    for line in lines:
-        text = line.text
-        if not text:
-            pending_blank = True
-            continue
-        bullet = _BULLET.match(text)
-        starts_new = bullet is not None or not current
-        if not starts_new and pending_blank:
-            starts_new = current.endswith(_TERMINAL) or not text[0].islower()
-        if starts_new:
-            if current:
-                out.append((current, first, last))
-            current, first = (_normalise_bullet(text) if bullet else text), line.line
-        else:
-            current = f"{current} {text}"
-        last = line.line
-        pending_blank = False
-    if current:
-        out.append((current, first, last))
-    return out
-
-
-def _normalise_bullet(text: str) -> str:
-    if re.match(r"^[•●▪■*\-–]\s+", text):
-        return "• " + re.sub(r"^[•●▪■*\-–]\s+", "", text)
-    if re.match(r"^[o◦]\s+", text):
-        return "  – " + re.sub(r"^[o◦]\s+", "", text)
-    return text
 
 
 def _attach_links(sections: list[Section], links: dict[int, list[str]]) -> list[Section]:
