@@ -16,14 +16,20 @@ from assistant.errors import AvtaleError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--corpus", metavar="MAPPE", help="korpusmappe (standard: prosjektets corpus/, eller AVTALE_CORPUS)")
-    common.add_argument("--index", metavar="MAPPE", help="indeksmappe (standard: prosjektets index/, eller AVTALE_INDEX)")
+    def path_options(default) -> argparse.ArgumentParser:
+        options = argparse.ArgumentParser(add_help=False, argument_default=default)
+        options.add_argument("--corpus", metavar="MAPPE", help="korpusmappe (standard: prosjektets corpus/, eller AVTALE_CORPUS)")
+        options.add_argument("--index", metavar="MAPPE", help="indeksmappe (standard: prosjektets index/, eller AVTALE_INDEX)")
+        return options
+
+    # Subcommands get SUPPRESS defaults, so "avtale --corpus X show …" keeps the X given before
+    # the subcommand; the top-level parser supplies the None defaults.
+    common = path_options(argparse.SUPPRESS)
 
     parser = argparse.ArgumentParser(
         prog="avtale",
         description="Offline assistent for samarbeidsavtalen mellom UNN og kommunene. Uten kommando åpnes appen.",
-        parents=[common],
+        parents=[path_options(None)],
     )
     parser.add_argument("--version", action="version", version=f"avtale {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
@@ -47,6 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--national", action="store_true", help="nasjonal veiledning, ikke lokal avtale")
     p.add_argument("--encoding", help="tegnsett for tekstfiler som ikke er UTF-8, f.eks. cp1252")
     p.add_argument("--password", help="passord for en kryptert PDF")
+
+    p = sub.add_parser("ask", parents=[common], help="still et spørsmål og få svar med kildehenvisninger")
+    p.add_argument("question", nargs="?", metavar="SPØRSMÅL")
+    p.add_argument("--json", action="store_true", help="skriv ett JSON-objekt (kontrakten i README)")
+    p.add_argument("--jsonl", action="store_true", help="les ett spørsmål per linje fra standard inn, skriv JSON per linje")
+    p.add_argument("--top-k", type=int, default=5, metavar="N", help="antall utdrag (standard 5)")
+    p.add_argument("--lexical", action="store_true", help="bare ordsøk, uten språkmodell")
+
+    p = sub.add_parser("ansvar", parents=[common], help="hvem gjør hva: plikttabell for et tema eller en seksjon")
+    p.add_argument("topic", nargs="?", metavar="TEMA", help='f.eks. "utskrivning", "ØHD", "Retningslinje 2 4.1"')
+    p.add_argument("--actor", choices=["UNN", "Kommunen", "Felles"], help="vis bare én part")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--lexical", action="store_true", help="bare ordsøk, uten språkmodell")
+
+    p = sub.add_parser("frister", parents=[common], help="alle frister i avtalen og retningslinjene, etter tema")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("index", parents=[common], help="bygg søkeindeksen (gjøres ellers automatisk ved behov)")
+    p.add_argument("--force", action="store_true", help="bygg på nytt selv om indeksen er oppdatert")
+    p.add_argument("--lexical", action="store_true", help="bare ordsøk, uten språkmodell")
     return parser
 
 
@@ -80,8 +106,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_show(corpus_dir, args)
     if args.command == "ingest":
         return _cmd_ingest(corpus_dir, args)
-    build_parser().print_help()
-    return 0
+    if args.command == "ask":
+        from assistant.commands import cmd_ask
+
+        return cmd_ask(args)
+    if args.command == "ansvar":
+        from assistant.commands import cmd_ansvar
+
+        return cmd_ansvar(args)
+    if args.command == "frister":
+        from assistant.commands import cmd_frister
+
+        return cmd_frister(args)
+    if args.command == "index":
+        from assistant.commands import cmd_index
+
+        return cmd_index(args)
+    from assistant.tui.app import run_app
+
+    return run_app(corpus=args.corpus, index=args.index)
 
 
 def _cmd_corpus(corpus_dir: Path, args) -> int:

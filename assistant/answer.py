@@ -1,0 +1,167 @@
+"""Compose what the user sees from retrieved passages: numbered excerpts with exact
+citations, a short extractive answer (sentences copied from the excerpts, never rewritten),
+the duty table for the retrieved sections, or a plain "not covered" answer.
+
+Abstention uses two signals calibrated on the dev set (`avtale eval` reports the trade-off):
+how close the best passage is to the question in the language model's space, and how many of
+the question's own content words the best passages contain.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from assistant.duties import find_deadline
+from assistant.lexical import terms
+from assistant.models import Answer, Duty, Excerpt, Hit
+from assistant.retrieve import SearchResult
+
+# Calibrated on evals/dev.jsonl (see README "Kvalitet"): abstain when both signals are weak.
+DENSE_FLOOR = 0.815
+COVERAGE_FLOOR = 0.5
+LEXICAL_ONLY_COVERAGE_FLOOR = 0.5
+MAX_ANSWER_SENTENCES = 3
+MAX_DUTIES = 8
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«•])|\n")
+_WHO = re.compile(r"\b(hvem|kven|who|hvilken part|ansvar(?:et|lig)?|responsible)\b", re.I)
+_WHEN = re.compile(r"\b(når|frist(?:en)?|innen|deadline|when|how long|hvor lenge|kor lenge|tidspunkt|klokka|kl)\b", re.I)
+_PARTY = re.compile(r"\b(UNN|kommunen[e]?|partnerne|helseforetaket|sykehuset|spesialisthelsetjenesten|fastlegen)\b", re.I)
+NOT_COVERED = "Dokumentene ser ikke ut til å svare på dette."
+
+
+def should_abstain(result: SearchResult, has_dense: bool) -> bool:
+    if not result.hits:
+        return True
+    if has_dense:
+        return result.top_dense < DENSE_FLOOR and result.coverage < COVERAGE_FLOOR
+    return result.coverage < LEXICAL_ONLY_COVERAGE_FLOOR
+
+
+def compose(result: SearchResult, index, top_k: int = 5, has_dense: bool = True) -> Answer:
+    t0 = time.perf_counter()
+    groups = group_hits(result.hits)[:top_k]
+    hits = [group[0] for group in groups]
+    excerpts = tuple(_excerpt(rank, group, index) for rank, group in enumerate(groups, start=1))
+    abstained = should_abstain(result, has_dense)
+    if abstained:
+        nearest = "; ".join(f"{e.section} [{e.rank}]" for e in excerpts[:3])
+        text = NOT_COVERED + (f" Nærmeste avsnitt: {nearest}." if nearest else "")
+        duties: tuple[Duty, ...] = ()
+    else:
+        text = short_answer(result.question, excerpts, result.query_terms)
+        duties = tuple(responsibilities(result.question, hits, index))
+    timing = dict(result.timing_ms)
+    timing["compose"] = round((time.perf_counter() - t0) * 1000, 2)
+    timing["total"] = round(sum(v for k, v in timing.items() if k in ("encode", "retrieve", "compose")), 2)
+    return Answer(result.question, abstained, text, excerpts, duties, timing, tuple(result.notices))
+
+
+def group_hits(hits: list[Hit], per_section: int = 2) -> list[list[Hit]]:
+    """One excerpt per section, holding up to `per_section` of its best chunks, so a section
+    found through two of its passages is shown once with both."""
+    groups: dict[str, list[Hit]] = {}
+    for hit in hits:
+        group = groups.setdefault(hit.chunk.section_id, [])
+        if len(group) < per_section:
+            group.append(hit)
+    return list(groups.values())
+
+
+def _chunk_order(hit: Hit) -> int:
+    return int(hit.chunk.id.rsplit("#", 1)[1])
+
+
+def _excerpt(rank: int, group: list[Hit], index) -> Excerpt:
+    best = group[0]
+    ordered = sorted(group, key=_chunk_order)
+    parts = [ordered[0].chunk.text]
+    for prev, hit in zip(ordered, ordered[1:]):
+        parts.append(hit.chunk.text if _chunk_order(hit) == _chunk_order(prev) + 1 else "…\n" + hit.chunk.text)
+    chunk = best.chunk
+    info = index.documents[chunk.doc_id]
+    section = index.sections.get(chunk.section_id)
+    return Excerpt(
+        rank=rank,
+        doc_id=chunk.doc_id,
+        doc_title=info.title,
+        section=section.breadcrumb if section else chunk.context,
+        section_id=chunk.section_id,
+        text="\n".join(parts),
+        score=round(best.score, 4),
+        source_file=f"corpus/{info.source_file}",
+        page=chunk.page,
+        line_start=min(h.chunk.line_start for h in group),
+        line_end=max(h.chunk.line_end for h in group),
+        status=info.status_label,
+    )
+
+
+def sentences(text: str) -> list[str]:
+    """Whole sentences of a passage; a lead-in to a list ("… skal inneholde") is not one."""
+    out = []
+    for piece in _SENTENCE.split(text):
+        sentence = piece.strip().lstrip("•– ").strip()
+        complete = sentence.endswith((".", "!", "?", "»", "”", ")")) or len(sentence) >= 80
+        if len(sentence) > 15 and complete and not sentence.endswith(":"):
+            out.append(sentence)
+    return out
+
+
+def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list[str]) -> str:
+    """One to three sentences copied from the top excerpts, each with its citation number."""
+    wanted = set(query_terms)
+    asks_who, asks_when = bool(_WHO.search(question)), bool(_WHEN.search(question))
+    scored = []
+    for excerpt in excerpts[:3]:
+        for position, sentence in enumerate(sentences(excerpt.text)):
+            overlap = len(wanted & set(terms(sentence))) / (len(wanted) or 1)
+            score = overlap + 0.5 * excerpt.score - 0.01 * position
+            if asks_who and _PARTY.search(sentence):
+                score += 0.2
+            if asks_when and find_deadline(sentence):
+                score += 0.3
+            scored.append((score, excerpt.rank, sentence))
+    scored.sort(key=lambda item: -item[0])
+    chosen, used = [], set()
+    for score, rank, sentence in scored:
+        if sentence in used or (chosen and score < scored[0][0] * 0.6):
+            continue
+        chosen.append(f"{sentence} [{rank}]")
+        used.add(sentence)
+        if len(chosen) == MAX_ANSWER_SENTENCES:
+            break
+    return " ".join(chosen)
+
+
+def responsibilities(question: str, hits: list[Hit], index) -> list[Duty]:
+    """Duty rows of the retrieved sections (and their sibling duty blocks), most relevant first."""
+    wanted = set(terms(question))
+    by_section: dict[str, list[dict]] = {}
+    for row in index.duties:
+        by_section.setdefault(row["section_id"], []).append(row)
+    picked: list[tuple[float, dict]] = []
+    seen: set[str] = set()
+    for rank, hit in enumerate(hits[:3], start=1):
+        for section_id in _related_sections(hit.chunk.section_id, index):
+            for row in by_section.get(section_id, []):
+                if row["duty"] in seen:
+                    continue
+                seen.add(row["duty"])
+                overlap = len(wanted & set(terms(row["duty"] + " " + row["section"]))) / (len(wanted) or 1)
+                own = 0.3 if section_id == hit.chunk.section_id else 0.0
+                picked.append((overlap + own + 0.3 / rank, row))
+    picked.sort(key=lambda item: -item[0])
+    return [Duty(**row) for _, row in picked[:MAX_DUTIES]]
+
+
+def _related_sections(section_id: str, index) -> list[str]:
+    """The section itself and its sibling duty blocks under the same numbered heading."""
+    section = index.sections.get(section_id)
+    if section is None:
+        return [section_id]
+    parent = section.path[:-1] if section.actor else section.path
+    related = [section_id]
+    related += [s.id for s in index.sections.values() if s.actor and s.path[:-1] == parent and s.id != section_id]
+    return related

@@ -1,0 +1,132 @@
+"""The CLI commands that answer questions and build the index (kept apart from cli.py so the
+argument parser stays small and `avtale corpus` never imports the search stack)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from assistant.errors import UsageError
+
+
+def _progress_bar():
+    """A tqdm progress bar per build stage, on standard error."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=max(total, 1), desc=f"Bygger indeks: {stage}", unit="", file=sys.stderr,
+                                     leave=False, disable=not sys.stderr.isatty() and total <= 1)
+        bar.total = max(total, 1)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return report
+
+
+def open_assistant(args):
+    from assistant.service import Assistant
+
+    return Assistant.open(args.corpus, args.index, progress=_progress_bar(), use_encoder=not getattr(args, "lexical", False))
+
+
+def cmd_ask(args) -> int:
+    if args.top_k < 1 or args.top_k > 50:
+        raise UsageError("--top-k må være mellom 1 og 50.")
+    if args.jsonl:
+        return _ask_jsonl(args)
+    if args.question is None:
+        raise UsageError('Skriv et spørsmål, f.eks. avtale ask "Hvem sender tidligmelding ved innleggelse?"')
+    assistant = open_assistant(args)
+    for notice in assistant.notices:
+        print(f"Merk: {notice}", file=sys.stderr)
+    answer = assistant.ask(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        from assistant.render_answer import answer_text
+
+        print(answer_text(answer))
+    return 0
+
+
+def _ask_jsonl(args) -> int:
+    from assistant.errors import AvtaleError
+
+    assistant = open_assistant(args)
+    for notice in assistant.notices:
+        print(f"Merk: {notice}", file=sys.stderr)
+    failures = 0
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        try:
+            answer = assistant.ask(question, top_k=args.top_k)
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        except AvtaleError as exc:
+            failures += 1
+            print(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+def cmd_index(args) -> int:
+    import time
+
+    from assistant import paths
+    from assistant.index import build_index, is_stale
+    from assistant.service import load_encoder_or_notice
+
+    corpus_dir, index_dir = paths.corpus_dir(args.corpus), paths.index_dir(args.index)
+    encoder, notice = (None, "Bare ordsøk (--lexical).") if args.lexical else load_encoder_or_notice()
+    if notice:
+        print(f"Merk: {notice}", file=sys.stderr)
+    reason = is_stale(index_dir, corpus_dir, getattr(encoder, "model_id", None))
+    if not reason and not args.force:
+        print(f"Søkeindeksen i {index_dir} er oppdatert.")
+        return 0
+    t0 = time.perf_counter()
+    folder = build_index(corpus_dir, index_dir, encoder, _progress_bar())
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    print(f"Søkeindeks bygget i {index_dir} på {time.perf_counter() - t0:.1f} s: {manifest['n_chunks']} tekstbiter, "
+          f"modell: {manifest['encoder'] or 'ingen (bare ordsøk)'}.")
+    return 0
+
+
+def cmd_ansvar(args) -> int:
+    from dataclasses import asdict
+
+    from assistant.ansvar import duties_for_topic
+    from assistant.render_answer import duty_table
+
+    assistant = open_assistant(args)
+    rows, note = duties_for_topic(assistant, args.topic, args.actor)
+    if args.json:
+        print(json.dumps({"topic": args.topic, "note": note, "responsibilities": [asdict(r) for r in rows]},
+                         ensure_ascii=False, indent=1))
+        return 0
+    if note:
+        print(note)
+    print(duty_table(rows) if rows else "Fant ingen plikter for dette temaet.")
+    return 0
+
+
+def cmd_frister(args) -> int:
+    from dataclasses import asdict
+
+    from assistant.ansvar import deadlines
+    from assistant.render_answer import deadline_table
+
+    args.lexical = True  # listing deadlines needs no language model
+    assistant = open_assistant(args)
+    rows = deadlines(assistant.index)
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    print(deadline_table(rows))
+    return 0

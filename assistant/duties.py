@@ -1,0 +1,132 @@
+"""Extract duty rows from the text at index time: who (UNN, Kommunen, Felles) must do what, by
+when, under which law, and where it says so. Nothing here is hand-written per clause.
+
+Two sources: every item under a duty block ("UNNs ansvar og oppgaver", "5.3 Kommunen skal" …),
+and sentences elsewhere whose subject is a party and whose verb is an obligation ("UNN skal …",
+"Kommunen har ansvar for …", "skal UNN …"). Duties in the national guide and the circular are
+marked `national`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.models import Document, Duty, Section
+
+_SUBBULLET = "  – "
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«])")
+_OBLIGATION = re.compile(r"\b(skal|må|plikter|plikt|ansvar(?:et|lig)?|forplikter|sørge for|sørger for|har ansvar)\b", re.I)
+_DEADLINES = [
+    r"(?:senest|seinest|så snart som mulig,? og seinest|så snart som mulig, og senest)?\s*innen \d+\s*(?:timer|time|dager|døgn|uker|måneder|virkedager)(?: etter [^.,;]{3,40})?",
+    r"innen (?:utgangen av|fristen|\d{1,2}\.\d{1,2}\.\d{2,4})[^.,;]{0,25}",
+    r"på virkedager mellom (?:kl\.? ?)?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?",
+    r"(?:fortrinnsvis )?mellom kl\.? ?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?(?: på virkedag(?:er)?)?",
+    r"(?:ett|to|tre|seks|\d+) (?:års|måneders) oppsigelsesfrist",
+    r"reisevei (?:lenger|lengre) enn \d+ minutter",
+    r"(?:minimum|minst) (?:én|en|1) gang (?:per|pr\.?|i) år",
+    r"\bårlig(?:e|t)?\b",
+    r"\bomgående\b",
+    r"\bsnarest(?: mulig)?\b",
+    r"\bstraks\b",
+    r"så (?:tidlig|snart|raskt) som mulig",
+    r"i god tid før [a-zæøå]+",
+    r"før (?:pasienten er utskrivningsklar|utskrivning|utskrivelse|endringer foretas|en oppgave overføres)",
+    r"\bsenest\b[^.,;]{0,30}",
+]
+_DEADLINE = re.compile("|".join(f"(?:{p})" for p in _DEADLINES), re.I)
+_LEGAL = re.compile(
+    r"(?:(?:hotjl|shtjl|helse- og omsorgstjenestelov(?:en|s)?|spesialisthelsetjenestelov(?:en)?|"
+    r"pasient- og brukerrettighetslov(?:en)?|helsepersonellov(?:en)?|psykisk helsevernlov(?:en)?|"
+    r"helseberedskapslov(?:en)?|smittevernlov(?:en)?|forskrift[a-zæøå ]{0,60}?)\.?\s*)?§§?\s*\d+\s*-\s*\d+\s*[a-z]?"
+    r"(?:\s*(?:første|andre|tredje|fjerde) ledd)?",
+    re.I,
+)
+
+
+def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
+    h = re.escape(hospital)
+    hosp = rf"(?:{h}|helseforetaket|helseforetakene|sykehuset|spesialisthelsetjenesten|det regionale helseforetaket)"
+    muni = r"(?:kommunen|kommunene|kommunehelsetjenesten|den kommunale helse- og omsorgstjenesten|kommunestyret)"
+    both = rf"(?:partnerne|partene|begge partnere|{h} og kommunen[e]?|kommunen[e]? og {h}|kommunene og helseforetak(?:ene)?|kommuner og helseforetak)"
+    verb = r"(?:\s+\w+)?\s+(?:skal|plikter|må|har (?:et |det )?(?:selvstendig |overordnet )?(?:ansvar|plikt)|forplikter|har ansvaret|sørger for)\b"
+    return [
+        ("Felles", re.compile(rf"^{both}{verb}", re.I)),
+        ("UNN", re.compile(rf"^{hosp}{verb}", re.I)),
+        ("Kommunen", re.compile(rf"^{muni}{verb}", re.I)),
+        ("Felles", re.compile(rf"\b(?:skal|plikter|må) {both}\b", re.I)),
+        ("UNN", re.compile(rf"\b(?:skal|plikter|må) {hosp}\b", re.I)),
+        ("Kommunen", re.compile(rf"\b(?:skal|plikter|må) {muni}\b", re.I)),
+    ]
+
+
+def find_deadline(text: str) -> str | None:
+    m = _DEADLINE.search(text)
+    return m.group(0).strip(" ,") if m else None
+
+
+def find_legal_ref(text: str) -> str | None:
+    m = _LEGAL.search(text)
+    return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
+
+
+def extract_duties(documents: list[Document]) -> list[Duty]:
+    rows: list[Duty] = []
+    for doc in documents:
+        if doc.info.kind in ("møtedokument", "høringsinnspill", "statutter", "brev", "rapport"):
+            continue
+        patterns = _party_patterns(doc.info.hospital)
+        for section in doc.sections:
+            if section.actor:
+                rows.extend(_block_duties(section, doc))
+            else:
+                rows.extend(_sentence_duties(section, doc, patterns))
+    return rows
+
+
+def _items(section: Section) -> list[str]:
+    """Bullets with their sub-bullets folded in, and the other paragraphs as they are."""
+    items: list[str] = []
+    for para in section.text.split("\n"):
+        if para.startswith(_SUBBULLET) and items:
+            items[-1] = f"{items[-1]} – {para[len(_SUBBULLET):].strip()}"
+        elif para.strip():
+            items.append(para.strip())
+    return items
+
+
+def _block_duties(section: Section, doc: Document) -> list[Duty]:
+    rows = []
+    for item in _items(section):
+        if item.startswith("• ") or re.match(r"^[a-z]\)", item):
+            rows.append(_duty(section.actor, item.lstrip("• ").strip(), section, doc))
+            continue
+        for sentence in _SENTENCE.split(item):
+            first = sentence.split()[0] if sentence.split() else ""
+            imperative = first[:1].isupper() and first.lower().endswith("e") and len(first) > 3
+            if _OBLIGATION.search(sentence) or imperative:
+                rows.append(_duty(section.actor, sentence, section, doc))
+    return [r for r in rows if len(r.duty) >= 12]
+
+
+def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
+    rows = []
+    for item in _items(section):
+        for sentence in _SENTENCE.split(item.lstrip("• ")):
+            for actor, pattern in patterns:
+                if pattern.search(sentence):
+                    rows.append(_duty(actor, sentence, section, doc))
+                    break
+    return rows
+
+
+def _duty(actor: str, text: str, section: Section, doc: Document) -> Duty:
+    return Duty(
+        actor=actor,
+        duty=text.strip(),
+        deadline=find_deadline(text),
+        section_id=section.id,
+        doc_id=section.doc_id,
+        section=section.breadcrumb,
+        legal_ref=find_legal_ref(text),
+        national=doc.info.national,
+    )

@@ -1,0 +1,312 @@
+"""The search index: a folder of plainly named files, built atomically and checked on load.
+
+Layout under the index folder:
+  CURRENT              name of the complete build in use (replaced atomically, last)
+  build-…/             chunks.jsonl, sections.jsonl, documents.json, duties.jsonl, bm25/,
+                       vectors.npy, dense.faiss, manifest.json (with a checksum of each file)
+  cache/               passage vectors keyed by model and passage hash, reused across builds
+  .lock                held while building, so two processes never build at once
+
+A build writes a new build folder and only then points CURRENT at it, so a build that is killed
+midway leaves the previous index usable. A build folder whose checksums do not match is set
+aside as damaged-… and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from assistant.chunk import CHUNKER_VERSION, chunk_documents
+from assistant.errors import IndexError_
+from assistant.models import Chunk, DocumentInfo, Section
+
+INDEX_FORMAT = 1
+HNSW_THRESHOLD = 20_000
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class LoadedIndex:
+    folder: Path
+    manifest: dict
+    chunks: list[Chunk]
+    sections: dict[str, Section]
+    documents: dict[str, DocumentInfo]
+    lexical: object
+    vectors: np.ndarray | None
+    dense: object | None
+    duties: list[dict]
+
+    @property
+    def encoder_id(self) -> str | None:
+        return self.manifest.get("encoder")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
+    """Content hash of the manifest and of every file it lists (what decides staleness)."""
+    from assistant.manifest import load_manifest, manifest_path
+
+    prints = {"manifest.toml": _sha256(manifest_path(corpus_dir))}
+    for entry in load_manifest(corpus_dir):
+        path = Path(corpus_dir) / entry.file
+        prints[entry.file] = _sha256(path) if path.exists() else "missing"
+    return prints
+
+
+def current_build(index_dir: Path) -> Path | None:
+    pointer = Path(index_dir) / "CURRENT"
+    if not pointer.is_file():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    folder = Path(index_dir) / name
+    return folder if name.startswith("build-") and folder.is_dir() else None
+
+
+def is_stale(index_dir: Path, corpus_dir: Path, encoder_id: str | None) -> str | None:
+    """Why the index must be rebuilt, in Norwegian, or None when it is current. With no
+    encoder (word search only) an index built with any encoder is current."""
+    folder = current_build(index_dir)
+    if folder is None:
+        return "Fant ingen søkeindeks"
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "Søkeindeksen mangler manifest"
+    if manifest.get("format") != INDEX_FORMAT or manifest.get("chunker") != CHUNKER_VERSION:
+        return "Søkeindeksen er laget av en annen versjon"
+    if encoder_id is not None and manifest.get("encoder") != encoder_id:
+        return "Søkeindeksen er laget med en annen språkmodell"
+    if manifest.get("corpus") != corpus_fingerprint(corpus_dir):
+        return "Dokumentene er endret siden søkeindeksen ble laget"
+    return None
+
+
+def build_index(corpus_dir: Path, index_dir: Path, encoder=None, progress: Progress | None = None) -> Path:
+    """Build a complete index of the corpus into a new build folder and make it current."""
+    from assistant.corpus import build_corpus
+    from assistant.duties import extract_duties
+    from assistant.lexical import LexicalIndex
+
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _BuildLock(index_dir):
+        report = progress or (lambda stage, done, total: None)
+        report("struktur", 0, 1)
+        corpus = build_corpus(corpus_dir)
+        chunks = chunk_documents(corpus.documents)
+        sections = [s for d in corpus.documents for s in d.sections]
+        report("struktur", 1, 1)
+        folder = Path(tempfile.mkdtemp(dir=index_dir, prefix="build-"))
+        try:
+            _write_jsonl(folder / "chunks.jsonl", (c.to_json() for c in chunks))
+            _write_jsonl(folder / "sections.jsonl", (asdict(s) for s in sections))
+            (folder / "documents.json").write_text(
+                json.dumps([asdict(d.info) for d in corpus.documents], ensure_ascii=False), encoding="utf-8"
+            )
+            _write_jsonl(folder / "duties.jsonl", (d.to_json() for d in extract_duties(corpus.documents)))
+            report("ordsøk", 0, 1)
+            LexicalIndex.build([c.search_text for c in chunks]).save(folder / "bm25")
+            report("ordsøk", 1, 1)
+            if encoder is not None:
+                vectors = _encode_with_cache(encoder, chunks, index_dir / "cache", report)
+                np.save(folder / "vectors.npy", vectors, allow_pickle=False)
+                _write_faiss(vectors, folder / "dense.faiss")
+            manifest = {
+                "format": INDEX_FORMAT,
+                "chunker": CHUNKER_VERSION,
+                "encoder": getattr(encoder, "model_id", None),
+                "dim": getattr(encoder, "dim", None),
+                "corpus": corpus_fingerprint(corpus_dir),
+                "n_chunks": len(chunks),
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "files": {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()},
+            }
+            (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            _fsync_tree(folder)
+            _point_current(index_dir, folder.name)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        _remove_old_builds(index_dir, keep=folder.name)
+    return folder
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Load the current build, verifying every file's checksum first."""
+    from assistant.lexical import LexicalIndex
+
+    folder = current_build(index_dir)
+    if folder is None:
+        raise IndexError_(f"{index_dir}: fant ingen søkeindeks. Kjør «avtale index».")
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        files = manifest["files"]
+        for name, digest in files.items():
+            if _sha256(folder / name) != digest:
+                raise ValueError(name)
+        chunks = [Chunk(**row) for row in _read_jsonl(folder / "chunks.jsonl")]
+        sections = {}
+        for row in _read_jsonl(folder / "sections.jsonl"):
+            row["path"] = tuple(row["path"])
+            row["links"] = tuple(row["links"])
+            row["spans"] = tuple(tuple(s) for s in row["spans"])
+            sections[row["id"]] = Section(**row)
+        documents = {
+            d["id"]: DocumentInfo(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        }
+        duties = list(_read_jsonl(folder / "duties.jsonl"))
+        lexical = LexicalIndex.load(folder / "bm25")
+        vectors = dense = None
+        if (folder / "vectors.npy").exists():
+            import faiss
+
+            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+            dense = faiss.read_index(str(folder / "dense.faiss"))
+            if vectors.shape[0] != len(chunks) or dense.ntotal != len(chunks):
+                raise ValueError("vectors")
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexDamaged(folder, str(exc)) from None
+    return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties)
+
+
+class IndexDamaged(IndexError_):
+    def __init__(self, folder: Path, detail: str):
+        self.folder = folder
+        super().__init__(f"{folder}: søkeindeksen er skadet ({detail}). Den settes til side og bygges på nytt.")
+
+
+def set_aside(index_dir: Path, folder: Path) -> Path:
+    """Move a damaged build out of the way (kept for inspection) and clear CURRENT."""
+    target = Path(index_dir) / f"damaged-{time.strftime('%Y%m%d-%H%M%S')}-{folder.name}"
+    os.replace(folder, target)
+    (Path(index_dir) / "CURRENT").unlink(missing_ok=True)
+    return target
+
+
+def _encode_with_cache(encoder, chunks: list[Chunk], cache_dir: Path, report: Progress) -> np.ndarray:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:16]
+    keys_path, vecs_path = cache_dir / f"{tag}.keys.json", cache_dir / f"{tag}.vectors.npy"
+    cached: dict[str, np.ndarray] = {}
+    try:
+        keys = json.loads(keys_path.read_text(encoding="utf-8"))
+        stored = np.load(vecs_path, allow_pickle=False)
+        if len(keys) == len(stored) and stored.shape[1] == encoder.dim:
+            cached = dict(zip(keys, stored))
+    except (OSError, ValueError):
+        cached = {}
+    # The passage alone is embedded (its breadcrumb goes to the word search): measured on the dev
+    # set, the heading words dilute the language model's match more than they help it.
+    hashes = [hashlib.sha256(c.text.encode("utf-8")).hexdigest() for c in chunks]
+    missing = sorted({h for h in hashes if h not in cached})
+    texts = {h: c.text for h, c in zip(hashes, chunks)}
+    total, done = len(missing), 0
+    report("språkmodell", 0, total)
+    if missing:
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            report("språkmodell", done, total)
+
+        fresh = encoder.encode_passages([texts[h] for h in missing], progress=step)
+        cached.update(zip(missing, np.asarray(fresh, dtype=np.float32)))
+        keep = sorted(set(hashes) | set(list(cached)[-50_000:]))
+        _atomic_save_cache(keys_path, vecs_path, keep, np.stack([cached[k] for k in keep]))
+    report("språkmodell", total, total)
+    return np.stack([cached[h] for h in hashes]).astype(np.float32) if hashes else np.zeros((0, encoder.dim), np.float32)
+
+
+def _atomic_save_cache(keys_path: Path, vecs_path: Path, keys: list[str], vectors: np.ndarray) -> None:
+    tmp_v = vecs_path.with_suffix(".tmp.npy")
+    np.save(tmp_v, vectors, allow_pickle=False)
+    os.replace(tmp_v, vecs_path)
+    tmp_k = keys_path.with_suffix(".tmp")
+    tmp_k.write_text(json.dumps(keys), encoding="utf-8")
+    os.replace(tmp_k, keys_path)
+
+
+def _write_faiss(vectors: np.ndarray, path: Path) -> None:
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) >= HNSW_THRESHOLD:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(path))
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path):
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def _point_current(index_dir: Path, name: str) -> None:
+    tmp = index_dir / ".CURRENT.tmp"
+    tmp.write_text(name, encoding="utf-8")
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _remove_old_builds(index_dir: Path, keep: str) -> None:
+    for folder in index_dir.glob("build-*"):
+        if folder.name != keep and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class _BuildLock:
+    """An exclusive lock on index/.lock; a second builder waits for the first to finish."""
+
+    def __init__(self, index_dir: Path):
+        self.path = Path(index_dir) / ".lock"
+        self.fh = None
+
+    def __enter__(self):
+        import fcntl
+
+        self.fh = self.path.open("a+")
+        fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+        self.fh.close()

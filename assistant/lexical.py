@@ -1,0 +1,156 @@
+"""Word search: Norwegian tokenising and stemming for BM25 (bm25s + PyStemmer), with the
+glossary and fuzzy spelling expansion of the question.
+
+Snowball's Norwegian stemmer treats inflections of one compound differently
+("utskrivningsklar" → "utskrivningskl", "utskrivningsklare" → "utskrivningsklar"), so long
+stems also index their first and last characters as extra terms: two forms of a compound, or
+two compounds sharing a part, then still meet.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+_WORD = re.compile(r"[a-zæøåéüö0-9]+(?:-[a-zæøåéüö0-9]+)*")
+_EXTRA_STOPWORDS = {
+    "hvem", "hva", "hvor", "hvordan", "når", "kven", "kva", "korleis", "kor", "kvar", "ikkje", "eg", "ein",
+    "eit", "dei", "dykk", "frå", "berre", "vi", "oss", "dere", "jeg", "meg", "må", "skal", "kan", "bør",
+    "the", "a", "an", "of", "to", "in", "is", "are", "who", "what", "when", "how", "must", "does", "do",
+    "for", "on", "and", "or", "by", "we", "our", "it", "be", "should", "can", "with", "at", "from", "that",
+    "this", "there", "which", "if", "any", "has", "have", "få", "fått", "gjøre", "noe", "sånn", "slik",
+    "egentlig", "liksom", "da", "nå", "hei", "lurer", "lure", "lurte", "spørsmål", "altså",
+}
+COMPOUND_MIN = 10
+COMPOUND_PART = 7
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_NORWEGIAN
+
+    return frozenset(STOPWORDS_NORWEGIAN) | _EXTRA_STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("norwegian")
+
+
+def words(text: str) -> list[str]:
+    out = []
+    for token in _WORD.findall(text.lower()):
+        out.extend(part for part in token.split("-") if part)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of a text: stems of its content words, plus compound parts of long stems."""
+    stop = stopwords()
+    content = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    stems = _stemmer().stemWords(content)
+    out: list[str] = []
+    for stem in stems:
+        out.append(stem)
+        if len(stem) >= COMPOUND_MIN:
+            out.append(f"{stem[:COMPOUND_PART]}>")
+            out.append(f"<{stem[-COMPOUND_PART:]}")
+    return out
+
+
+@dataclass(frozen=True)
+class Glossary:
+    entries: dict[str, str]
+
+    def expand(self, question: str) -> list[tuple[str, str]]:
+        """The (term, expansion) pairs the question mentions, longest phrases first."""
+        low = " " + " ".join(re.findall(r"[\wæøå/-]+", question.lower())) + " "
+        found = []
+        for term in sorted(self.entries, key=len, reverse=True):
+            if f" {term} " in low:
+                found.append((term, self.entries[term]))
+                low = low.replace(f" {term} ", " ")
+        return found
+
+
+@lru_cache(maxsize=4)
+def load_glossary(path: str | None = None) -> Glossary:
+    if path:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    else:
+        data = tomllib.loads(resources.files("assistant.data").joinpath("glossary.toml").read_text(encoding="utf-8"))
+    entries: dict[str, str] = {}
+    for table in data.values():
+        for key, value in table.items():
+            entries[key.lower()] = value
+    return Glossary(entries)
+
+
+def fuzzy_corrections(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[str]:
+    """Corpus words closest to question words the corpus does not contain (typos)."""
+    from rapidfuzz import fuzz, process
+
+    stop = stopwords()
+    candidates = [w for w in words(question) if len(w) >= 5 and w not in stop and w not in vocabulary]
+    if not candidates:
+        return []
+    choices = [w for w, n in vocabulary.items() if len(w) >= 5]
+    fixes = []
+    for word in candidates[:8]:
+        best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=84)
+        if best and best[0] != word:
+            fixes.append(best[0])
+    return fixes[:limit]
+
+
+class LexicalIndex:
+    """BM25 over chunk texts, saved as a folder of numpy/json files (no pickles)."""
+
+    def __init__(self, retriever, vocabulary: dict[str, int]):
+        self._bm25 = retriever
+        self.vocabulary = vocabulary  # surface words of the corpus, for spelling correction
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        import bm25s
+
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        corpus_terms = [terms(t) or ["∅"] for t in texts]
+        retriever.index(corpus_terms, show_progress=False)
+        vocabulary: dict[str, int] = {}
+        for text in texts:
+            for w in words(text):
+                vocabulary[w] = vocabulary.get(w, 0) + 1
+        return cls(retriever, vocabulary)
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        known = [t for t in query_terms if t in self._bm25.vocab_dict]
+        n_docs = int(self._bm25.scores["num_docs"])
+        if not known:
+            return np.zeros(n_docs, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def save(self, folder: Path) -> None:
+        import json
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self._bm25.save(str(folder), allow_pickle=False)
+        (folder / "vocabulary.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        import json
+
+        import bm25s
+
+        retriever = bm25s.BM25.load(str(folder), allow_pickle=False, load_corpus=False)
+        vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        return cls(retriever, vocabulary)

@@ -1,0 +1,81 @@
+"""Readable plain-text output of an answer for the terminal (the CLI's default for `ask`)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+from assistant.models import Answer, Duty
+
+ACTOR_LABEL = {"UNN": "UNN", "Kommunen": "Kommunen", "Felles": "Felles"}
+
+
+def _width() -> int:
+    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 110))
+
+
+def duty_rows(duties: tuple[Duty, ...] | list[Duty], width: int) -> list[str]:
+    """Rows of 'actor · duty · frist · kilde' that fit the width."""
+    lines = []
+    for duty in duties:
+        actor = duty.actor + (" (nasjonal veiledning)" if duty.national else "")
+        head = f"• {actor}: "
+        body = duty.duty
+        if duty.deadline:
+            body += f"  [frist: {duty.deadline}]"
+        source = duty.section.split(" › ")
+        body += f"  ({source[0]} {' › '.join(s for s in source[1:] if s and s[0].isdigit())})".rstrip()
+        lines.append(textwrap.fill(body, width, initial_indent=head, subsequent_indent="    "))
+    return lines
+
+
+def answer_text(answer: Answer) -> str:
+    width = _width()
+    out = []
+    label = "Ikke dekket" if answer.abstained else "Svar"
+    out.append(textwrap.fill(answer.answer or "–", width, initial_indent=f"{label}: ", subsequent_indent="  "))
+    if answer.responsibilities:
+        out.append("")
+        out.append("Hvem gjør hva:")
+        out.extend(duty_rows(answer.responsibilities, width))
+    if answer.excerpts:
+        out.append("")
+        out.append("Nærmeste avsnitt:" if answer.abstained else "Utdrag:")
+    for e in answer.excerpts:
+        out.append("")
+        out.append(textwrap.fill(e.section, width, initial_indent=f"[{e.rank}] ", subsequent_indent="    "))
+        where = f"linje {e.line_start}–{e.line_end}" + (f", s. {e.page}" if e.page else "")
+        status = f" ({e.status})" if e.status else ""
+        out.append(textwrap.fill(f"{e.doc_title}{status}. {e.source_file}, {where}", width,
+                                 initial_indent="    ", subsequent_indent="    "))
+        for para in e.text.split("\n"):
+            out.append(textwrap.fill(para.strip(), width, initial_indent="    ", subsequent_indent="      "))
+    for notice in answer.notices:
+        out.append(f"\nMerk: {notice}")
+    return "\n".join(out)
+
+
+def duty_table(duties) -> str:
+    """Duties grouped by party: UNN, Kommunen, Felles."""
+    width = _width()
+    out = []
+    for actor in ("UNN", "Kommunen", "Felles"):
+        rows = [d for d in duties if d.actor == actor]
+        if not rows:
+            continue
+        out.append(f"\n{actor} ({len(rows)})")
+        out.extend(duty_rows(rows, width))
+    return "\n".join(out).lstrip("\n")
+
+
+def deadline_table(rows) -> str:
+    width = _width()
+    out, topic = [], None
+    for row in rows:
+        if row.topic != topic:
+            topic = row.topic
+            out.append(f"\n{topic}")
+        head = f"• {row.deadline} – {row.actor}: "
+        out.append(textwrap.fill(f"{row.text} ({row.section.split(' › ')[-1]})", width,
+                                 initial_indent=head, subsequent_indent="    "))
+    return "\n".join(out).lstrip("\n")

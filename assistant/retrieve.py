@@ -1,0 +1,144 @@
+"""Hybrid retrieval: BM25 over stemmed Norwegian terms fused with e5 vectors.
+
+Fusion is a convex combination of normalised scores over the union of both sides'
+candidates, not plain reciprocal-rank fusion: a passage that one side finds with a clear
+margin keeps that margin, so a confident hit from either side is never buried under passages
+that both sides find mediocre. When the word search finds nothing, the ranking is the
+language model's alone; without a language model, it is the word search's alone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.lexical import Glossary, fuzzy_corrections, load_glossary, terms, words
+from assistant.models import Hit
+
+CANDIDATES = 60
+LEXICAL_WEIGHT = 0.45
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass
+class SearchResult:
+    question: str
+    hits: list[Hit]
+    expansions: list[str] = field(default_factory=list)
+    query_terms: list[str] = field(default_factory=list)
+    top_dense: float = 0.0
+    top_lexical: float = 0.0
+    coverage: float = 0.0
+    mode: str = "hybrid"
+    timing_ms: dict = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+class Retriever:
+    def __init__(self, index, encoder=None, glossary: Glossary | None = None):
+        self.index = index
+        self.encoder = encoder if index.vectors is not None else None
+        self.glossary = glossary or load_glossary()
+        self._chunk_terms = None
+
+    @property
+    def has_dense(self) -> bool:
+        return self.encoder is not None
+
+    def search(self, question: str, top_k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None) -> SearchResult:
+        t0 = time.perf_counter()
+        question = question[:MAX_QUESTION_CHARS]
+        expansions = [exp for _, exp in self.glossary.expand(question)]
+        fixes = fuzzy_corrections(question, self.index.lexical.vocabulary)
+        query_terms = terms(" ".join([question, *expansions, *fixes]))
+        result = SearchResult(question, [], expansions + fixes, query_terms, mode=mode)
+        n = len(self.index.chunks)
+        if n == 0:
+            return result
+        lexical = self.index.lexical.scores(query_terms) if mode != "dense" else np.zeros(n, np.float32)
+        dense = None
+        if mode != "bm25" and self.encoder is not None:
+            query_text = question if not expansions else f"{question} ({'; '.join(expansions)})"
+            t1 = time.perf_counter()
+            vector = self.encoder.encode_queries([query_text])[0]
+            result.timing_ms["encode"] = round((time.perf_counter() - t1) * 1000, 2)
+            dense = self._dense_scores(vector, n)
+        elif mode == "dense":
+            result.notices.append("Språkmodellen er ikke tilgjengelig; bare ordsøk ble brukt.")
+        mask = self._mask(doc_ids, n)
+        scores = self._fuse(lexical, dense, mode, mask)
+        order = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0 and mask[i]][: max(top_k, 1) * 4]
+        lex_rank = _ranks(lexical)
+        dense_rank = _ranks(dense) if dense is not None else {}
+        result.hits = [
+            Hit(self.index.chunks[i], float(scores[i]), lex_rank.get(i), dense_rank.get(i)) for i in order
+        ]
+        result.top_dense = float(dense[order[0]]) if dense is not None and order else 0.0
+        result.top_lexical = float(lexical.max()) if len(lexical) else 0.0
+        result.coverage = self._coverage(question, order[:3])
+        total = (time.perf_counter() - t0) * 1000
+        result.timing_ms["retrieve"] = round(total - result.timing_ms.get("encode", 0.0), 2)
+        return result
+
+    def _dense_scores(self, vector: np.ndarray, n: int) -> np.ndarray:
+        vectors = self.index.vectors
+        if n <= 50_000:
+            return vectors @ vector.astype(np.float32)
+        scores = np.full(n, -1.0, dtype=np.float32)
+        found, ids = self.index.dense.search(vector.reshape(1, -1).astype(np.float32), CANDIDATES * 4)
+        scores[ids[0][ids[0] >= 0]] = found[0][ids[0] >= 0]
+        return scores
+
+    def _mask(self, doc_ids: set[str] | None, n: int) -> np.ndarray:
+        if not doc_ids:
+            return np.ones(n, dtype=bool)
+        return np.fromiter((c.doc_id in doc_ids for c in self.index.chunks), dtype=bool, count=n)
+
+    def _fuse(self, lexical: np.ndarray, dense: np.ndarray | None, mode: str, mask: np.ndarray) -> np.ndarray:
+        lex_n = _normalise_lexical(lexical)
+        if dense is None or mode == "bm25":
+            return lex_n
+        dense_n = _normalise_dense(dense)
+        if mode == "dense":
+            return dense_n
+        if lex_n.max() <= 0:
+            return dense_n
+        candidates = set(np.argsort(-lexical)[:CANDIDATES]) | set(np.argsort(-dense)[:CANDIDATES])
+        fused = np.zeros_like(dense_n)
+        idx = np.fromiter(candidates, dtype=np.int64)
+        fused[idx] = LEXICAL_WEIGHT * lex_n[idx] + (1 - LEXICAL_WEIGHT) * dense_n[idx]
+        return fused
+
+    def _coverage(self, question: str, top: list[int]) -> float:
+        """Share of the question's content terms found in the best passages."""
+        wanted = set(terms(question))
+        wanted = {t for t in wanted if not t.endswith(">") and not t.startswith("<")}
+        if not wanted or not top:
+            return 0.0
+        found = set()
+        for i in top:
+            found |= set(terms(self.index.chunks[i].search_text))
+        return len(wanted & found) / len(wanted)
+
+
+def _normalise_lexical(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if top > 0 else np.zeros_like(scores)
+
+
+def _normalise_dense(scores: np.ndarray) -> np.ndarray:
+    """Map cosine scores onto [0, 1] relative to this question's own score spread."""
+    top = float(scores.max())
+    floor = float(np.percentile(scores, 50))
+    if top - floor < 1e-6:
+        return np.zeros_like(scores)
+    return np.clip((scores - floor) / (top - floor), 0.0, 1.0)
+
+
+def _ranks(scores: np.ndarray | None) -> dict[int, int]:
+    if scores is None:
+        return {}
+    order = np.argsort(-scores, kind="stable")[:CANDIDATES]
+    return {int(i): r + 1 for r, i in enumerate(order) if scores[i] > 0}

@@ -1,0 +1,121 @@
+"""The one `ask` that the CLI, the app, the evals and the benchmarks share.
+
+`Assistant.open()` loads the encoder (or falls back to word search with a notice), makes sure
+the index is current (building or rebuilding it, with progress), recovers from a damaged
+index by setting it aside and rebuilding, and then answers questions.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from assistant import paths
+from assistant.answer import compose
+from assistant.errors import EncoderUnavailable, UsageError
+from assistant.index import IndexDamaged, build_index, is_stale, load_index, set_aside
+from assistant.models import Answer
+from assistant.retrieve import MAX_QUESTION_CHARS, Retriever
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Assistant:
+    corpus_dir: Path
+    index_dir: Path
+    retriever: Retriever
+    encoder: object | None
+    notices: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls,
+        corpus: str | Path | None = None,
+        index: str | Path | None = None,
+        progress: Progress | None = None,
+        use_encoder: bool = True,
+        encoder=None,
+    ) -> "Assistant":
+        corpus_dir, index_dir = paths.corpus_dir(corpus), paths.index_dir(index)
+        notices: list[str] = []
+        if encoder is None and use_encoder:
+            encoder, notice = load_encoder_or_notice()
+            if notice:
+                notices.append(notice)
+        loaded = ensure_index(corpus_dir, index_dir, encoder, progress, notices)
+        active = encoder if loaded.vectors is not None else None
+        return cls(corpus_dir, index_dir, Retriever(loaded, active), active, notices)
+
+    @property
+    def index(self):
+        return self.retriever.index
+
+    def attach_encoder(self, encoder, progress: Progress | None = None) -> None:
+        """Switch from word search to hybrid search once the encoder has loaded (the app does
+        this from a worker). Rebuilds the index first if it was made with another encoder."""
+        loaded = self.index
+        if loaded.encoder_id != encoder.model_id:
+            loaded = ensure_index(self.corpus_dir, self.index_dir, encoder, progress, self.notices)
+        self.encoder = encoder if loaded.vectors is not None else None
+        self.retriever = Retriever(loaded, self.encoder)
+
+    def ask(self, question: str, top_k: int = 5, doc_ids: set[str] | None = None) -> Answer:
+        t0 = time.perf_counter()
+        from assistant.ansvar import old_agreement_note
+
+        cleaned, notices = prepare_question(question)
+        note, old_docs = old_agreement_note(cleaned, self.index)
+        if note:
+            notices.append(note)
+            doc_ids = doc_ids or old_docs
+        result = self.retriever.search(cleaned, top_k=top_k, doc_ids=doc_ids)
+        result.notices = notices + result.notices + ([] if self.encoder else ["Bare ordsøk (språkmodellen er ikke lastet)."])
+        answer = compose(result, self.index, top_k=top_k, has_dense=self.encoder is not None)
+        answer.timing_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        return Answer(question, answer.abstained, answer.answer, answer.excerpts, answer.responsibilities,
+                      answer.timing_ms, answer.notices)
+
+
+def load_encoder_or_notice():
+    from assistant.config import load_settings
+    from assistant.encoders import load_encoder
+
+    try:
+        return load_encoder(load_settings()), None
+    except EncoderUnavailable as exc:
+        return None, exc.message
+
+
+def ensure_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress | None, notices: list[str]):
+    encoder_id = getattr(encoder, "model_id", None)
+    reason = is_stale(index_dir, corpus_dir, encoder_id)
+    if reason:
+        if reason != "Fant ingen søkeindeks":
+            notices.append(f"{reason}; søkeindeksen ble bygget på nytt.")
+        build_index(corpus_dir, index_dir, encoder, progress)
+    try:
+        return load_index(index_dir)
+    except IndexDamaged as exc:
+        moved = set_aside(index_dir, exc.folder)
+        notices.append(f"Søkeindeksen var skadet og ble satt til side ({moved.name}); den er bygget på nytt.")
+        build_index(corpus_dir, index_dir, encoder, progress)
+        return load_index(index_dir)
+
+
+def prepare_question(question: str) -> tuple[str, list[str]]:
+    """Strip control characters and cut an over-long question, with a notice."""
+    if question is None or not question.strip():
+        raise UsageError("Spørsmålet er tomt. Skriv et spørsmål, f.eks. «Hvem sender tidligmelding ved innleggelse?»")
+    cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in question)
+    cleaned = " ".join(cleaned.split())
+    notices = []
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        cleaned = cleaned[:MAX_QUESTION_CHARS]
+        notices.append(f"Spørsmålet var for langt og ble kortet ned til {MAX_QUESTION_CHARS} tegn.")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise UsageError("Spørsmålet inneholder ingen ord. Skriv et spørsmål med ord.")
+    return cleaned, notices

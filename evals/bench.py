@@ -1,0 +1,169 @@
+"""Speed benchmark: cold `avtale ask`, warm per-question latency, index build time (fresh and
+unchanged), peak memory, and how build time and query latency grow at 10× and 100× corpus size.
+
+    python -m evals.bench [--quick] [--scales 10,100] [--json out.json]
+
+The scale runs copy every source file N times under new names. Their passages are identical to
+the bundled ones, so their vectors come from the vector cache (no re-encoding): those numbers
+measure structuring, word index, faiss and search, with encoding cost shown by the fresh build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return round(ordered[k], 1)
+
+
+def run(cmd: list[str], env: dict) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.strip()[-500:]}")
+    return time.perf_counter() - t0, proc.stdout
+
+
+def child_peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+def scaled_corpus(source: Path, target: Path, copies: int) -> None:
+    """`copies` copies of every source file, each a [[source]] of its own with fresh ids."""
+    target.mkdir(parents=True, exist_ok=True)
+    manifest = (source / "manifest.toml").read_text(encoding="utf-8")
+    blocks = re.split(r"(?m)^(?=\[\[source\]\])", manifest)
+    header, sources = blocks[0], blocks[1:]
+    out = [header]
+    for n in range(copies):
+        for block in sources:
+            file = re.search(r'^file = "(.+?)"', block, re.M).group(1)
+            new_file = f"k{n:03d}-{file}"
+            if not (target / new_file).exists():
+                os.link(source / file, target / new_file) if _same_fs(source, target) else shutil.copy(source / file, target / new_file)
+            text = block.replace(f'file = "{file}"', f'file = "{new_file}"')
+            text = re.sub(r'(?m)^(\s*)id = "(.+?)"', lambda m: f'{m.group(1)}id = "k{n:03d}-{m.group(2)}"', text)
+            if not re.search(r'(?m)^id = ', text) and "[[source.document]]" not in text:
+                text = text.replace(f'file = "{new_file}"', f'file = "{new_file}"\nid = "k{n:03d}-{Path(file).stem}"', 1)
+            out.append(text)
+    (target / "manifest.toml").write_text("".join(out), encoding="utf-8")
+
+
+def _same_fs(a: Path, b: Path) -> bool:
+    return os.stat(a).st_dev == os.stat(b.parent if not b.exists() else b).st_dev
+
+
+def warm_latency(corpus: Path, index: Path, questions: list[str]) -> dict:
+    from assistant.service import Assistant
+
+    assistant = Assistant.open(corpus, index)
+    timings = {"encode": [], "retrieve": [], "compose": [], "total": []}
+    for q in questions:
+        answer = assistant.ask(q)
+        for key in timings:
+            timings[key].append(answer.timing_ms.get(key, 0.0))
+    return {k: {"p50": pct(v, 50), "p95": pct(v, 95)} for k, v in timings.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.bench")
+    parser.add_argument("--scales", default="10,100")
+    parser.add_argument("--quick", action="store_true", help="skip the fresh build and the 100× run")
+    parser.add_argument("--json")
+    args = parser.parse_args(argv)
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    corpus = ROOT / "corpus"
+    questions = [json.loads(l)["question"] for l in (HERE / "dev.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    report: dict = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                    f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GB, Python {platform.python_version()}"}
+    avtale = [sys.executable, "-m", "assistant"]
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index"
+        if not args.quick:
+            secs, _ = run(avtale + ["index", "--corpus", str(corpus), "--index", str(index)], env)
+            report["build_fresh_s"] = round(secs, 1)
+        else:
+            run(avtale + ["index", "--corpus", str(corpus), "--index", str(index)], env)
+        secs, _ = run(avtale + ["index", "--corpus", str(corpus), "--index", str(index)], env)
+        report["index_unchanged_s"] = round(secs, 2)
+        secs, _ = run(avtale + ["index", "--force", "--corpus", str(corpus), "--index", str(index)], env)
+        report["rebuild_cached_vectors_s"] = round(secs, 2)
+        colds = [run(avtale + ["ask", "Hvem sender tidligmelding ved innleggelse?", "--json", "--corpus", str(corpus),
+                               "--index", str(index)], env)[0] for _ in range(3)]
+        report["cold_ask_s"] = round(statistics.median(colds), 2)
+        report["peak_rss_mb_cli"] = child_peak_mb()
+        report["warm_ms"] = warm_latency(corpus, index, questions)
+        report["peak_rss_mb_warm"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        scales = [int(s) for s in args.scales.split(",") if s]
+        if args.quick:
+            scales = [s for s in scales if s <= 10]
+        report["scale"] = {}
+        for copies in scales:
+            big = Path(tmp) / f"corpus-{copies}x"
+            scaled_corpus(corpus, big, copies)
+            # share the vector cache so identical passages are not encoded again
+            big_index = Path(tmp) / f"index-{copies}x"
+            shutil.copytree(index / "cache", big_index / "cache")
+            secs, _ = run(avtale + ["index", "--corpus", str(big), "--index", str(big_index)], env)
+            probe = subprocess.run(
+                [sys.executable, "-c", _PROBE, str(big), str(big_index), json.dumps(questions[:40])],
+                env=env, capture_output=True, text=True,
+            )
+            if probe.returncode != 0:
+                raise SystemExit(probe.stderr[-800:])
+            report["scale"][f"{copies}x"] = {"build_s": round(secs, 1), **json.loads(probe.stdout)}
+    _print(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0
+
+
+_PROBE = """
+import json, resource, sys, time
+from evals.bench import warm_latency, pct
+from assistant.service import Assistant
+t0 = time.perf_counter(); a = Assistant.open(sys.argv[1], sys.argv[2]); load = time.perf_counter() - t0
+lat = warm_latency(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]))
+print(json.dumps({"chunks": len(a.index.chunks), "load_s": round(load, 2), "retrieve_ms": lat["retrieve"],
+                  "total_ms": lat["total"], "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+"""
+
+
+def _print(r: dict) -> None:
+    print(f"Benchmark {r['date']} on {r['machine']}")
+    if "build_fresh_s" in r:
+        print(f"  index build, fresh:                 {r['build_fresh_s']} s")
+    print(f"  `avtale index`, nothing changed:    {r['index_unchanged_s']} s")
+    print(f"  forced rebuild, cached vectors:     {r['rebuild_cached_vectors_s']} s")
+    print(f"  cold `avtale ask --json`:           {r['cold_ask_s']} s (peak RSS {r['peak_rss_mb_cli']} MB)")
+    w = r["warm_ms"]
+    print(f"  warm per question (ms), p50/p95:    encode {w['encode']['p50']}/{w['encode']['p95']}, "
+          f"retrieve {w['retrieve']['p50']}/{w['retrieve']['p95']}, compose {w['compose']['p50']}/{w['compose']['p95']}, "
+          f"total {w['total']['p50']}/{w['total']['p95']}  (peak RSS {r['peak_rss_mb_warm']} MB)")
+    for name, s in r.get("scale", {}).items():
+        print(f"  {name:>4}: {s['chunks']} chunks, build {s['build_s']} s, load {s['load_s']} s, retrieve p50/p95 "
+              f"{s['retrieve_ms']['p50']}/{s['retrieve_ms']['p95']} ms, total p50/p95 {s['total_ms']['p50']}/{s['total_ms']['p95']} ms, "
+              f"peak RSS {s['peak_rss_mb']} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
