@@ -18,7 +18,7 @@ from assistant.models import Answer, Duty, Excerpt, Hit
 from assistant.retrieve import SearchResult
 
 # Calibrated on evals/dev.jsonl (see README "Kvalitet"): abstain when both signals are weak.
-DENSE_FLOOR = 0.815
+DENSE_FLOOR = 0.83
 COVERAGE_FLOOR = 0.5
 LEXICAL_ONLY_COVERAGE_FLOOR = 0.5
 MAX_ANSWER_SENTENCES = 3
@@ -143,7 +143,7 @@ def responsibilities(question: str, hits: list[Hit], index) -> list[Duty]:
         by_section.setdefault(row["section_id"], []).append(row)
     picked: list[tuple[float, dict]] = []
     seen: set[str] = set()
-    for rank, hit in enumerate(hits[:3], start=1):
+    for rank, hit in enumerate(hits[:5], start=1):
         for section_id in _related_sections(hit.chunk.section_id, index):
             for row in by_section.get(section_id, []):
                 if row["duty"] in seen:

@@ -37,7 +37,7 @@ _DEADLINE = re.compile("|".join(f"(?:{p})" for p in _DEADLINES), re.I)
 _LEGAL = re.compile(
     r"(?:(?:hotjl|shtjl|helse- og omsorgstjenestelov(?:en|s)?|spesialisthelsetjenestelov(?:en)?|"
     r"pasient- og brukerrettighetslov(?:en)?|helsepersonellov(?:en)?|psykisk helsevernlov(?:en)?|"
-    r"helseberedskapslov(?:en)?|smittevernlov(?:en)?|forskrift[a-zæøå ]{0,60}?)\.?\s*)?§§?\s*\d+\s*-\s*\d+\s*[a-z]?"
+    r"helseberedskapslov(?:en)?|smittevernlov(?:en)?|forskrift[a-zæøå ]{0,60}?)\.?\s*)?§§?\s*\d+\s*-\s*\d+(?:\s?[a-z]\b)?"
     r"(?:\s*(?:første|andre|tredje|fjerde) ledd)?",
     re.I,
 )
@@ -48,15 +48,30 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     hosp = rf"(?:{h}|helseforetaket|helseforetakene|sykehuset|spesialisthelsetjenesten|det regionale helseforetaket)"
     muni = r"(?:kommunen|kommunene|kommunehelsetjenesten|den kommunale helse- og omsorgstjenesten|kommunestyret)"
     both = rf"(?:partnerne|partene|begge partnere|{h} og kommunen[e]?|kommunen[e]? og {h}|kommunene og helseforetak(?:ene)?|kommuner og helseforetak)"
-    verb = r"(?:\s+\w+)?\s+(?:skal|plikter|må|har (?:et |det )?(?:selvstendig |overordnet )?(?:ansvar|plikt)|forplikter|har ansvaret|sørger for)\b"
+    verbs = r"(?:skal|plikter|må|har (?:et |det )?(?:selvstendig |overordnet |gjensidig )?(?:ansvar|plikt)|forplikter|har ansvaret|sørger for|dekker|betaler)"
+    verb = rf"(?:\s+\w+)?\s+{verbs}\b"
+    inverted = r"\b(?:skal|plikter|må|dekker|betaler)"
     return [
         ("Felles", re.compile(rf"^{both}{verb}", re.I)),
         ("UNN", re.compile(rf"^{hosp}{verb}", re.I)),
         ("Kommunen", re.compile(rf"^{muni}{verb}", re.I)),
-        ("Felles", re.compile(rf"\b(?:skal|plikter|må) {both}\b", re.I)),
-        ("UNN", re.compile(rf"\b(?:skal|plikter|må) {hosp}\b", re.I)),
-        ("Kommunen", re.compile(rf"\b(?:skal|plikter|må) {muni}\b", re.I)),
+        ("Felles", re.compile(rf"{inverted} {both}\b", re.I)),
+        ("UNN", re.compile(rf"{inverted} {hosp}\b", re.I)),
+        ("Kommunen", re.compile(rf"{inverted} {muni}\b", re.I)),
     ]
+
+
+def party_of(sentence: str, patterns) -> str | None:
+    for actor, pattern in patterns:
+        if pattern.search(sentence):
+            return actor
+    return None
+
+
+def _clauses(sentence: str) -> list[str]:
+    """'Kommunen dekker X, og UNN dekker Y.' → two clauses, each with its own subject."""
+    parts = re.split(r", og (?=(?:UNN|kommunen|kommunene|partnerne|helseforetaket)\b)|; ", sentence)
+    return [p.strip() for p in parts if p.strip()] if len(parts) > 1 else [sentence]
 
 
 def find_deadline(text: str) -> str | None:
@@ -95,28 +110,45 @@ def _items(section: Section) -> list[str]:
 
 
 def _block_duties(section: Section, doc: Document) -> list[Duty]:
+    """Every item of a duty block is a duty of the block's party, unless a sentence names
+    another party as its subject ("Partnerne har et gjensidig ansvar …" under a municipal block)."""
+    patterns = _party_patterns(doc.info.hospital)
     rows = []
     for item in _items(section):
         if item.startswith("• ") or re.match(r"^[a-z]\)", item):
-            rows.append(_duty(section.actor, item.lstrip("• ").strip(), section, doc))
+            text = item.lstrip("• ").strip()
+            rows.append(_duty(_leading_party(text, patterns) or section.actor, text, section, doc))
             continue
         for sentence in _SENTENCE.split(item):
-            first = sentence.split()[0] if sentence.split() else ""
-            imperative = first[:1].isupper() and first.lower().endswith("e") and len(first) > 3
-            if _OBLIGATION.search(sentence) or imperative:
-                rows.append(_duty(section.actor, sentence, section, doc))
-    return [r for r in rows if len(r.duty) >= 12]
+            rows.append(_duty(_leading_party(sentence, patterns) or section.actor, sentence, section, doc))
+    return [r for r in rows if is_duty_text(r.duty)]
+
+
+def _leading_party(sentence: str, patterns) -> str | None:
+    """A party named as the subject at the start of a sentence (not one merely mentioned)."""
+    for actor, pattern in patterns[:3]:
+        if pattern.search(sentence):
+            return actor
+    return None
 
 
 def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
     rows = []
     for item in _items(section):
         for sentence in _SENTENCE.split(item.lstrip("• ")):
-            for actor, pattern in patterns:
-                if pattern.search(sentence):
-                    rows.append(_duty(actor, sentence, section, doc))
-                    break
+            clauses = _clauses(sentence)
+            for clause in clauses:
+                actor = party_of(clause, patterns)
+                text = clause if len(clauses) > 1 else sentence
+                if actor and is_duty_text(text):
+                    rows.append(_duty(actor, text, section, doc))
     return rows
+
+
+def is_duty_text(text: str) -> bool:
+    """A whole statement, not a heading ("Faglige nettverk") or a lead-in ("… forplikter seg til å")."""
+    words = text.split()
+    return len(words) >= 4 and not text.rstrip().endswith((":", " å", " til", " og")) and len(text) >= 20
 
 
 def _duty(actor: str, text: str, section: Section, doc: Document) -> Duty:

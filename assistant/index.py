@@ -71,6 +71,22 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     return prints
 
 
+_PIPELINE_MODULES = ("clean", "structure", "paragraphs", "actors", "chunk", "duties", "lexical", "load", "manifest")
+
+
+def pipeline_fingerprint() -> str:
+    """Hash of the code that turns documents into index files: a new version rebuilds the
+    index (cheaply: unchanged passages keep their cached vectors)."""
+    import importlib.util
+
+    h = hashlib.sha256(str(INDEX_FORMAT).encode())
+    for name in _PIPELINE_MODULES:
+        spec = importlib.util.find_spec(f"assistant.{name}")
+        if spec and spec.origin:
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def current_build(index_dir: Path) -> Path | None:
     pointer = Path(index_dir) / "CURRENT"
     if not pointer.is_file():
@@ -90,7 +106,8 @@ def is_stale(index_dir: Path, corpus_dir: Path, encoder_id: str | None) -> str |
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "Søkeindeksen mangler manifest"
-    if manifest.get("format") != INDEX_FORMAT or manifest.get("chunker") != CHUNKER_VERSION:
+    if (manifest.get("format") != INDEX_FORMAT or manifest.get("chunker") != CHUNKER_VERSION
+            or manifest.get("pipeline") != pipeline_fingerprint()):
         return "Søkeindeksen er laget av en annen versjon"
     if encoder_id is not None and manifest.get("encoder") != encoder_id:
         return "Søkeindeksen er laget med en annen språkmodell"
@@ -132,6 +149,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder=None, progress: Progr
             manifest = {
                 "format": INDEX_FORMAT,
                 "chunker": CHUNKER_VERSION,
+                "pipeline": pipeline_fingerprint(),
                 "encoder": getattr(encoder, "model_id", None),
                 "dim": getattr(encoder, "dim", None),
                 "corpus": corpus_fingerprint(corpus_dir),

@@ -244,7 +244,12 @@ class _Parser:
             if numbers[:k] == cur[:k] and len(numbers) >= k + 1 and numbers[k] == cur[k] + 1:
                 if len(numbers) == k + 1 or numbers[k + 1:] == [1]:
                     return True
-        return numbers == cur + [1]
+        if numbers == cur + [1]:
+            return True
+        # A sub-numbering that starts again at .1 under the same parent ("4.3 Kommunen skal"
+        # followed by "4.1 Faglige nettverk"): the source numbered a new part wrongly, but it is
+        # still a heading, and treating it as text would credit it to the block before it.
+        return len(numbers) >= 2 and numbers[-1] == 1 and numbers[:-1] == cur[: len(numbers) - 1] and cur[len(numbers) - 1] > 1
 
     def _numbered_depth(self) -> int:
         """Depth of the innermost numbered section (or preamble) that parts and blocks hang under."""

@@ -1,0 +1,176 @@
+"""`avtale ask`: the JSON contract, JSON lines, the readable output, glossary and spelling
+expansion, abstention, the encoder fallback and bad questions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.lexical import fuzzy_corrections, load_glossary, terms
+from assistant.service import Assistant, prepare_question
+
+EXCERPT_KEYS = {"rank", "doc_id", "doc_title", "section", "text", "score", "source_file", "page", "line_start", "line_end"}
+DUTY_KEYS = {"actor", "duty", "deadline", "section", "doc_id"}
+
+
+@pytest.fixture(scope="module")
+def lexical_assistant(tmp_path_factory, bundled_corpus_dir):
+    index = tmp_path_factory.mktemp("lexindex")
+    return Assistant.open(bundled_corpus_dir, index, use_encoder=False)
+
+
+def _avtale(*args, stdin=None, env_extra=None, timeout=120):
+    import os
+
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=timeout)
+
+
+def test_glossary_expands_abbreviations_nynorsk_and_english():
+    g = load_glossary()
+    found = dict(g.expand("Kven har ansvaret for ØHD ved discharge, og kan dei ta betalt?"))
+    assert "døgnopphold for øyeblikkelig hjelp" in found["øhd"]
+    assert found["kven"] == "hvem"
+    assert "utskrivning" in found["discharge"]
+    assert "vederlag" in found["ta betalt"]
+
+
+def test_fuzzy_correction_finds_corpus_words(lexical_assistant):
+    fixes = fuzzy_corrections("tidlimelding ved innlegelse", lexical_assistant.index.lexical.vocabulary)
+    assert "tidligmelding" in fixes
+
+
+def test_stemming_joins_inflections():
+    assert set(terms("utskrivningsklar")) & set(terms("utskrivningsklare"))
+
+
+@pytest.mark.parametrize(
+    "question, section",
+    [
+        ("Hvem skal sende tidligmelding ved innleggelse?", "rl2:2.2/unn"),
+        ("Kven skal rekvirere pasienttransport ved utskriving?", "rl2:4.1.3/unn"),
+        ("Hvem oppnevner barnekoordinator?", "rl2:5.1.1.2/kommunen"),
+        ("Hvilken tingrett er verneting ved tvist?", "avtale-del1:14"),
+    ],
+)
+def test_word_search_finds_the_clause(lexical_assistant, question, section):
+    answer = lexical_assistant.ask(question)
+    assert section in [e.section_id for e in answer.excerpts[:3]]
+
+
+def test_answer_sentences_are_copied_from_excerpts(lexical_assistant):
+    answer = lexical_assistant.ask("Hvem skal sende tidligmelding ved innleggelse?")
+    assert not answer.abstained
+    shown = " ".join(e.text for e in answer.excerpts)
+    for part in answer.answer.split(" ["):
+        sentence = part.split("] ", 1)[-1].strip()
+        if sentence and not sentence[0].isdigit():
+            assert sentence in shown.replace("\n", " ") or sentence in shown
+    assert "[1]" in answer.answer
+    assert any(d.actor == "UNN" and "tidligmelding" in d.duty for d in answer.responsibilities)
+
+
+def test_off_topic_question_abstains(lexical_assistant):
+    answer = lexical_assistant.ask("Hvem vant fotball-VM i 1998?")
+    assert answer.abstained
+    assert answer.answer.startswith("Dokumentene ser ikke ut til å svare")
+    assert answer.responsibilities == ()
+
+
+def test_old_agreement_number_points_to_new_guideline(lexical_assistant):
+    answer = lexical_assistant.ask("Hva sier tjenesteavtale 8 om jordmor?")
+    assert any("Retningslinje 6" in n for n in answer.notices)
+    assert {e.doc_id for e in answer.excerpts} == {"rl6"}
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "?!?!...", "🙂🙂"])
+def test_questions_without_words_are_refused_clearly(bad):
+    from assistant.errors import UsageError
+
+    with pytest.raises(UsageError):
+        prepare_question(bad)
+
+
+def test_long_question_is_cut_with_a_notice(lexical_assistant):
+    answer = lexical_assistant.ask("Hvem sender tidligmelding? " * 500)
+    assert any("kortet ned" in n for n in answer.notices)
+
+
+def test_control_characters_and_markup_are_harmless(lexical_assistant):
+    answer = lexical_assistant.ask("[bold]tidligmelding[/] \x1b[31m innleggelse\x00 '; DROP TABLE x; -- $(rm -rf /)")
+    assert answer.excerpts
+
+
+def test_ask_json_contract(avtale_env):
+    proc = _avtale("ask", "Hvem skal sende tidligmelding ved innleggelse?", "--json", "--lexical", "--top-k", "3")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) >= {"question", "abstained", "answer", "excerpts", "responsibilities", "timing_ms"}
+    assert isinstance(data["abstained"], bool) and data["answer"]
+    assert 1 <= len(data["excerpts"]) <= 3
+    for i, excerpt in enumerate(data["excerpts"], start=1):
+        assert EXCERPT_KEYS <= set(excerpt) and excerpt["rank"] == i
+        assert excerpt["source_file"].startswith("corpus/") and excerpt["line_start"] <= excerpt["line_end"]
+    for duty in data["responsibilities"]:
+        assert DUTY_KEYS <= set(duty) and duty["actor"] in ("UNN", "Kommunen", "Felles")
+    assert {"retrieve", "total"} <= set(data["timing_ms"])
+
+
+def test_ask_jsonl_answers_each_line(avtale_env):
+    questions = "Hvem sender tidligmelding?\n\nKven rekvirerer transport ved utskriving?\n"
+    proc = _avtale("ask", "--jsonl", "--lexical", stdin=questions)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["Hvem sender tidligmelding?", "Kven rekvirerer transport ved utskriving?"]
+
+
+def test_ask_readable_output_and_errors(avtale_env):
+    proc = _avtale("ask", "Hvem sender tidligmelding ved innleggelse?", "--lexical")
+    assert proc.returncode == 0 and proc.stdout.startswith("Svar:") and "[1]" in proc.stdout
+    assert "Hvem gjør hva:" in proc.stdout
+    empty = _avtale("ask", "", "--lexical")
+    assert empty.returncode == 2 and "tomt" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_encoder_turned_off_falls_back_to_word_search(avtale_env):
+    proc = _avtale("ask", "Hvem sender tidligmelding?", "--json", env_extra={"AVTALE_ENCODER": "none"})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert any("ordsøk" in n for n in data["notices"])
+    assert "språkmodellen" in proc.stderr.lower()
+
+
+def test_ansvar_and_frister_commands(avtale_env):
+    proc = _avtale("ansvar", "Retningslinje 2 4.1", "--json", "--lexical")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["responsibilities"]
+    assert any(r["actor"] == "Kommunen" and "08-15" in (r["deadline"] or "") for r in rows)
+    only_unn = json.loads(_avtale("ansvar", "utskrivning", "--actor", "UNN", "--json", "--lexical").stdout)
+    assert only_unn["responsibilities"] and {r["actor"] for r in only_unn["responsibilities"]} == {"UNN"}
+    frister = _avtale("frister")
+    assert frister.returncode == 0 and "ett års oppsigelsesfrist" in frister.stdout
+
+
+def test_real_encoder_hybrid_search(small_real_index):
+    assistant = small_real_index
+    answer = assistant.ask("Kan sykehuset ta seg betalt for å veilede kommunen?")
+    assert assistant.encoder is not None and "encode" in answer.timing_ms
+    assert any("betaling" in e.text or "vederlag" in e.text for e in answer.excerpts[:3])
+
+
+@pytest.fixture(scope="module")
+def small_real_index(tmp_path_factory, bundled_corpus_dir):
+    from assistant.encoders import cpu_supports_avx2
+
+    if not cpu_supports_avx2():
+        pytest.skip("the CPU lacks AVX2; the encoder fallback is tested elsewhere")
+    corpus = tmp_path_factory.mktemp("small")
+    name = "rundskriv-veiledningsplikt-shtjl-6-3.txt"
+    (corpus / name).write_bytes((bundled_corpus_dir / name).read_bytes())
+    (corpus / "manifest.toml").write_text(f'[[source]]\nfile = "{name}"\nid = "rundskriv"\ntitle = "Rundskriv"\n',
+                                          encoding="utf-8")
+    return Assistant.open(corpus, tmp_path_factory.mktemp("smallindex"))

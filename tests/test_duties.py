@@ -1,0 +1,85 @@
+"""Duty rows extracted from the real agreement text name the right party and deadline."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.duties import extract_duties, find_deadline, find_legal_ref
+
+
+@pytest.fixture(scope="module")
+def duties(real_corpus):
+    return extract_duties(real_corpus.documents)
+
+
+def _rows(duties, pattern: str, doc_id: str | None = None):
+    rx = re.compile(pattern, re.I)
+    return [d for d in duties if rx.search(d.duty) and (doc_id is None or d.doc_id == doc_id)]
+
+
+@pytest.mark.parametrize(
+    "pattern, doc_id, actor, deadline",
+    [
+        (r"sendes tidligmelding", "rl2", "UNN", r"innen 24 timer"),
+        (r"Innleggelsesrapport skal sendes", "rl2", "Kommunen", r"innen 24 timer"),
+        (r"svare på mottatt melding om utskrivningsklar", "rl2", "Kommunen", r"virkedager mellom 08-15"),
+        (r"Rekvirere pasienttransport", "rl2", "UNN", None),
+        (r"kommunen oppnevne en barnekoordinator", "rl2", "Kommunen", None),
+        (r"Yte smittevernbistand", "rl8", "UNN", None),
+        (r"årlig faglig evaluering av driften ved ø-hjelpsengene", "rl3", "UNN", r"årlig"),
+        (r"sendes fortrinnsvis mellom kl\. 8-14", "rl2", "UNN", r"8-14"),
+    ],
+)
+def test_known_duties_have_the_right_party(duties, pattern, doc_id, actor, deadline):
+    rows = _rows(duties, pattern, doc_id)
+    assert rows, f"no duty row matches {pattern!r}"
+    assert {r.actor for r in rows} == {actor}
+    if deadline:
+        assert any(r.deadline and re.search(deadline, r.deadline) for r in rows)
+
+
+def test_koordinerende_enheter_are_a_shared_duty(duties):
+    rows = _rows(duties, r"Ha gjensidig kontakt og samarbeid gjennom faste kontaktpunkter", "rl2")
+    assert rows and all(r.actor == "Felles" for r in rows)
+
+
+def test_sentence_duty_outside_blocks_gets_its_subject(duties):
+    rows = _rows(duties, r"^Partnerne plikter å gjøre avtalen og retningslinjene kjent", "avtale-del1")
+    assert rows and rows[0].actor == "Felles"
+
+
+def test_national_guidance_duties_are_marked(duties):
+    national = [d for d in duties if d.national]
+    assert national, "the national guide and circular should yield some duty rows"
+    assert all(d.doc_id in {"veileder-samarbeidsavtaler", "veileder-rehabilitering", "rundskriv-veiledningsplikt"}
+               for d in national)
+    assert not any(d.national for d in duties if d.doc_id.startswith("rl"))
+
+
+def test_every_row_cites_a_real_section(duties, real_corpus):
+    ids = {s.id for s in real_corpus.sections()}
+    assert duties and all(d.section_id in ids for d in duties)
+    assert all(d.actor in ("UNN", "Kommunen", "Felles") for d in duties)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("skal sendes innen 24 timer etter innleggelse.", "innen 24 timer etter innleggelse"),
+        ("svare på virkedager mellom 08-15.", "på virkedager mellom 08-15"),
+        ("sendes fortrinnsvis mellom kl. 8-14 på virkedag.", "fortrinnsvis mellom kl. 8-14 på virkedag"),
+        ("sier opp avtalen med ett års oppsigelsesfrist, jf.", "ett års oppsigelsesfrist"),
+        ("revideres minimum én gang per år.", "minimum én gang per år"),
+        ("reisevei lenger enn 90 minutter", "reisevei lenger enn 90 minutter"),
+        ("Kommunen skal tilby tjenester.", None),
+    ],
+)
+def test_deadline_expressions(text, expected):
+    assert find_deadline(text) == expected
+
+
+def test_legal_reference():
+    assert find_legal_ref("jf. helse- og omsorgstjenesteloven § 6-5 andre ledd") == "helse- og omsorgstjenesteloven § 6-5 andre ledd"
+    assert find_legal_ref("Ingen lov her.") is None

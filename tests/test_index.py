@@ -1,0 +1,185 @@
+"""The index: built atomically, checked on load, rebuilt when stale, recovered when damaged,
+and vectors reused from the cache so an unchanged corpus never re-encodes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.encoders import FakeEncoder
+from assistant.index import IndexDamaged, build_index, current_build, is_stale, load_index
+
+SMALL_SOURCE = "rundskriv-veiledningsplikt-shtjl-6-3.txt"
+
+
+class CountingEncoder(FakeEncoder):
+    """A fake encoder that counts passages and can fail after a number of them."""
+
+    def __init__(self, fail_after: int | None = None):
+        super().__init__()
+        self.encoded = 0
+        self.fail_after = fail_after
+
+    def encode_passages(self, texts, progress=None):
+        if self.fail_after is not None and self.encoded + len(texts) > self.fail_after:
+            raise RuntimeError("simulated crash during encoding")
+        self.encoded += len(texts)
+        return super().encode_passages(texts, progress)
+
+
+@pytest.fixture
+def small_corpus(tmp_path, bundled_corpus_dir) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SMALL_SOURCE).write_bytes((bundled_corpus_dir / SMALL_SOURCE).read_bytes())
+    (corpus / "manifest.toml").write_text(
+        f'[[source]]\nfile = "{SMALL_SOURCE}"\nid = "rundskriv"\ntitle = "Rundskriv"\nkind = "rundskriv"\n',
+        encoding="utf-8",
+    )
+    return corpus
+
+
+def _add_document(corpus: Path) -> None:
+    (corpus / "ny.md").write_text("# Ny avtale\n\n1. Formål\n\nKommunen skal sende melding innen 48 timer.\n",
+                                  encoding="utf-8")
+    with (corpus / "manifest.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[[source]]\nfile = "ny.md"\nid = "ny"\ntitle = "Ny avtale"\n')
+
+
+def test_build_writes_a_complete_checked_index(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    folder = build_index(small_corpus, index, FakeEncoder())
+    assert current_build(index) == folder
+    names = {p.name for p in folder.iterdir()}
+    assert {"chunks.jsonl", "sections.jsonl", "documents.json", "duties.jsonl", "bm25", "vectors.npy",
+            "dense.faiss", "manifest.json"} <= names
+    loaded = load_index(index)
+    assert len(loaded.chunks) == loaded.vectors.shape[0] == loaded.dense.ntotal > 0
+    assert loaded.encoder_id == "fake/trigram-hash"
+    assert not list(Path(folder).rglob("*.pkl"))
+
+
+def test_staleness(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    assert is_stale(index, small_corpus, "fake/trigram-hash") == "Fant ingen søkeindeks"
+    build_index(small_corpus, index, FakeEncoder())
+    assert is_stale(index, small_corpus, "fake/trigram-hash") is None
+    assert is_stale(index, small_corpus, None) is None  # word search can use any index
+    assert "språkmodell" in is_stale(index, small_corpus, "another/model")
+    with (small_corpus / SMALL_SOURCE).open("a", encoding="utf-8") as fh:
+        fh.write("\nEn ny setning om veiledning.\n")
+    assert "endret" in is_stale(index, small_corpus, "fake/trigram-hash")
+
+
+def test_unchanged_corpus_reencodes_nothing_and_new_file_only_its_chunks(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    first = CountingEncoder()
+    build_index(small_corpus, index, first)
+    assert first.encoded > 10
+    again = CountingEncoder()
+    build_index(small_corpus, index, again)
+    assert again.encoded == 0
+    _add_document(small_corpus)
+    third = CountingEncoder()
+    build_index(small_corpus, index, third)
+    added = [c for c in load_index(index).chunks if c.doc_id == "ny"]
+    assert 0 < third.encoded == len(added)
+
+
+def test_failed_build_leaves_previous_index_usable(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    good = build_index(small_corpus, index, FakeEncoder())
+    _add_document(small_corpus)
+    with pytest.raises(RuntimeError):
+        build_index(small_corpus, index, CountingEncoder(fail_after=0))
+    assert current_build(index) == good
+    assert [p.name for p in index.glob("build-*")] == [good.name]
+    assert len(load_index(index).chunks) > 0
+
+
+def test_killed_build_leaves_previous_index_usable(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    good = build_index(small_corpus, index, FakeEncoder())
+    _add_document(small_corpus)
+    script = textwrap.dedent(f"""
+        import time, sys
+        from assistant.encoders import FakeEncoder
+        from assistant.index import build_index
+        class Slow(FakeEncoder):
+            def encode_passages(self, texts, progress=None):
+                print("encoding", flush=True)
+                time.sleep(60)
+        build_index({str(small_corpus)!r}, {str(index)!r}, Slow())
+    """)
+    # a new passage must be encoded, so the build blocks in the slow encoder; kill it there
+    (index / "cache").exists() and [p.unlink() for p in (index / "cache").iterdir()]
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "encoding"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert current_build(index) == good
+    assert len(load_index(index).chunks) > 0
+    build_index(small_corpus, index, FakeEncoder())  # the stray folder is cleaned up by the next build
+    assert len(list(index.glob("build-*"))) == 1
+
+
+def test_two_builders_at_once_both_finish_with_one_valid_index(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    errors = []
+
+    def build():
+        try:
+            build_index(small_corpus, index, FakeEncoder())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors
+    assert len(list(index.glob("build-*"))) == 1
+    assert len(load_index(index).chunks) > 0
+
+
+@pytest.mark.parametrize("damage", ["truncate_vectors", "delete_chunks", "garble_manifest"])
+def test_damaged_index_is_detected(small_corpus, tmp_path, damage):
+    index = tmp_path / "index"
+    folder = build_index(small_corpus, index, FakeEncoder())
+    if damage == "truncate_vectors":
+        data = (folder / "vectors.npy").read_bytes()
+        (folder / "vectors.npy").write_bytes(data[: len(data) // 2])
+    elif damage == "delete_chunks":
+        (folder / "chunks.jsonl").unlink()
+    else:
+        (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexDamaged):
+        load_index(index)
+
+
+def test_assistant_sets_damaged_index_aside_rebuilds_and_says_so(small_corpus, tmp_path):
+    from assistant.service import Assistant
+
+    index = tmp_path / "index"
+    folder = build_index(small_corpus, index, FakeEncoder())
+    (folder / "vectors.npy").write_bytes(b"garbage")
+    assistant = Assistant.open(small_corpus, index, encoder=FakeEncoder())
+    assert any("skadet" in n for n in assistant.notices)
+    assert list(index.glob("damaged-*"))
+    answer = assistant.ask("Kan det kreves betaling for veiledning?")
+    assert answer.excerpts
+
+
+def test_cached_vectors_match_fresh_ones(small_corpus, tmp_path):
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    first = load_index(index).vectors.copy()
+    build_index(small_corpus, index, FakeEncoder())
+    assert np.allclose(first, load_index(index).vectors)
