@@ -3,11 +3,11 @@
 PYTHON ?= python3
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: install index test
+.PHONY: install test
 
 install:
 	$(PYTHON) -m pip install $(PIP_FLAGS) "torch==2.13.0" -e ".[test]"
-	HF_HUB_OFFLINE=1 $(PYTHON) -m assistant corpus
+	HF_HUB_OFFLINE=1 $(PYTHON) -m assistant index
 
 test:
 	$(PYTHON) -m pip install $(PIP_FLAGS) "torch==2.13.0" -e ".[test]"

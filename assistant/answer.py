@@ -138,9 +138,7 @@ def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list
 def responsibilities(question: str, hits: list[Hit], index) -> list[Duty]:
     """Duty rows of the retrieved sections (and their sibling duty blocks), most relevant first."""
     wanted = set(terms(question))
-    by_section: dict[str, list[dict]] = {}
-    for row in index.duties:
-        by_section.setdefault(row["section_id"], []).append(row)
+    by_section = index.duties_by_section
     picked: list[tuple[float, dict]] = []
     seen: set[str] = set()
     for rank, hit in enumerate(hits[:5], start=1):
@@ -162,6 +160,4 @@ def _related_sections(section_id: str, index) -> list[str]:
     if section is None:
         return [section_id]
     parent = section.path[:-1] if section.actor else section.path
-    related = [section_id]
-    related += [s.id for s in index.sections.values() if s.actor and s.path[:-1] == parent and s.id != section_id]
-    return related
+    return [section_id] + [sid for sid in index.blocks_by_parent.get(parent, []) if sid != section_id]

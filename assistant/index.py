@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -50,6 +51,22 @@ class LoadedIndex:
     @property
     def encoder_id(self) -> str | None:
         return self.manifest.get("encoder")
+
+    @cached_property
+    def duties_by_section(self) -> dict[str, list[dict]]:
+        grouped: dict[str, list[dict]] = {}
+        for row in self.duties:
+            grouped.setdefault(row["section_id"], []).append(row)
+        return grouped
+
+    @cached_property
+    def blocks_by_parent(self) -> dict[tuple, list[str]]:
+        """Duty-block section ids keyed by their parent's path, for 'the sibling blocks'."""
+        grouped: dict[tuple, list[str]] = {}
+        for section in self.sections.values():
+            if section.actor:
+                grouped.setdefault(section.path[:-1], []).append(section.id)
+        return grouped
 
 
 def _sha256(path: Path) -> str:

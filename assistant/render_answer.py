@@ -75,7 +75,7 @@ def deadline_table(rows) -> str:
         if row.topic != topic:
             topic = row.topic
             out.append(f"\n{topic}")
-        head = f"• {row.deadline} – {row.actor}: "
+        head = f"• {row.deadline} – {row.actor}: " if row.actor != "–" else f"• {row.deadline}: "
         out.append(textwrap.fill(f"{row.text} ({row.section.split(' › ')[-1]})", width,
                                  initial_indent=head, subsequent_indent="    "))
     return "\n".join(out).lstrip("\n")
