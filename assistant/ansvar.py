@@ -14,6 +14,7 @@ from assistant.duties import find_deadline
 from assistant.models import Document, Duty
 
 AGREEMENT_KINDS = {"avtale", "retningslinje"}
+_REFERENCE_WORDS = re.compile(r"\d|§|\b(retningslinje|rl|del|punkt|pkt|sak|kapittel)\b", re.I)
 _OLD_NUMBER = re.compile(r"\btjenesteavtale(?:n|r)?\s*(?:nr\.?\s*)?(\d{1,2})\b", re.I)
 
 
@@ -60,6 +61,8 @@ def duties_for_topic(assistant, topic: str | None, actor: str | None = None) -> 
     if topic:
         old_note, old_docs = old_agreement_note(topic, index)
         try:
+            if not _REFERENCE_WORDS.search(topic) and topic.strip().lower() not in index.documents:
+                raise ReferenceNotFound(topic, [])  # plain words: a topic to search, not a reference
             found = resolve(topic, documents_from_index(index))
             whole_document = not re.search(r"\d", topic) or found.section.number == ""
             prefix = found.section.path[:1] if whole_document else found.section.path

@@ -84,7 +84,7 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     prints = {"manifest.toml": _sha256(manifest_path(corpus_dir))}
     for entry in load_manifest(corpus_dir):
         path = Path(corpus_dir) / entry.file
-        prints[entry.file] = _sha256(path) if path.exists() else "missing"
+        prints[entry.file] = _sha256(path) if path.is_file() else "missing"
     return prints
 
 
@@ -108,9 +108,11 @@ def current_build(index_dir: Path) -> Path | None:
     pointer = Path(index_dir) / "CURRENT"
     if not pointer.is_file():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
+    name = pointer.read_text(encoding="utf-8", errors="replace").strip()
     folder = Path(index_dir) / name
-    return folder if name.startswith("build-") and folder.is_dir() else None
+    # Only a build folder directly inside the index folder: never follow a path out of it.
+    inside = name.startswith("build-") and Path(name).name == name
+    return folder if inside and folder.is_dir() else None
 
 
 def is_stale(index_dir: Path, corpus_dir: Path, encoder_id: str | None) -> str | None:
@@ -118,6 +120,8 @@ def is_stale(index_dir: Path, corpus_dir: Path, encoder_id: str | None) -> str |
     encoder (word search only) an index built with any encoder is current."""
     folder = current_build(index_dir)
     if folder is None:
+        if (Path(index_dir) / "CURRENT").is_file():  # the pointer is there, its build is not
+            return "Søkeindeksen var ufullstendig (mappen den peker på, mangler)"
         return "Fant ingen søkeindeks"
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -134,15 +138,27 @@ def is_stale(index_dir: Path, corpus_dir: Path, encoder_id: str | None) -> str |
 
 
 def build_index(corpus_dir: Path, index_dir: Path, encoder=None, progress: Progress | None = None) -> Path:
-    """Build a complete index of the corpus into a new build folder and make it current."""
+    """Build a complete index of the corpus into a new build folder and make it current.
+    A folder that cannot be written (not a folder, read-only, disk full) is an error that
+    names it, never a traceback; the previous build stays current."""
+    try:
+        return _build_index(corpus_dir, index_dir, encoder, progress)
+    except OSError as exc:
+        raise IndexError_(
+            f"{index_dir}: kunne ikke bygge søkeindeksen ({exc.strerror or exc}: {exc.filename or index_dir}). "
+            "Sjekk ledig plass og skrivetilgang, eller velg en annen mappe med --index eller AVTALE_INDEX."
+        ) from None
+
+
+def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress | None) -> Path:
     from assistant.corpus import build_corpus
     from assistant.duties import extract_duties
     from assistant.lexical import LexicalIndex
 
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    with _BuildLock(index_dir):
-        report = progress or (lambda stage, done, total: None)
+    report = progress or (lambda stage, done, total: None)
+    with _BuildLock(index_dir, on_wait=lambda: report("venter på en annen prosess som bygger indeksen", 0, 1)):
         report("struktur", 0, 1)
         corpus = build_corpus(corpus_dir)
         chunks = chunk_documents(corpus.documents)
@@ -329,15 +345,21 @@ def _remove_old_builds(index_dir: Path, keep: str) -> None:
 class _BuildLock:
     """An exclusive lock on index/.lock; a second builder waits for the first to finish."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, on_wait: Callable[[], None] | None = None):
         self.path = Path(index_dir) / ".lock"
         self.fh = None
+        self.on_wait = on_wait
 
     def __enter__(self):
         import fcntl
 
         self.fh = self.path.open("a+")
-        fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if self.on_wait:
+                self.on_wait()  # tell the user why nothing moves, then wait our turn
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX)
         return self
 
     def __exit__(self, *exc):

@@ -92,6 +92,7 @@ class _Parser:
         self.done: list[_Open] = []
         self.skip: set[int] = set()
         self.ids: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # per base id: the suffix to try next
         self.heading_lines: set[int] = set()
         self.page_of: dict[int, int] = {}
         self._open(_Open("", "Innledning", 1, "preamble", None))
@@ -326,9 +327,12 @@ class _Parser:
             parent = self.stack[-1].id if self.stack else doc
             tag = section.actor.lower() if section.kind == "block" and section.actor else slug(section.title)[:30]
             base = f"{parent}/{tag}"
-        uid, n = base, 2
+        # Resume the numbering where this base left off: counting from 2 every time was
+        # quadratic in a file that repeats its headings (many agreements in one file).
+        uid, n = base, self.next_suffix.get(base, 2)
         while uid in self.ids:
             uid, n = f"{base}-{n}", n + 1
+        self.next_suffix[base] = n
         self.ids.add(uid)
         return uid
 
@@ -393,13 +397,19 @@ def _to_section(spec: DocumentSpec, sec: _Open, footnotes: set[int] | frozenset,
 def _attach_links(sections: list[Section], links: dict[int, list[str]]) -> list[Section]:
     if not links or not sections:
         return sections
+    from bisect import bisect_right
     from dataclasses import replace
 
-    starts = [s.line_start for s in sections]
+    # The link belongs to the last section (by position) that starts at or before its line.
+    # Starts are not quite sorted, so search their running minimum from the end, which is
+    # sorted and gives the same answer in log time (a scan per link was quadratic on big files).
+    floor = [s.line_start for s in sections]
+    for k in range(len(floor) - 2, -1, -1):
+        floor[k] = min(floor[k], floor[k + 1])
     gathered: dict[int, list[str]] = {}
     for line_no, urls in links.items():
-        idx = max((k for k, start in enumerate(starts) if start <= line_no), default=None)
-        if idx is None or line_no > sections[-1].line_end + 200:
+        idx = bisect_right(floor, line_no) - 1
+        if idx < 0 or line_no > sections[-1].line_end + 200:
             continue
         for url in urls:
             gathered.setdefault(idx, [])

@@ -1,0 +1,107 @@
+"""The app: wires the conversation screen, the background loading of the engine, the command
+palette and help. `create_app` is the one factory the CLI, the tests and the benchmark use.
+
+Start-up is fast because nothing heavy happens here: the app is on screen at once, a loader
+thread opens word search (building the index if it must, with progress), then loads the language
+model and swaps in hybrid search. Questions asked meanwhile are answered with word search.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from assistant.tui.commands import AvtaleCommands
+from assistant.tui.screens.main import MainScreen
+from assistant.tui.startup import READY, READY_LEXICAL, Startup
+
+__all__ = ["AvtaleApp", "READY", "READY_LEXICAL", "create_app", "run_app"]
+
+
+class AvtaleApp(Startup, App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "avtale"
+    SUB_TITLE = "Samarbeidsavtalen UNN–kommunene"
+    COMMANDS = {AvtaleCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+p", "command_palette", "Kommandoer", priority=True),
+        Binding("f1", "help", "Hjelp"),
+        Binding("question_mark", "help", "Hjelp", show=False),
+        Binding("ctrl+q", "quit", "Avslutt", show=False, priority=True),
+    ]
+
+    status: reactive[str] = reactive("Starter …")
+    progress: reactive[tuple[int, int] | None] = reactive(None)
+
+    def __init__(self, corpus=None, index=None, assistant=None, plain: bool = False, use_encoder: bool = True) -> None:
+        super().__init__()
+        self.corpus, self.index_dir, self.use_encoder = corpus, index, use_encoder
+        self.assistant = assistant
+        self.plain = plain
+        self.load_error: str | None = None
+        self.encoder_loading = False
+        self.loading_finished = threading.Event()
+        if assistant is not None:
+            self.loading_finished.set()
+        self.main = MainScreen(plain)
+        self.theme = "textual-dark"
+        if plain:
+            self.animation_level = "none"
+
+    def get_default_screen(self) -> Screen:
+        return self.main
+
+    def on_mount(self) -> None:
+        self.set_class(self.plain, "-plain")
+        if self.assistant is not None:
+            self.status = READY if self.assistant.encoder is not None else READY_LEXICAL
+            return
+        self.start_loading()
+
+    # -- commands ------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from assistant.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="Søk etter kommandoer …"))
+
+    def action_help_quit(self) -> None:
+        self.notify("Trykk Ctrl+Q for å avslutte.", title="Vil du avslutte?", timeout=4)
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+
+def plain_from_env() -> bool:
+    return os.environ.get("AVTALE_PLAIN", "").strip().lower() not in ("", "0", "false", "nei", "no")
+
+
+def create_app(corpus=None, index=None, assistant=None, plain: bool = False, use_encoder: bool = True) -> AvtaleApp:
+    """The app. With `assistant`, that engine is used as is (tests); otherwise it is opened in the
+    background from `corpus` and `index` (the CLI)."""
+    return AvtaleApp(corpus, index, assistant, plain or plain_from_env(), use_encoder)
+
+
+def run_app(corpus=None, index=None, plain: bool = False) -> int:
+    app = create_app(corpus=corpus, index=index, plain=plain)
+    app.run()
+    code = app.return_code or 0
+    if not app.loading_finished.is_set():
+        # A worker thread is still building the index or loading the model and cannot be
+        # interrupted; don't make the user wait for it. Builds are atomic, so stopping is safe.
+        print("avtale: avsluttet mens søkeindeksen ble bygget; byggingen fortsetter neste gang.", file=sys.stderr)
+        sys.stdout.flush()
+        os._exit(code)
+    return code

@@ -1,0 +1,101 @@
+"""Plain text for the clipboard and Markdown for export: an answer with its citations, ready to
+paste into a record or an e-mail. No Textual here. The conversation is written only where and
+when the user asks (patient privacy: nothing is saved on its own)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from assistant.models import Answer, Excerpt
+from assistant.tui.format import NOT_COVERED_TITLE, duty_source, location
+
+
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def citation_line(excerpt: Excerpt) -> str:
+    status = f" ({excerpt.status})" if excerpt.status else ""
+    return (f"[{excerpt.rank}] {excerpt.doc_title}{status}. {excerpt.section}. "
+            f"{excerpt.source_file}, {location(excerpt)}.")
+
+
+def _answer_lines(answer: Answer) -> list[str]:
+    if answer.abstained:
+        first = answer.answer.split(" Nærmeste avsnitt:")[0]
+        return [f"{NOT_COVERED_TITLE}: {first}"]
+    return [f"Svar: {_one_line(answer.answer)}"]
+
+
+def clipboard_text(answer: Answer) -> str:
+    """The question, the short answer, who does what, and the full citations."""
+    lines = [f"Spørsmål: {_one_line(answer.question)}", *_answer_lines(answer)]
+    if answer.responsibilities:
+        lines += ["", "Hvem gjør hva:"]
+        for duty in answer.responsibilities:
+            deadline = f" Frist: {duty.deadline}." if duty.deadline else ""
+            lines.append(f"- {duty.actor}: {_one_line(duty.duty)}{deadline} "
+                         f"Kilde: {duty_source(duty, answer.excerpts)}")
+    if answer.excerpts:
+        lines += ["", "Nærmeste avsnitt:" if answer.abstained else "Kilder:"]
+        lines += [citation_line(e) for e in answer.excerpts]
+    lines += ["", "Utdrag fra samarbeidsavtalen UNN–kommunene (avtale). Kontroller mot kilden."]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return _one_line(text).replace("|", "\\|")
+
+
+def _quote(text: str) -> list[str]:
+    """The excerpt as a block quote, one paragraph per source paragraph (a plain line break
+    inside a quote would run the paragraphs together when the Markdown is rendered)."""
+    out: list[str] = []
+    for line in (ln.strip() for ln in text.split("\n")):
+        if line:
+            out += [">", f"> {line}"] if out else [f"> {line}"]
+    return out
+
+
+def answer_markdown(number: int, answer: Answer) -> list[str]:
+    lines = [f"## {number}. {_one_line(answer.question)}", ""]
+    lines += [f"**{line.split(': ', 1)[0]}:** {line.split(': ', 1)[1]}" for line in _answer_lines(answer)]
+    if answer.responsibilities:
+        lines += ["", "| Part | Plikt | Frist | Kilde |", "| --- | --- | --- | --- |"]
+        for duty in answer.responsibilities:
+            lines.append(f"| {_cell(duty.actor)} | {_cell(duty.duty)} | {_cell(duty.deadline or '–')} | "
+                         f"{_cell(duty_source(duty, answer.excerpts))} |")
+    if answer.excerpts:
+        lines += ["", "### " + ("Nærmeste avsnitt" if answer.abstained else "Kilder")]
+        for excerpt in answer.excerpts:
+            lines += ["", citation_line(excerpt), "", *_quote(excerpt.text)]
+    return lines + [""]
+
+
+def conversation_markdown(answers: list[Answer], when: datetime | None = None) -> str:
+    when = when or datetime.now()
+    lines = [f"# Samtale med avtale, {when:%d.%m.%Y %H:%M}", "",
+             "Svarene er utdrag fra samarbeidsavtalen mellom UNN og kommunene og dokumentene knyttet "
+             "til den. Kontroller alltid mot kilden.", ""]
+    for number, answer in enumerate(answers, start=1):
+        lines += answer_markdown(number, answer)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def default_export_name(when: datetime | None = None) -> str:
+    return f"avtale-samtale-{(when or datetime.now()):%Y%m%d-%H%M}.md"
+
+
+def write_export(name: str, answers: list[Answer], cwd: Path | None = None) -> Path:
+    """Write the conversation to `name` (relative to the current directory). Refuses to overwrite
+    an existing file; raises OSError (FileExistsError …) for the caller to report."""
+    path = Path(os.path.expanduser(name.strip()))
+    if not path.is_absolute():
+        path = (cwd or Path.cwd()) / path
+    if path.suffix == "":
+        path = path.with_suffix(".md")
+    with path.open("x", encoding="utf-8") as fh:
+        fh.write(conversation_markdown(answers))
+    return path.resolve()

@@ -1,0 +1,175 @@
+"""Turn answers into Rich text for the app. No Textual here, and never markup: every string that
+comes from a document or from the user goes through `Text(...)` as plain text, with control
+characters made visible, so "[bold]", "[/]" or an escape sequence shows as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from assistant.models import Answer, Duty, Excerpt
+
+HIGHLIGHT = "bold underline"
+CITATION = re.compile(r"\[\d+\]")
+_WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö0-9]+")
+_BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+NOT_COVERED_TITLE = "Ikke dekket av dokumentene"
+
+
+def safe(text: str | None) -> str:
+    """The text with control characters (ESC, bell, bidi overrides …) shown as visible symbols."""
+    if not text:
+        return ""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in "\n\t":
+            out.append(ch)
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("␡")
+        elif code in _BIDI or (unicodedata.category(ch) == "Cc"):
+            out.append("�")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def plain(text: str | None, style: str = "") -> Text:
+    return Text(safe(text), style=style)
+
+
+@lru_cache(maxsize=1)
+def _terms():
+    from assistant.lexical import terms
+
+    return terms
+
+
+@lru_cache(maxsize=4096)
+def _word_terms(word: str) -> frozenset[str]:
+    return frozenset(_terms()(word))
+
+
+def question_terms(question: str) -> frozenset[str]:
+    """The search terms of a question (stems, as the word search uses them)."""
+    return frozenset(_terms()(question or ""))
+
+
+def highlighted(text: str, wanted: frozenset[str], style: str = "") -> Text:
+    """Plain text with the words that match the question's terms in bold and underlined."""
+    out = plain(text, style)
+    if wanted:
+        for match in _WORD.finditer(out.plain):
+            if _word_terms(match.group().lower()) & wanted:
+                out.stylize(HIGHLIGHT, match.start(), match.end())
+    return out
+
+
+def cited(text: str, style: str = "") -> Text:
+    """Answer text with its citation numbers [1] [2] in bold."""
+    out = plain(text, style)
+    for match in CITATION.finditer(out.plain):
+        out.stylize("bold", match.start(), match.end())
+    return out
+
+
+def short_section(breadcrumb: str) -> str:
+    """'Retningslinje 2 › 2. Henvisning … › 2.2 Innleggelsesrutiner › UNNs ansvar' → the document,
+    then only the last two steps, so a citation fits on one line at 80 columns."""
+    parts = [p for p in breadcrumb.split(" › ") if p]
+    if len(parts) <= 3:
+        return " › ".join(parts)
+    return " › ".join([parts[0], *parts[-2:]])
+
+
+def location(excerpt: Excerpt) -> str:
+    where = f"linje {excerpt.line_start}–{excerpt.line_end}"
+    return f"s. {excerpt.page}, {where}" if excerpt.page else where
+
+
+def duty_source(duty: Duty, excerpts: tuple[Excerpt, ...]) -> str:
+    """'[1]' when the duty comes from a cited section, else the document and section number."""
+    for excerpt in excerpts:
+        if excerpt.section_id == duty.section_id:
+            return f"[{excerpt.rank}]"
+    parts = duty.section.split(" › ")
+    numbers = [p.split(" ", 1)[0] for p in parts[1:] if p[:1].isdigit()]
+    return f"{parts[0]} {numbers[-1].rstrip('.')}" if numbers else parts[0]
+
+
+def duty_table(duties: tuple[Duty, ...], excerpts: tuple[Excerpt, ...], plain_mode: bool) -> RenderableType:
+    """Who does what, grouped by party (UNN, Kommunen, Felles; the most relevant party first):
+    each duty on its own lines with its deadline and source. Rows rather than columns, so the duty
+    text gets the full width at 80 columns and a screen reader reads it in order."""
+    actors: list[str] = []
+    for duty in duties:
+        if duty.actor not in actors:
+            actors.append(duty.actor)
+    parts: list[RenderableType] = [Text("Hvem gjør hva", style="bold underline" if not plain_mode else "bold")]
+    bullet = "-" if plain_mode else "•"
+    for actor in actors:
+        rows = [d for d in duties if d.actor == actor]
+        parts.append(plain(actor + (" (nasjonal veiledning)" if rows[0].national else ""), "bold"))
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(width=3, justify="right")
+        grid.add_column(ratio=1)
+        for duty in rows:
+            body = plain(duty.duty)
+            where = f"Kilde: {duty_source(duty, excerpts)}"
+            body.append("\n" + (f"Frist: {safe(duty.deadline)} · " if duty.deadline else "") + safe(where),
+                        style="italic")
+            grid.add_row(Text(bullet), body)
+        parts.append(grid)
+    return Group(*parts)
+
+
+def answer_body(answer: Answer, plain_mode: bool) -> list[RenderableType]:
+    """The short answer, the duty table and the list of sources, as shown in the conversation."""
+    parts: list[RenderableType] = []
+    if answer.abstained:
+        parts.append(Text(NOT_COVERED_TITLE + ".", style="bold"))
+        parts.append(plain(answer.answer.split(" Nærmeste avsnitt:")[0]))
+        if answer.excerpts:
+            parts.append(Text("Nærmeste avsnitt:"))
+            parts.append(source_list(answer.excerpts[:3]))
+        return parts
+    parts.append(cited(answer.answer or "–"))
+    if answer.responsibilities:
+        parts.append(Text(""))
+        parts.append(duty_table(answer.responsibilities, answer.excerpts, plain_mode))
+    if answer.excerpts:
+        parts.append(Text("Kilder:", style="bold"))
+        parts.append(source_list(answer.excerpts))
+    return parts
+
+
+def source_list(excerpts) -> Table:
+    """'[1] Retningslinje 2 › 2.2 … › UNNs ansvar', wrapped lines indented under the text."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(width=5, justify="right")
+    grid.add_column(ratio=1)
+    for excerpt in excerpts:
+        grid.add_row(Text(f"[{excerpt.rank}]"), plain(short_section(excerpt.section)))
+    return grid
+
+
+def excerpt_prompt(excerpt: Excerpt, wanted: frozenset[str]) -> Text:
+    """One entry of the sources panel: citation, document, status and place, then the text."""
+    out = Text()
+    out.append(f"[{excerpt.rank}] ", style="bold")
+    out.append(safe(short_section(excerpt.section)), style="bold")
+    out.append("\n")
+    details = [d for d in (excerpt.doc_title, excerpt.status, location(excerpt)) if d]
+    out.append(safe(" · ".join(details)), style="italic")
+    out.append("\n")
+    out.append_text(highlighted(excerpt.text, wanted))
+    out.append("\n")  # a blank line between excerpts
+    return out

@@ -1,0 +1,1 @@
+"""Screens of the app: the conversation, the section reader, help, listings and prompts."""

@@ -1,0 +1,141 @@
+"""The conversation screen's commands (keys and palette): copy, export, new conversation,
+document filter, deadlines and the duty table for a topic. A mixin, so `main.py` keeps to the
+conversation itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.command import CommandPalette
+
+from assistant.tui.messages import ListingDone, ListingFailed
+
+
+class MainActions:
+    def _selected_answer(self):
+        card = self.chat.selected
+        return card.answer if card is not None and card.state == "done" else None
+
+    def _ready(self) -> bool:
+        if self.app.assistant is None:
+            self.notify("Søkeindeksen er ikke klar ennå. Prøv igjen om litt.", timeout=4)
+            return False
+        return True
+
+    def action_copy_answer(self) -> None:
+        from assistant.tui.export import clipboard_text
+
+        answer = self._selected_answer()
+        if answer is None:
+            self.notify("Ingen svar å kopiere. Still et spørsmål, eller velg et svar i samtalen.", timeout=4)
+            return
+        self.app.copy_to_clipboard(clipboard_text(answer))
+        self.notify("Svaret er kopiert til utklippstavlen, med kildehenvisninger.", timeout=4)
+
+    def action_export(self) -> None:
+        from assistant.tui.export import default_export_name, write_export
+        from assistant.tui.screens.prompt import PromptScreen
+
+        answers = [c.answer for c in self.chat.cards if c.state == "done"]
+        if not answers:
+            self.notify("Samtalen har ingen svar å eksportere ennå.", timeout=4)
+            return
+
+        def write(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                path = write_export(name, answers)
+            except FileExistsError as exc:
+                self.notify(f"Filen finnes fra før: {exc.filename}. Velg et annet navn (F3).",
+                            severity="error", markup=False, timeout=8)
+            except OSError as exc:
+                self.notify(f"Kunne ikke lagre samtalen: {exc}", severity="error", markup=False, timeout=8)
+            else:
+                self.notify(f"Samtalen er lagret i {path}", markup=False, timeout=8)
+
+        self.app.push_screen(PromptScreen(
+            "Eksporter samtalen som Markdown",
+            f"Filnavn. Uten mappe lagres filen i {Path.cwd()}.",
+            default_export_name(),
+        ), write)
+
+    def action_new_conversation(self) -> None:
+        self.workers.cancel_group(self, "search")
+        self._waiting.clear()
+        self.chat.clear()
+        self.query_one("#question").forget()
+        self.query_one("#question").focus()
+        self.notify("Ny samtale. Spørsmålshistorikken er tømt.", timeout=3)
+
+    # -- document filter -----------------------------------------------------------------------
+    def action_filter(self) -> None:
+        from assistant.tui.commands import document_provider
+
+        if not self._ready():
+            return
+        documents = [(d.id, d.short_title or d.id, d.title) for d in self.app.assistant.index.documents.values()]
+        self.app.push_screen(CommandPalette(providers=[document_provider(documents, self.set_filter)],
+                                            placeholder="Søk bare i dokumentet … (skriv for å finne det)"))
+
+    def set_filter(self, doc_id: str | None, label: str | None = None) -> None:
+        self.doc_filter = ({doc_id}, label or doc_id) if doc_id else None
+        self.query_one("#status").show_filter(label if doc_id else None)
+        if doc_id:
+            self.notify(f"Søker bare i {label}. Fjern filteret i Ctrl+P.", markup=False, timeout=4)
+
+    def action_clear_filter(self) -> None:
+        self.set_filter(None)
+        self.notify("Søker i alle dokumentene.", timeout=3)
+
+    # -- listings ------------------------------------------------------------------------------
+    def action_deadlines(self) -> None:
+        if self._ready():
+            self._listing(self.app.assistant, None)
+
+    def action_duties(self) -> None:
+        from assistant.tui.screens.prompt import PromptScreen
+
+        if not self._ready():
+            return
+
+        def show(topic: str | None) -> None:
+            if topic and topic.strip():
+                self._listing(self.app.assistant, topic.strip())
+
+        self.app.push_screen(PromptScreen("Plikttabell for et tema",
+                                          "Tema eller seksjon, f.eks. «utskrivning», «ØHD» eller «Retningslinje 2 4.1».",
+                                          ""), show)
+
+    @work(thread=True, group="listing", exclusive=True, exit_on_error=False)
+    def _listing(self, assistant, topic: str | None) -> None:
+        try:
+            if topic is None:
+                from assistant.ansvar import deadlines
+
+                rows = [(r.topic, r.deadline + ("" if r.actor in ("", "–") else f" · {r.actor}"), r.text, r.section_id)
+                        for r in deadlines(assistant.index)]
+                self.post_message(ListingDone("Frister i avtalen og retningslinjene", None, rows))
+            else:
+                from assistant.ansvar import duties_for_topic
+                from assistant.tui.format import short_section
+
+                duties, note = duties_for_topic(assistant, topic)
+                rows = [(d.actor, f"Frist: {d.deadline}" if d.deadline else "", f"{d.duty} ({short_section(d.section)})",
+                         d.section_id)
+                        for actor in ("UNN", "Kommunen", "Felles") for d in duties if d.actor == actor]
+                self.post_message(ListingDone(f"Hvem gjør hva: {topic}", note, rows))
+        except Exception as exc:
+            from assistant.errors import AvtaleError
+
+            text = exc.message if isinstance(exc, AvtaleError) else f"uventet feil ({type(exc).__name__}: {exc})"
+            self.post_message(ListingFailed(text))
+
+    def on_listing_done(self, message: ListingDone) -> None:
+        from assistant.tui.screens.listing import ListingScreen
+
+        self.app.push_screen(ListingScreen(message.title, message.note, message.rows))
+
+    def on_listing_failed(self, message: ListingFailed) -> None:
+        self.notify(message.message, severity="error", markup=False, timeout=8)
