@@ -56,8 +56,18 @@ def evaluate(assistant, questions: list[dict], mode: str) -> list[dict]:
             "top_dense": result.top_dense, "coverage": result.coverage,
             "abstained": answer.abstained if answer else None,
             "actor_ok": _actor_ok(q, answer) if answer else None,
+            "answer_ok": _answer_ok(q, answer) if answer and q["answerable"] else None,
         })
     return rows
+
+
+def _answer_ok(q: dict, answer) -> bool:
+    """Does the short answer quote gold evidence (a gold string in it, or one of its sentences
+    inside a gold string)?"""
+    body = norm(answer.answer)
+    keys = [norm(g) for g in q["gold"]]
+    parts = [norm(p) for p in re.split(r"\[\d+\]", answer.answer) if len(norm(p)) > 25]
+    return any(k in body for k in keys) or any(p in k or k in p for p in parts for k in keys)
 
 
 def _actor_ok(q: dict, answer) -> bool | None:
@@ -150,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     hybrid = all_rows["hybrid"]
     report["abstention"] = abstention(hybrid)
     report["actor"] = actor_accuracy(hybrid)
+    report["answer_quotes_gold"] = _mean([r["answer_ok"] for r in hybrid if r["answer_ok"] is not None])
     report["tradeoff"] = tradeoff(hybrid)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     _print(report)
@@ -181,6 +192,7 @@ def _print(report: dict) -> None:
     a = report["actor"]
     print(f"Actor accuracy: {a['accuracy']} over the {a['n']} of {a['asked']} duty questions whose answer shows a "
           f"duty row matching the gold evidence (coverage {a['coverage']})")
+    print(f"Short answer quotes gold evidence: {report['answer_quotes_gold']} of answerable questions")
     best = [t for t in report["tradeoff"] if t["false_abstention"] <= 0.05]
     best.sort(key=lambda t: (-t["recall"], t["false_abstention"]))
     print("Abstention trade-off (best settings with ≤5% false abstentions):")
