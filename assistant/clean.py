@@ -41,7 +41,7 @@ _URL_IN_TEXT = re.compile(r"(?:https?://|mailto:|\bwww\.)\S+", re.I)
 _URL_TAIL = re.compile(r"^[a-z0-9][\w\-.~/#%?=&+]*(?=\s|$)")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _HYPHEN_END = re.compile(r"([A-Za-zÆØÅæøåé])-$")
-_FIRST_WORD = re.compile(r"^(\S+)\s*(.*)$")
+_FIRST_WORD = re.compile(r"^(\S+)\s*(.*)$", re.S)  # re.S: a line may hold a stray line break
 _KEEP_HYPHEN_BEFORE = {"og", "eller", "samt", "til", "og/eller"}
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-zæøå]{3})\d(?=[\s,.;:)]|$)")
 _FOOTNOTE_TEXT = re.compile(r"^(\d) \S")
@@ -154,7 +154,14 @@ def _normalise(text: str, stats: Counter, markers: list[str]) -> str:
 
 def _repair_prose(text: str, stats: Counter, markers: list[str]) -> str:
     if "%" in text:
-        decoded = _PERCENT.sub(lambda m: _decode_percent(m.group(0)), text)
+        decoded = text
+        # "%25C2%25A7" is "%C2%A7" encoded once more: decode until plain, at most ten layers
+        # deep (each pass is linear; unbounded, a hostile line of "%2525…" would be quadratic).
+        for _ in range(10):
+            again = _PERCENT.sub(lambda m: _decode_percent(m.group(0)), decoded)
+            if again == decoded:
+                break
+            decoded = again
         if decoded != text:
             stats["url_encoding"] += 1
             text = decoded
@@ -182,10 +189,19 @@ def _is_footnote_text(text: str, line_no: int, open_notes: dict[str, int]) -> bo
 
 
 def _decode_percent(encoded: str) -> str:
-    try:
-        return unquote(encoded, errors="strict")
-    except UnicodeDecodeError:
-        return encoded
+    """Decode a run of %XX escapes as UTF-8. A byte that is not UTF-8 keeps its escape as
+    written, and only it: one stray "%FF" must not leave a whole "%C2%A7" undecoded."""
+    data = bytes(int(encoded[i + 1:i + 3], 16) for i in range(0, len(encoded), 3))
+    out, start = [], 0
+    while start < len(data):
+        try:
+            out.append(data[start:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            bad = start + exc.start
+            out.append(data[start:bad].decode("utf-8") + encoded[3 * bad:3 * bad + 3])
+            start = bad + 1
+    return "".join(out)
 
 
 def _furniture_kind(text: str) -> str | None:

@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", parents=[common], help="bygg søkeindeksen (gjøres ellers automatisk ved behov)")
     p.add_argument("--force", action="store_true", help="bygg på nytt selv om indeksen er oppdatert")
     p.add_argument("--lexical", action="store_true", help="bare ordsøk, uten språkmodell")
+
+    sub.add_parser("doctor", parents=[common], help="sjekk installasjonen (offline): modell, prosessor, korpus, indeks")
+
+    p = sub.add_parser("history", parents=[common], help="vis spørsmålshistorikken (bare med history = true)")
+    p.add_argument("--clear", action="store_true", help="slett historikken")
     return parser
 
 
@@ -122,6 +127,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from assistant.commands import cmd_index
 
         return cmd_index(args)
+    if args.command == "doctor":
+        from assistant.doctor import cmd_doctor
+
+        return cmd_doctor(args)
+    if args.command == "history":
+        from assistant.history import cmd_history
+
+        return cmd_history(args)
     from assistant.tui.app import run_app
 
     return run_app(corpus=args.corpus, index=args.index)

@@ -52,6 +52,9 @@ def cmd_ask(args) -> int:
         from assistant.render_answer import answer_text
 
         print(answer_text(answer))
+    from assistant import history  # opt-in (history = true); nothing is stored otherwise
+    if history.enabled() and (problem := history.record(args.question)):
+        print(f"Merk: {problem}", file=sys.stderr)
     return 0
 
 

@@ -81,8 +81,9 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     """Content hash of the manifest and of every file it lists (what decides staleness)."""
     from assistant.manifest import load_manifest, manifest_path
 
+    entries = load_manifest(corpus_dir)  # first: a missing manifest is a ManifestError that says what to do
     prints = {"manifest.toml": _sha256(manifest_path(corpus_dir))}
-    for entry in load_manifest(corpus_dir):
+    for entry in entries:
         path = Path(corpus_dir) / entry.file
         prints[entry.file] = _sha256(path) if path.is_file() else "missing"
     return prints

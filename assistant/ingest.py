@@ -65,7 +65,7 @@ def ingest(paths: list[Path], corpus: Path, options: IngestOptions) -> list[Inge
     existing = load_manifest(corpus)
     taken_ids = {d.info.id for e in existing for d in e.documents}
     taken_files = {e.file for e in existing}
-    known_hashes = {file_hash(corpus / e.file): e.file for e in existing if (corpus / e.file).exists()}
+    known_hashes = {file_hash(corpus / e.file): e.file for e in existing if (corpus / e.file).is_file()}
     plans = []
     for path in paths:  # every file is checked before any is added
         plan = _plan(Path(path), options, taken_ids, taken_files, known_hashes)
@@ -84,8 +84,14 @@ def ingest(paths: list[Path], corpus: Path, options: IngestOptions) -> list[Inge
 def _plan(path: Path, options: IngestOptions, taken_ids: set, taken_files: set, known_hashes: dict):
     if path.suffix.lower() not in SUPPORTED_SUFFIXES and not path.is_dir():
         raise SourceFileError(path, f"Filtypen «{path.suffix or '(ingen)'}» støttes ikke.", "Bruk PDF, .txt eller .md.")
+    before = _read_again(path)
     lines = load_source(path, encoding=options.encoding, password=options.password)
-    raw = path.read_bytes()
+    raw = _read_again(path)
+    if raw is None or raw != before:  # what we store must be exactly what we checked
+        raise SourceFileError(
+            path, "Filen ble flyttet, slettet eller endret mens den ble lest.",
+            "Vent til filen er ferdig lagret eller kopiert, og prøv igjen. Ingenting ble endret.",
+        )
     payload = _stored_bytes(path, raw, lines, options)
     for digest in (_sha256(raw), _sha256(payload)):
         if digest in known_hashes:
@@ -125,7 +131,7 @@ def _stored_bytes(path: Path, raw: bytes, lines, options: IngestOptions) -> byte
     text in another encoding as UTF-8; an encrypted PDF as a copy without the password
     (the corpus is rebuilt without it)."""
     if path.suffix.lower() in PDF_SUFFIXES:
-        return _decrypted_pdf(path, options.password) if options.password else raw
+        return _decrypted_pdf(raw, options.password) if options.password else raw
     if not options.encoding:
         try:
             raw.decode("utf-8")
@@ -135,12 +141,12 @@ def _stored_bytes(path: Path, raw: bytes, lines, options: IngestOptions) -> byte
     return "\n".join(line.text for line in lines).encode("utf-8")
 
 
-def _decrypted_pdf(path: Path, password: str) -> bytes:
+def _decrypted_pdf(raw: bytes, password: str) -> bytes:
     import io
 
     from pypdf import PdfReader, PdfWriter
 
-    reader = PdfReader(path)
+    reader = PdfReader(io.BytesIO(raw))  # the bytes already checked, not the file again
     if reader.is_encrypted:
         reader.decrypt(password)  # load_source has already checked the password
     buffer = io.BytesIO()
@@ -161,7 +167,25 @@ def _safe_name(path: Path) -> str:
     return f"{stem}{suffix}"
 
 
+def _read_again(path: Path) -> bytes | None:
+    """The file's bytes, or None when it cannot be read (load_source names that problem)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _commit(corpus: Path, source: Path, entry: dict, n_sections: int, payload: bytes) -> Ingested:
+    try:
+        return _write(corpus, source, entry, n_sections, payload)
+    except OSError as exc:  # disk full, folder not writable …: nothing half-written stays
+        raise SourceFileError(
+            source, f"Kunne ikke skrive til korpusmappen {corpus} ({exc.strerror or exc}).",
+            "Sjekk ledig diskplass og skrivetilgang, og prøv igjen.",
+        ) from None
+
+
+def _write(corpus: Path, source: Path, entry: dict, n_sections: int, payload: bytes) -> Ingested:
     target = corpus / entry["file"]
     existed = target.exists()  # the same bytes, placed there by hand: keep them on failure
     fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".ingest-", suffix=target.suffix)
