@@ -101,6 +101,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+# Commands whose modules load the search stack: imported only when used, so `avtale corpus`
+# and `avtale show` stay light.
+_LAZY_COMMANDS = {
+    "ask": ("assistant.commands", "cmd_ask"),
+    "ansvar": ("assistant.commands", "cmd_ansvar"),
+    "frister": ("assistant.commands", "cmd_frister"),
+    "index": ("assistant.commands", "cmd_index"),
+    "doctor": ("assistant.doctor", "cmd_doctor"),
+    "history": ("assistant.history", "cmd_history"),
+}
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from assistant import paths
 
@@ -111,30 +123,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_show(corpus_dir, args)
     if args.command == "ingest":
         return _cmd_ingest(corpus_dir, args)
-    if args.command == "ask":
-        from assistant.commands import cmd_ask
+    if args.command in _LAZY_COMMANDS:
+        import importlib
 
-        return cmd_ask(args)
-    if args.command == "ansvar":
-        from assistant.commands import cmd_ansvar
-
-        return cmd_ansvar(args)
-    if args.command == "frister":
-        from assistant.commands import cmd_frister
-
-        return cmd_frister(args)
-    if args.command == "index":
-        from assistant.commands import cmd_index
-
-        return cmd_index(args)
-    if args.command == "doctor":
-        from assistant.doctor import cmd_doctor
-
-        return cmd_doctor(args)
-    if args.command == "history":
-        from assistant.history import cmd_history
-
-        return cmd_history(args)
+        module, name = _LAZY_COMMANDS[args.command]
+        return getattr(importlib.import_module(module), name)(args)
     from assistant.tui.app import run_app
 
     return run_app(corpus=args.corpus, index=args.index)

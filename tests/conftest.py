@@ -168,3 +168,19 @@ def make_empty_pdf(tmp_path: Path):
         return path
 
     return make
+
+
+SMALL_SOURCE = "rundskriv-veiledningsplikt-shtjl-6-3.txt"
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """A one-document corpus (the circular, about 40 passages) for fast index tests."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SMALL_SOURCE).write_bytes((BUNDLED_CORPUS / SMALL_SOURCE).read_bytes())
+    (corpus / "manifest.toml").write_text(
+        f'[[source]]\nfile = "{SMALL_SOURCE}"\nid = "rundskriv"\ntitle = "Rundskriv"\nkind = "rundskriv"\n',
+        encoding="utf-8",
+    )
+    return corpus

@@ -35,16 +35,6 @@ class CountingEncoder(FakeEncoder):
         return super().encode_passages(texts, progress)
 
 
-@pytest.fixture
-def small_corpus(tmp_path, bundled_corpus_dir) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / SMALL_SOURCE).write_bytes((bundled_corpus_dir / SMALL_SOURCE).read_bytes())
-    (corpus / "manifest.toml").write_text(
-        f'[[source]]\nfile = "{SMALL_SOURCE}"\nid = "rundskriv"\ntitle = "Rundskriv"\nkind = "rundskriv"\n',
-        encoding="utf-8",
-    )
-    return corpus
 
 
 def _add_document(corpus: Path) -> None:
