@@ -85,20 +85,13 @@ def duties_for_topic(assistant, topic: str | None, actor: str | None = None) -> 
 def _with_sibling_blocks(section_ids: list[str], index) -> list[str]:
     out: list[str] = []
     for sid in section_ids:
-        section = index.sections.get(sid)
-        if section is None:
-            continue
-        parent = section.path[:-1] if section.actor else section.path
-        for s in index.sections.values():
-            if s.doc_id == section.doc_id and (s.id == sid or (s.actor and s.path[:-1] == parent)):
-                if s.id not in out:
-                    out.append(s.id)
+        if sid in index.sections:
+            out.extend(s for s in index.related_sections(sid) if s not in out)
     return out
 
 
 def deadlines(index) -> list[Deadline]:
     """Every sentence in the agreement and its guidelines that states a time limit."""
-    duty_actor = {(d["section_id"], d["duty"]): d["actor"] for d in index.duties}
     out: list[Deadline] = []
     for section in index.sections.values():
         info = index.documents.get(section.doc_id)
@@ -109,14 +102,15 @@ def deadlines(index) -> list[Deadline]:
                 when = find_deadline(sentence)
                 if not when or when.lower().startswith(("årlig", "straks")) and len(sentence) < 20:
                     continue
-                actor = _actor_for(sentence, section, duty_actor)
+                actor = _actor_for(sentence, section, index.duties_by_section.get(section.id, []))
                 topic = " › ".join(section.path[:2])
                 out.append(Deadline(topic, actor, sentence.strip(), when, section.id, section.doc_id, section.breadcrumb))
     return out
 
 
-def _actor_for(sentence: str, section, duty_actor: dict) -> str:
-    for (sid, text), actor in duty_actor.items():
-        if sid == section.id and (sentence in text or text in sentence):
-            return actor
+def _actor_for(sentence: str, section, rows: list[dict]) -> str:
+    """The party of the duty row this sentence belongs to, else the section's own party."""
+    for row in rows:
+        if sentence in row["duty"] or row["duty"] in sentence:
+            return row["actor"]
     return section.actor or "–"

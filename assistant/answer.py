@@ -153,7 +153,7 @@ def responsibilities(question: str, hits: list[Hit], index) -> list[Duty]:
     picked: list[tuple[float, dict]] = []
     seen: set[str] = set()
     for rank, hit in enumerate(hits[:5], start=1):
-        for section_id in _related_sections(hit.chunk.section_id, index):
+        for section_id in index.related_sections(hit.chunk.section_id):
             for row in by_section.get(section_id, []):
                 if row["duty"] in seen:
                     continue
@@ -164,11 +164,3 @@ def responsibilities(question: str, hits: list[Hit], index) -> list[Duty]:
     picked.sort(key=lambda item: -item[0])
     return [Duty(**row) for _, row in picked[:MAX_DUTIES]]
 
-
-def _related_sections(section_id: str, index) -> list[str]:
-    """The section itself and its sibling duty blocks under the same numbered heading."""
-    section = index.sections.get(section_id)
-    if section is None:
-        return [section_id]
-    parent = section.path[:-1] if section.actor else section.path
-    return [section_id] + [sid for sid in index.blocks_by_parent.get(parent, []) if sid != section_id]

@@ -92,7 +92,7 @@ def extract_duties(documents: list[Document]) -> list[Duty]:
         patterns = _party_patterns(doc.info.hospital)
         for section in doc.sections:
             if section.actor:
-                rows.extend(_block_duties(section, doc))
+                rows.extend(_block_duties(section, doc, patterns))
             else:
                 rows.extend(_sentence_duties(section, doc, patterns))
     return rows
@@ -109,10 +109,9 @@ def _items(section: Section) -> list[str]:
     return items
 
 
-def _block_duties(section: Section, doc: Document) -> list[Duty]:
+def _block_duties(section: Section, doc: Document, patterns) -> list[Duty]:
     """Every item of a duty block is a duty of the block's party, unless a sentence names
     another party as its subject ("Partnerne har et gjensidig ansvar …" under a municipal block)."""
-    patterns = _party_patterns(doc.info.hospital)
     rows = []
     for item in _items(section):
         if item.startswith("• ") or re.match(r"^[a-z]\)", item):
@@ -126,10 +125,7 @@ def _block_duties(section: Section, doc: Document) -> list[Duty]:
 
 def _leading_party(sentence: str, patterns) -> str | None:
     """A party named as the subject at the start of a sentence (not one merely mentioned)."""
-    for actor, pattern in patterns[:3]:
-        if pattern.search(sentence):
-            return actor
-    return None
+    return party_of(sentence, patterns[:3])
 
 
 def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:

@@ -68,6 +68,14 @@ class LoadedIndex:
                 grouped.setdefault(section.path[:-1], []).append(section.id)
         return grouped
 
+    def related_sections(self, section_id: str) -> list[str]:
+        """The section itself and its sibling duty blocks under the same numbered heading."""
+        section = self.sections.get(section_id)
+        if section is None:
+            return [section_id]
+        parent = section.path[:-1] if section.actor else section.path
+        return [section_id] + [sid for sid in self.blocks_by_parent.get(parent, []) if sid != section_id]
+
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()

@@ -87,7 +87,7 @@ def _find_document(ref: str, documents: list[Document]) -> tuple[Document | None
     if words:
         doc = _fuzzy_document(words, documents)
         if doc is not None:
-            return doc, ref[len(words):] if ref.startswith(words) else _NUMBER.search(ref) and ref or "", ""
+            return doc, ref[len(words):] if ref.startswith(words) else ref, ""
     return None, ref, ""
 
 

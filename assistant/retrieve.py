@@ -41,7 +41,6 @@ class Retriever:
         self.index = index
         self.encoder = encoder if index.vectors is not None else None
         self.glossary = glossary or load_glossary()
-        self._chunk_terms = None
 
     @property
     def has_dense(self) -> bool:

@@ -176,7 +176,8 @@ def test_escape_cancels_a_running_search(lexical_assistant):
         async with app.run_test(size=(80, 24)) as pilot:
             app.main.query_one("#question").value = TIDLIGMELDING
             await pilot.press("enter")
-            await pilot.pause(0.05)
+            # poll rather than sleep a fixed time: on a loaded CI machine the card may need longer
+            await wait_for(pilot, lambda: app.main.chat.cards and app.main.chat.cards[-1].state == "searching", timeout=0.4)
             assert app.main.chat.cards[-1].state == "searching"
             await pilot.press("escape")
             assert app.main.chat.cards[-1].state == "cancelled"
