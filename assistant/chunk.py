@@ -11,10 +11,20 @@ CHUNKER_VERSION = "3"  # bump whenever cleaning, structure or chunking changes w
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«])")
+# Sentences (and list items) of a chunk, for sentence-level vectors: a clinician's question
+# usually matches one sentence, which a whole chunk's vector dilutes.
+_UNIT_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«•–-])|\n+")
+MIN_SENTENCE_CHARS = 25
 
 
 def chunk_documents(documents: list[Document]) -> list[Chunk]:
     return [chunk for doc in documents for section in doc.sections for chunk in chunk_section(section)]
+
+
+def chunk_sentences(text: str) -> list[str]:
+    """The sentences and list items of a chunk's text long enough to carry a statement."""
+    units = (u.strip(" •–-\t") for u in _UNIT_BREAK.split(text))
+    return [u for u in units if len(u) >= MIN_SENTENCE_CHARS]
 
 
 def chunk_section(section: Section) -> list[Chunk]:

@@ -3,7 +3,9 @@
 Layout under the index folder:
   CURRENT              name of the complete build in use (replaced atomically, last)
   build-…/             chunks.jsonl, sections.jsonl, documents.json, duties.jsonl, bm25/,
-                       vectors.npy, dense.faiss, manifest.json (with a checksum of each file)
+                       vectors.npy, dense.faiss, sentence_vectors.npy + sentence_owner.npy
+                       (one vector per sentence and the chunk it belongs to),
+                       manifest.json (with a checksum of each file)
   cache/               passage vectors keyed by model and passage hash, reused across builds
   .lock                held while building, so two processes never build at once
 
@@ -27,11 +29,11 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.chunk import CHUNKER_VERSION, chunk_documents
+from assistant.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_
 from assistant.models import Chunk, DocumentInfo, Section
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: sentence vectors
 HNSW_THRESHOLD = 20_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -47,6 +49,8 @@ class LoadedIndex:
     vectors: np.ndarray | None
     dense: object | None
     duties: list[dict]
+    sentence_vectors: np.ndarray | None = None
+    sentence_owner: np.ndarray | None = None  # chunk number of each sentence vector, ascending
 
     @property
     def encoder_id(self) -> str | None:
@@ -185,9 +189,18 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
             LexicalIndex.build([c.search_text for c in chunks]).save(folder / "bm25")
             report("ordsøk", 1, 1)
             if encoder is not None:
-                vectors = _encode_with_cache(encoder, chunks, index_dir / "cache", report)
-                np.save(folder / "vectors.npy", vectors, allow_pickle=False)
-                _write_faiss(vectors, folder / "dense.faiss")
+                # The passage alone is embedded (its breadcrumb goes to the word search): measured
+                # on the dev set, heading words dilute the language model's match more than help.
+                sentences, owner = [], []
+                for number, chunk in enumerate(chunks):
+                    for sentence in chunk_sentences(chunk.text):
+                        sentences.append(sentence)
+                        owner.append(number)
+                vectors = _encode_with_cache(encoder, [c.text for c in chunks] + sentences, index_dir / "cache", report)
+                np.save(folder / "vectors.npy", vectors[: len(chunks)], allow_pickle=False)
+                np.save(folder / "sentence_vectors.npy", vectors[len(chunks) :], allow_pickle=False)
+                np.save(folder / "sentence_owner.npy", np.asarray(owner, dtype=np.int32), allow_pickle=False)
+                _write_faiss(vectors[: len(chunks)], folder / "dense.faiss")
             manifest = {
                 "format": INDEX_FORMAT,
                 "chunker": CHUNKER_VERSION,
@@ -234,7 +247,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         }
         duties = list(_read_jsonl(folder / "duties.jsonl"))
         lexical = LexicalIndex.load(folder / "bm25")
-        vectors = dense = None
+        vectors = dense = sentence_vectors = sentence_owner = None
         if (folder / "vectors.npy").exists():
             import faiss
 
@@ -242,9 +255,16 @@ def load_index(index_dir: Path) -> LoadedIndex:
             dense = faiss.read_index(str(folder / "dense.faiss"))
             if vectors.shape[0] != len(chunks) or dense.ntotal != len(chunks):
                 raise ValueError("vectors")
+            sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
+            sentence_owner = np.load(folder / "sentence_owner.npy", allow_pickle=False)
+            if (len(sentence_owner) != len(sentence_vectors) or sentence_vectors.shape[1:] != vectors.shape[1:]
+                    or (len(sentence_owner) and (sentence_owner.min() < 0 or sentence_owner.max() >= len(chunks)
+                                                 or np.any(np.diff(sentence_owner) < 0)))):
+                raise ValueError("sentence_vectors")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexDamaged(folder, str(exc)) from None
-    return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties)
+    return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties,
+                       sentence_vectors, sentence_owner)
 
 
 class IndexDamaged(IndexError_):
@@ -261,7 +281,8 @@ def set_aside(index_dir: Path, folder: Path) -> Path:
     return target
 
 
-def _encode_with_cache(encoder, chunks: list[Chunk], cache_dir: Path, report: Progress) -> np.ndarray:
+def _encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Progress) -> np.ndarray:
+    """Vectors of `passages`, in order; only texts the cache has not seen are encoded."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:16]
     keys_path, vecs_path = cache_dir / f"{tag}.keys.json", cache_dir / f"{tag}.vectors.npy"
@@ -273,11 +294,9 @@ def _encode_with_cache(encoder, chunks: list[Chunk], cache_dir: Path, report: Pr
             cached = dict(zip(keys, stored))
     except (OSError, ValueError):
         cached = {}
-    # The passage alone is embedded (its breadcrumb goes to the word search): measured on the dev
-    # set, the heading words dilute the language model's match more than they help it.
-    hashes = [hashlib.sha256(c.text.encode("utf-8")).hexdigest() for c in chunks]
+    hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in passages]
     missing = sorted({h for h in hashes if h not in cached})
-    texts = {h: c.text for h, c in zip(hashes, chunks)}
+    texts = dict(zip(hashes, passages))
     total, done = len(missing), 0
     report("språkmodell", 0, total)
     if missing:

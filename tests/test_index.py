@@ -50,11 +50,54 @@ def test_build_writes_a_complete_checked_index(small_corpus, tmp_path):
     assert current_build(index) == folder
     names = {p.name for p in folder.iterdir()}
     assert {"chunks.jsonl", "sections.jsonl", "documents.json", "duties.jsonl", "bm25", "vectors.npy",
-            "dense.faiss", "manifest.json"} <= names
+            "dense.faiss", "sentence_vectors.npy", "sentence_owner.npy", "manifest.json"} <= names
     loaded = load_index(index)
     assert len(loaded.chunks) == loaded.vectors.shape[0] == loaded.dense.ntotal > 0
     assert loaded.encoder_id == "fake/trigram-hash"
     assert not list(Path(folder).rglob("*.pkl"))
+
+
+def test_sentence_vectors_belong_to_their_chunks(small_corpus, tmp_path):
+    from assistant.chunk import chunk_sentences
+
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    loaded = load_index(index)
+    owner = loaded.sentence_owner
+    assert len(owner) == len(loaded.sentence_vectors) > len(loaded.chunks) // 2
+    assert np.all(np.diff(owner) >= 0)
+    encoder = FakeEncoder()
+    for number in sorted(set(owner.tolist()))[:10]:
+        expected = encoder.encode_passages(chunk_sentences(loaded.chunks[number].text))
+        assert np.allclose(loaded.sentence_vectors[owner == number], expected)
+
+
+def test_a_question_matching_one_sentence_of_a_chunk_finds_it_through_that_sentence(small_corpus, tmp_path):
+    from assistant.retrieve import Retriever
+
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    loaded = load_index(index)
+    long_chunk = max(range(len(loaded.chunks)), key=lambda i: len(np.flatnonzero(loaded.sentence_owner == i)))
+    sentence_ids = np.flatnonzero(loaded.sentence_owner == long_chunk)
+    assert len(sentence_ids) >= 3
+    query = FakeEncoder().encode_queries([str(loaded.chunks[long_chunk].text).split(".")[0]])[0]
+    retriever = Retriever(loaded, FakeEncoder())
+    blended, chunk_cosine = retriever._dense_scores(query, len(loaded.chunks))
+    best_sentence = float((loaded.sentence_vectors[sentence_ids] @ query).max())
+    assert blended[long_chunk] > chunk_cosine[long_chunk]
+    assert np.isclose(blended[long_chunk], (chunk_cosine[long_chunk] + best_sentence) / 2, atol=1e-5)
+
+
+def test_damaged_sentence_vectors_are_detected(small_corpus, tmp_path):
+    from assistant.service import Assistant
+
+    index = tmp_path / "index"
+    folder = build_index(small_corpus, index, FakeEncoder())
+    np.save(folder / "sentence_owner.npy", np.zeros(3, dtype=np.int32))
+    assistant = Assistant.open(small_corpus, index, encoder=FakeEncoder())
+    assert any("skadet" in n for n in assistant.notices)
+    assert assistant.index.sentence_owner is not None and len(assistant.index.sentence_owner) > 3
 
 
 def test_staleness(small_corpus, tmp_path):
