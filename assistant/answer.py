@@ -16,6 +16,7 @@ from assistant.duties import find_deadline
 from assistant.lexical import terms
 from assistant.models import Answer, Duty, Excerpt, Hit
 from assistant.retrieve import SearchResult
+from assistant.sentences import split_sentences
 
 # Calibrated on evals/dev.jsonl (see README "Kvalitet"): abstain when both signals are weak.
 DENSE_FLOOR = 0.83
@@ -25,7 +26,6 @@ MAX_ANSWER_SENTENCES = 3
 OWN_WEIGHT = 0.5
 MAX_DUTIES = 8
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«•])|\n")
 _WHO = re.compile(r"\b(hvem|kven|who|hvilken part|ansvar(?:et|lig)?|responsible)\b", re.I)
 _WHEN = re.compile(r"\b(når|frist(?:en)?|innen|deadline|when|how long|hvor lenge|kor lenge|tidspunkt|klokka|kl)\b", re.I)
 _PARTY = re.compile(r"\b(UNN|kommunen[e]?|partnerne|helseforetaket|sykehuset|spesialisthelsetjenesten|fastlegen)\b", re.I)
@@ -104,7 +104,7 @@ def _excerpt(rank: int, group: list[Hit], index) -> Excerpt:
 def sentences(text: str) -> list[str]:
     """Whole sentences of a passage; a lead-in to a list ("… skal inneholde") is not one."""
     out = []
-    for piece in _SENTENCE.split(text):
+    for piece in split_sentences(text, newlines=True):
         sentence = piece.strip().lstrip("•– ").strip()
         complete = sentence.endswith((".", "!", "?", "»", "”", ")")) or len(sentence) >= 80
         if len(sentence) > 15 and complete and not sentence.endswith(":"):

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 
 from assistant.models import Chunk, Document, Section
+from assistant.sentences import split_sentences
 
-CHUNKER_VERSION = "3"  # bump whenever cleaning, structure or chunking changes what a chunk holds
+CHUNKER_VERSION = "4"  # bump whenever cleaning, structure or chunking changes what a chunk holds
 TARGET_CHARS = 700
 MAX_CHARS = 1000
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«])")
 # Sentences (and list items) of a chunk, for sentence-level vectors: a clinician's question
 # usually matches one sentence, which a whole chunk's vector dilutes.
-_UNIT_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«•–-])|\n+")
 MIN_SENTENCE_CHARS = 25
 
 
@@ -23,7 +22,7 @@ def chunk_documents(documents: list[Document]) -> list[Chunk]:
 
 def chunk_sentences(text: str) -> list[str]:
     """The sentences and list items of a chunk's text long enough to carry a statement."""
-    units = (u.strip(" •–-\t") for u in _UNIT_BREAK.split(text))
+    units = (u.strip(" •–-\t") for u in split_sentences(text, newlines=True))
     return [u for u in units if len(u) >= MIN_SENTENCE_CHARS]
 
 
@@ -54,7 +53,7 @@ def _pieces(section: Section) -> list[tuple[str, int, int]]:
             pieces.append((text, start, end))
             continue
         current = ""
-        for sentence in _SENTENCE_END.split(text):
+        for sentence in split_sentences(text):
             if current and len(current) + len(sentence) > TARGET_CHARS:
                 pieces.append((current, start, end))
                 current = ""

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from assistant.models import Document, Duty, Section
+from assistant.sentences import split_sentences
 
 _SUBBULLET = "  – "
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«])")
 _OBLIGATION = re.compile(r"\b(skal|må|plikter|plikt|ansvar(?:et|lig)?|forplikter|sørge for|sørger for|har ansvar)\b", re.I)
 _DEADLINES = [
     r"(?:senest|seinest|så snart som mulig,? og seinest|så snart som mulig, og senest)?\s*innen \d+\s*(?:timer|time|dager|døgn|uker|måneder|virkedager)(?: etter [^.,;]{3,40})?",
@@ -118,7 +118,7 @@ def _block_duties(section: Section, doc: Document, patterns) -> list[Duty]:
             text = item.lstrip("• ").strip()
             rows.append(_duty(_leading_party(text, patterns) or section.actor, text, section, doc))
             continue
-        for sentence in _SENTENCE.split(item):
+        for sentence in split_sentences(item):
             rows.append(_duty(_leading_party(sentence, patterns) or section.actor, sentence, section, doc))
     return [r for r in rows if is_duty_text(r.duty)]
 
@@ -131,7 +131,7 @@ def _leading_party(sentence: str, patterns) -> str | None:
 def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
     rows = []
     for item in _items(section):
-        for sentence in _SENTENCE.split(item.lstrip("• ")):
+        for sentence in split_sentences(item.lstrip("• ")):
             clauses = _clauses(sentence)
             for clause in clauses:
                 actor = party_of(clause, patterns)
@@ -141,10 +141,16 @@ def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
     return rows
 
 
+_LEAD_IN_ENDS = (":", " å", " til", " og", " skal", " sørge for", " bør", " må")
+_FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-ZÆØÅ]")
+
+
 def is_duty_text(text: str) -> bool:
-    """A whole statement, not a heading ("Faglige nettverk") or a lead-in ("… forplikter seg til å")."""
-    words = text.split()
-    return len(words) >= 4 and not text.rstrip().endswith((":", " å", " til", " og")) and len(text) >= 20
+    """A whole statement, not a heading ("Faglige nettverk"), a lead-in to a list ("UNN og
+    kommunene skal", "… forplikter seg til å") or a footnote ("1 I henhold til …")."""
+    text = text.rstrip()
+    return (len(text.split()) >= 4 and len(text) >= 20 and not text.endswith(_LEAD_IN_ENDS)
+            and not _FOOTNOTE.match(text))
 
 
 def _duty(actor: str, text: str, section: Section, doc: Document) -> Duty:

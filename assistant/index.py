@@ -101,7 +101,7 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     return prints
 
 
-_PIPELINE_MODULES = ("clean", "structure", "paragraphs", "actors", "chunk", "duties", "lexical", "load", "manifest")
+_PIPELINE_MODULES = ("clean", "structure", "paragraphs", "actors", "chunk", "duties", "lexical", "load", "manifest", "sentences")
 
 
 def pipeline_fingerprint() -> str:

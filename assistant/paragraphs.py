@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 
 from assistant.models import SourceLine
+from assistant.sentences import sentence_ends
 
 # A line that starts a list item: a bullet, "a)", "a.", "1)", or "1. " before a capital letter.
 BULLET = re.compile(r"^(?:[•●▪■◦o\-–*]\s+|[a-z]\)\s*|[a-z]\.\s+|\d{1,2}\)\s+|\d{1,2}\.\s+(?=[A-ZÆØÅ«]))")
 _TERMINAL = (".", "!", "?", ":", "»", "”", '"', ")")
+# A line ending in a reference word wraps its number onto the next line ("beskrevet i pkt." /
+# "7) Kommunen må …"): that number is not a new list item.
+_AWAITS_NUMBER = re.compile(r"(?:\b(?:pkt|nr|kap|jf|jfr)\.?|\b(?:punkt|kapittel|retningslinje)|§)$", re.I)
 
 
 def paragraphs(lines: list[SourceLine]) -> str:
@@ -33,9 +37,11 @@ def paragraph_spans(lines: list[SourceLine], breaks: set[int] | frozenset = froz
             pending_blank = True
             continue
         bullet = BULLET.match(text)
+        if bullet and text[0].isdigit() and _AWAITS_NUMBER.search(current):
+            bullet = None
         starts_new = bullet is not None or not current or line.line in breaks
         if not starts_new and pending_blank:
-            starts_new = current.endswith(_TERMINAL) or not text[0].islower()
+            starts_new = current.endswith(_TERMINAL) or not (text[0].islower() or _ends_sentence(current, text))
         if starts_new:
             out.extend(_cut_long(current, marks))
             current, marks = (_normalise_bullet(text) if bullet else text), [(0, line.line)]
@@ -49,7 +55,13 @@ def paragraph_spans(lines: list[SourceLine], breaks: set[int] | frozenset = froz
 
 LONG_PARAGRAPH = 1000  # characters; longer paragraphs are cut into pieces of about …
 PARAGRAPH_PIECE = 700  # … this size (the chunker's target), at sentence ends
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(•])")
+
+
+def _ends_sentence(current: str, text: str) -> bool:
+    """Whether `text`, a short line after a blank line, is the end of the sentence that a long
+    wrapped line broke off ("… skal det regionale helseforetaket varsle" / "Helsedirektoratet.")."""
+    last_line = current.rsplit("\n", 1)[-1]
+    return len(text.split()) <= 3 and text.endswith(".") and len(last_line) >= 60 and not current.endswith(_TERMINAL)
 
 
 def _cut_long(text: str, marks: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
@@ -63,7 +75,7 @@ def _cut_long(text: str, marks: list[tuple[int, int]]) -> list[tuple[str, int, i
     def line_at(offset: int) -> int:
         return next(line for start, line in reversed(marks) if start <= offset)
 
-    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    starts = [0] + sentence_ends(text)
     pieces: list[list[int]] = []
     for a, b in zip(starts, starts[1:] + [len(text)]):
         if pieces and b - pieces[-1][0] <= PARAGRAPH_PIECE:

@@ -265,3 +265,10 @@ def test_real_rehab_chapter_long_lines_survive(bundled_corpus_dir):
     assert len(longest.text) > 400
     out = clean_lines(raw)
     assert any(ln.line == longest.line and len(ln.text) > 400 for ln in out.lines)
+
+
+def test_a_sentence_end_alone_after_a_blank_line_is_joined():
+    text = ("Avtalen kan sies opp med ett års frist. Når en av partene sier opp avtalen, skal det regionale\n"
+            "helseforetaket varsle\n\nHelsedirektoratet.\n\nNeste avsnitt.")
+    assert paragraphs(text)[0].endswith("skal det regionale helseforetaket varsle Helsedirektoratet.")
+    assert paragraphs("Samarbeid om oppfølging\n\nKommunen.") == ["Samarbeid om oppfølging", "Kommunen."]

@@ -83,3 +83,38 @@ def test_deadline_expressions(text, expected):
 def test_legal_reference():
     assert find_legal_ref("jf. helse- og omsorgstjenesteloven § 6-5 andre ledd") == "helse- og omsorgstjenesteloven § 6-5 andre ledd"
     assert find_legal_ref("Ingen lov her.") is None
+
+
+def test_a_reference_abbreviation_does_not_cut_a_duty_in_two(duties):
+    rows = _rows(duties, r"^Kommunen skal sørge for at personer som oppholder seg i kommunen", "rl1")
+    assert rows and all(not r.duty.endswith("jf.") for r in rows)
+    assert any("omsorgstjenesteloven" in r.duty.lower() or "hotjl" in r.duty.lower() for r in rows)
+    assert not [d for d in duties if re.search(r"\b(jf|pkt|nr|f\.eks)\.$", d.duty)]
+
+
+def test_footnotes_and_list_lead_ins_are_not_duties(duties):
+    assert not _rows(duties, r"^\d{1,2} (I henhold|Se nettsiden)")
+    assert not _rows(duties, r"^UNN og kommunene skal$")
+    shared = _rows(duties, r"^tilby lærings- og mestringstilbud", "rl2")
+    assert shared and shared[0].actor == "Felles"  # the list items under the lead-in remain
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("UNN skal varsle kommunen, jf. Helse- og omsorgstjenesteloven § 3-1. Kommunen svarer.",
+         ["UNN skal varsle kommunen, jf. Helse- og omsorgstjenesteloven § 3-1.", "Kommunen svarer."]),
+        ("Se pkt. 4.2 og f.eks. Tromsø kommune. Neste.", ["Se pkt. 4.2 og f.eks. Tromsø kommune.", "Neste."]),
+        ("Tiltak (jf. Retningslinje 3) skal avtales. Dette gjelder osv. Ny setning!",
+         ["Tiltak (jf. Retningslinje 3) skal avtales.", "Dette gjelder osv.", "Ny setning!"]),
+    ],
+)
+def test_sentences_are_not_cut_after_abbreviations(text, expected):
+    from assistant.sentences import split_sentences
+
+    assert split_sentences(text) == expected
+
+
+def test_a_reference_number_wrapped_onto_the_next_line_stays_in_the_duty(duties):
+    rows = _rows(duties, r"benytte helseforetakets tilbud om smittevernbistand", "rl8")
+    assert rows and "(beskrevet i pkt. 7)" in rows[0].duty

@@ -1,0 +1,44 @@
+"""Sentence boundaries in Norwegian agreement text, aware of the abbreviations it uses.
+
+A full stop followed by a capital ends a sentence, except after an abbreviation that the
+documents put before a capital ("jf. Helse- og omsorgstjenesteloven", "pkt. 4.2", "nr. 5",
+"f.eks. Tromsø"): cutting there turned one duty into two fragments.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Abbreviations that do not end a sentence. "osv.", "mv." and "etc." often do, so they are not here.
+ABBREVIATIONS = frozenset({
+    "jf", "jfr", "jmf", "pkt", "nr", "ca", "kap", "bl.a", "f.eks", "dvs", "evt", "ref", "kl", "tlf",
+    "iht", "ift", "vedr", "avd", "ang", "pr", "s", "st", "dr", "prof", "mht", "vs",
+})
+_BOUNDARY = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ«\"(•–])")
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets where each sentence after the first begins."""
+    starts = []
+    for match in _BOUNDARY.finditer(text):
+        if text[match.start()] == "." and _is_abbreviation(text[: match.start() + 1]):
+            continue
+        starts.append(match.end())
+    return starts
+
+
+def split_sentences(text: str, newlines: bool = False) -> list[str]:
+    """The sentences of `text`, in order; with `newlines`, a line break also ends one."""
+    parts = text.split("\n") if newlines else [text]
+    out = []
+    for part in parts:
+        bounds = [0, *sentence_ends(part), len(part)]
+        out.extend(part[a:b].strip() for a, b in zip(bounds, bounds[1:]))
+    return [s for s in out if s]
+
+
+def _is_abbreviation(head: str) -> bool:
+    """Whether the word ending `head` (with its full stop) is an abbreviation."""
+    tokens = head.rsplit(None, 1)
+    word = tokens[-1].lower().lstrip("(").removesuffix(".") if tokens else ""
+    return word in ABBREVIATIONS or re.fullmatch(r"(?:[a-zæøå]\.)+[a-zæøå]", word) is not None
