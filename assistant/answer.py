@@ -19,8 +19,8 @@ from assistant.retrieve import SearchResult
 from assistant.sentences import split_sentences
 
 # Calibrated on evals/dev.jsonl (see README "Kvalitet"): abstain when both signals are weak.
-DENSE_FLOOR = 0.83
-COVERAGE_FLOOR = 0.5
+DENSE_FLOOR = 0.835
+COVERAGE_FLOOR = 0.7
 LEXICAL_ONLY_COVERAGE_FLOOR = 0.5
 MAX_ANSWER_SENTENCES = 3
 OWN_WEIGHT = 0.5

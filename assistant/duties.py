@@ -156,7 +156,7 @@ def is_duty_text(text: str) -> bool:
 def _duty(actor: str, text: str, section: Section, doc: Document) -> Duty:
     return Duty(
         actor=actor,
-        duty=text.strip(),
+        duty=text.strip().lstrip("•–- ").strip(),
         deadline=find_deadline(text),
         section_id=section.id,
         doc_id=section.doc_id,

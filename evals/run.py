@@ -114,8 +114,8 @@ def actor_accuracy(rows: list[dict]) -> dict:
 def tradeoff(rows: list[dict]) -> list[dict]:
     """Abstention recall and false-abstention rate over a grid of the two thresholds."""
     grid = []
-    for dense_floor in [0.78, 0.79, 0.80, 0.81, 0.815, 0.82, 0.825, 0.83, 0.84, 0.85]:
-        for coverage_floor in [0.3, 0.4, 0.5, 0.6, 0.7]:
+    for dense_floor in [0.78, 0.79, 0.80, 0.81, 0.815, 0.82, 0.825, 0.83, 0.835, 0.84, 0.845, 0.85, 0.86, 0.87]:
+        for coverage_floor in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01]:
             sim = [dict(r, abstained=r["top_dense"] < dense_floor and r["coverage"] < coverage_floor) for r in rows]
             grid.append({"dense_floor": dense_floor, "coverage_floor": coverage_floor, **abstention(sim)})
     return grid
