@@ -15,6 +15,9 @@ from assistant.models import Document, Duty, Section
 from assistant.sentences import split_sentences
 
 _SUBBULLET = "  – "
+# A sentence in a duty block whose subject is neither a party nor an implied one (imperative
+# items such as "Delta i samarbeidsmøter …" have none) states context unless it obliges someone.
+_CONTEXT = re.compile(r"^(?:Det|Dette|Denne|Disse|Den|Pasienten|Pasientene|Her|Se)\b")
 _OBLIGATION = re.compile(r"\b(skal|må|plikter|plikt|ansvar(?:et|lig)?|forplikter|sørge for|sørger for|har ansvar)\b", re.I)
 _DEADLINES = [
     r"(?:senest|seinest|så snart som mulig,? og seinest|så snart som mulig, og senest)?\s*innen \d+\s*(?:timer|time|dager|døgn|uker|måneder|virkedager)(?: etter [^.,;]{3,40})?",
@@ -47,7 +50,9 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     h = re.escape(hospital)
     hosp = rf"(?:{h}|helseforetaket|helseforetakene|sykehuset|spesialisthelsetjenesten|det regionale helseforetaket)"
     muni = r"(?:kommunen|kommunene|kommunehelsetjenesten|den kommunale helse- og omsorgstjenesten|kommunestyret)"
-    both = rf"(?:partnerne|partene|begge partnere|{h} og kommunen[e]?|kommunen[e]? og {h}|kommunene og helseforetak(?:ene)?|kommuner og helseforetak)"
+    munis = r"(?:kommunen[e]?|kommuner)"
+    hosps = rf"(?:{h}|helseforetak(?:et|ene)?|(?:de |det )?regionale helseforetak(?:et|ene)?|spesialisthelsetjenesten|sykehuset)"
+    both = rf"(?:partnerne|partene|begge partnere|{munis} og {hosps}|{hosps} og {munis})"
     verbs = r"(?:skal|plikter|må|har (?:et |det )?(?:selvstendig |overordnet |gjensidig )?(?:ansvar|plikt)|forplikter|har ansvaret|sørger for|dekker|betaler)"
     verb = rf"(?:\s+\w+)?\s+{verbs}\b"
     inverted = r"\b(?:skal|plikter|må|dekker|betaler)"
@@ -119,6 +124,8 @@ def _block_duties(section: Section, doc: Document, patterns) -> list[Duty]:
             rows.append(_duty(_leading_party(text, patterns) or section.actor, text, section, doc))
             continue
         for sentence in split_sentences(item):
+            if _CONTEXT.match(sentence) and not _OBLIGATION.search(sentence):
+                continue  # "Pasienten søker selv …", "Det er også utarbeidet …": context, not a duty
             rows.append(_duty(_leading_party(sentence, patterns) or section.actor, sentence, section, doc))
     return [r for r in rows if is_duty_text(r.duty)]
 

@@ -118,3 +118,14 @@ def test_sentences_are_not_cut_after_abbreviations(text, expected):
 def test_a_reference_number_wrapped_onto_the_next_line_stays_in_the_duty(duties):
     rows = _rows(duties, r"benytte helseforetakets tilbud om smittevernbistand", "rl8")
     assert rows and "(beskrevet i pkt. 7)" in rows[0].duty
+
+
+def test_context_sentences_in_a_duty_block_are_not_duties(duties):
+    assert not _rows(duties, r"^Pasienten søker selv om kommunale helsetjenester", "rl2")
+    assert not _rows(duties, r"^Det er også utarbeidet et e-læringskurs", "rl2")
+    assert _rows(duties, r"^Delta i samarbeidsmøter og koordinere", "rl2")  # an imperative item stays
+
+
+def test_municipalities_and_regional_health_authorities_together_are_shared(duties):
+    rows = _rows(duties, r"skal kommunene og de regionale helseforetakene sikre")
+    assert rows and {r.actor for r in rows} == {"Felles"}
