@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -94,6 +95,34 @@ def load_glossary(path: str | None = None) -> Glossary:
     return Glossary(entries)
 
 
+MAX_NYNORSK_WORDS = 40  # bounds the work on an enormous question
+
+
+@lru_cache(maxsize=1)
+def _nynorsk_rules() -> tuple[tuple[re.Pattern, str], ...]:
+    data = tomllib.loads(resources.files("assistant.data").joinpath("nynorsk.toml").read_text(encoding="utf-8"))
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in data["rules"])
+
+
+def bokmal_forms(question: str, knows: Callable[[str], int], depth: int = 3) -> dict[str, str]:
+    """Nynorsk words of the question the corpus lacks, mapped to a bokmål form it knows
+    ("heimesjukepleie" → "hjemmesykepleie", "tapar" → "taper"); `knows(word)` says how well
+    (0: not at all). Words the corpus knows, bokmål ones among them, are left alone."""
+    stop = stopwords()
+    found: dict[str, str] = {}
+    unknown = [w for w in dict.fromkeys(words(question)) if len(w) >= 3 and w not in stop and not knows(w)]
+    for word in unknown[:MAX_NYNORSK_WORDS]:
+        frontier = {word}
+        for _ in range(depth):
+            frontier = {rx.sub(rep, form, count=1) for form in frontier for rx, rep in _nynorsk_rules() if rx.search(form)}
+            scored = [(knows(form), form) for form in frontier if form != word and len(form) >= 2]
+            best = max(scored, default=(0, ""))
+            if best[0]:
+                found[word] = best[1]
+                break
+    return found
+
+
 def fuzzy_corrections(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[str]:
     """Corpus words closest to question words the corpus does not contain (typos)."""
     from rapidfuzz import fuzz, process
@@ -130,6 +159,17 @@ class LexicalIndex:
             for w in words(text):
                 vocabulary[w] = vocabulary.get(w, 0) + 1
         return cls(retriever, vocabulary)
+
+    def knows(self, word: str) -> int:
+        """How well the corpus knows a word: 3 as written, 2 by its stem, 1 as a compound of a
+        word it has and a stem it has ("hjemmesykepleie" = "hjemme" + "sykeplei-"), 0 not at all."""
+        if word in self.vocabulary:
+            return 3
+        if _stemmer().stemWord(word) in self._bm25.vocab_dict:
+            return 2
+        stems = self._bm25.vocab_dict
+        return int(any(word[:i] in self.vocabulary and _stemmer().stemWord(word[i:]) in stems
+                       for i in range(3, len(word) - 2)))
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         known = [t for t in query_terms if t in self._bm25.vocab_dict]

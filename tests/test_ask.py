@@ -44,6 +44,22 @@ def test_fuzzy_correction_finds_corpus_words(lexical_assistant):
     assert "tidligmelding" in fixes
 
 
+def test_nynorsk_words_get_the_bokmal_form_the_corpus_uses(lexical_assistant):
+    from assistant.lexical import bokmal_forms
+
+    knows = lexical_assistant.index.lexical.knows
+    forms = bokmal_forms("Kven gir beskjed når ein pasient med heimesjukepleie blir lagd inn på sjukehuset?", knows)
+    assert forms["heimesjukepleie"] == "hjemmesykepleie"
+    assert forms["sjukehuset"] == "sykehuset" and forms["lagd"] == "lagt"
+    assert bokmal_forms("Hvem har ansvar når pasienten er utskrivningsklar og skal hjem?", knows) == {}
+
+
+def test_a_nynorsk_phrase_reaches_the_glossary_through_its_bokmal_form(lexical_assistant):
+    # "blir lagd inn" is nynorsk for the glossary's "blir lagt inn" (→ innleggelse)
+    result = lexical_assistant.retriever.search("Kven varslar kommunen når ein pasient blir lagd inn?")
+    assert "innleggelse" in result.expansions
+
+
 def test_stemming_joins_inflections():
     assert set(terms("utskrivningsklar")) & set(terms("utskrivningsklare"))
 
