@@ -60,6 +60,13 @@ def test_a_nynorsk_phrase_reaches_the_glossary_through_its_bokmal_form(lexical_a
     assert "innleggelse" in result.expansions
 
 
+def test_word_search_is_trusted_less_for_words_the_corpus_does_not_know(lexical_assistant):
+    share = lexical_assistant.retriever._known_share
+    assert share("Hvem skal sende tidligmelding ved innleggelse?") == 1.0
+    assert share("Which documents must the hospital send before discharge?") < 0.5
+    assert share("?!") == 1.0  # nothing to judge: the word search keeps its full weight
+
+
 def test_stemming_joins_inflections():
     assert set(terms("utskrivningsklar")) & set(terms("utskrivningsklare"))
 
