@@ -39,6 +39,21 @@ def stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_NORWEGIAN) | _EXTRA_STOPWORDS
 
 
+# English function words that are not also Norwegian words ("i", "for", "at", "be" are both).
+_ENGLISH = frozenset(
+    "the of and is are was were what which who whom whose when where why how does do did can could "
+    "should would will with from our we my you your it its this that these those they their there "
+    "about after before must has have".split()
+)
+
+
+def looks_english(question: str) -> bool:
+    """Whether a question is written in English (a fifth or more of its words are English
+    function words): the language model then matches Norwegian text with lower cosines."""
+    found = re.findall(r"[a-zæøå']+", question.lower())
+    return bool(found) and sum(w in _ENGLISH for w in found) / len(found) >= 0.2
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer

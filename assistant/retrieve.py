@@ -21,7 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant.lexical import Glossary, bokmal_forms, fuzzy_corrections, load_glossary, stopwords, terms, words
+from assistant.lexical import Glossary, bokmal_forms, fuzzy_corrections, load_glossary, looks_english, stopwords, terms, words
 from assistant.models import Hit
 
 CANDIDATES = 60
@@ -38,6 +38,7 @@ class SearchResult:
     expansions: list[str] = field(default_factory=list)
     query_terms: list[str] = field(default_factory=list)
     top_dense: float = 0.0
+    english: bool = False  # an English question: cross-language cosines run lower
     top_lexical: float = 0.0
     coverage: float = 0.0
     mode: str = "hybrid"
@@ -60,7 +61,7 @@ class Retriever:
         question = question[:MAX_QUESTION_CHARS]
         forms = bokmal_forms(question, self.index.lexical.knows)
         bokmal = _with_forms(question, forms)
-        expansions = list(dict.fromkeys(exp for text in {question, bokmal} for _, exp in self.glossary.expand(text)))
+        expansions = list(dict.fromkeys(exp for text in (question, bokmal) for _, exp in self.glossary.expand(text)))
         fixes = [f for f in fuzzy_corrections(question, self.index.lexical.vocabulary) if f not in forms.values()]
         query_terms = terms(" ".join([question, *expansions, *forms.values(), *fixes]))
         result = SearchResult(question, [], expansions + list(forms.values()) + fixes, query_terms, mode=mode)
@@ -93,6 +94,7 @@ class Retriever:
             Hit(self.index.chunks[i], float(scores[i]), lex_rank.get(i), dense_rank.get(i)) for i in order
         ]
         result.top_dense = float(chunk_cosine[balanced[0]]) if dense is not None and balanced else 0.0
+        result.english = looks_english(question)
         result.top_lexical = float(lexical.max()) if len(lexical) else 0.0
         result.coverage = self._coverage(question, balanced[:3])
         total = (time.perf_counter() - t0) * 1000

@@ -53,7 +53,7 @@ def evaluate(assistant, questions: list[dict], mode: str) -> list[dict]:
         answer = compose(result, assistant.index, top_k=5, has_dense=assistant.encoder is not None) if mode == "hybrid" else None
         rows.append({
             "id": q["id"], "lang": q["lang"], "kinds": q["kinds"], "answerable": q["answerable"], "rank": rank,
-            "top_dense": result.top_dense, "coverage": result.coverage,
+            "top_dense": result.top_dense, "coverage": result.coverage, "english": result.english,
             "abstained": answer.abstained if answer else None,
             "actor_ok": _actor_ok(q, answer) if answer else None,
             "answer_ok": _answer_ok(q, answer) if answer and q["answerable"] else None,
@@ -112,11 +112,16 @@ def actor_accuracy(rows: list[dict]) -> dict:
 
 
 def tradeoff(rows: list[dict]) -> list[dict]:
-    """Abstention recall and false-abstention rate over a grid of the two thresholds."""
+    """Abstention recall and false-abstention rate over a grid of the two thresholds (an English
+    question's dense floor keeps the product's offset below the others')."""
+    from assistant.answer import DENSE_FLOOR, DENSE_FLOOR_ENGLISH
+
+    offset = DENSE_FLOOR - DENSE_FLOOR_ENGLISH
     grid = []
     for dense_floor in [0.78, 0.79, 0.80, 0.81, 0.815, 0.82, 0.825, 0.83, 0.835, 0.84, 0.845, 0.85, 0.86, 0.87]:
         for coverage_floor in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01]:
-            sim = [dict(r, abstained=r["top_dense"] < dense_floor and r["coverage"] < coverage_floor) for r in rows]
+            sim = [dict(r, abstained=r["top_dense"] < dense_floor - offset * r["english"]
+                        and r["coverage"] < coverage_floor) for r in rows]
             grid.append({"dense_floor": dense_floor, "coverage_floor": coverage_floor, **abstention(sim)})
     return grid
 

@@ -197,3 +197,52 @@ def small_real_index(tmp_path_factory, bundled_corpus_dir):
     (corpus / "manifest.toml").write_text(f'[[source]]\nfile = "{name}"\nid = "rundskriv"\ntitle = "Rundskriv"\n',
                                           encoding="utf-8")
     return Assistant.open(corpus, tmp_path_factory.mktemp("smallindex"))
+
+
+def test_query_expansions_do_not_depend_on_the_hash_seed(lexical_assistant, bundled_corpus_dir):
+    # The language model reads the question with its expansions appended, so their order must
+    # be the same in every process, or the same question ranks differently from run to run.
+    import os
+
+    code = (
+        "import sys; from pathlib import Path; from assistant.service import Assistant\n"
+        "a = Assistant.open(Path(sys.argv[1]), Path(sys.argv[2]), use_encoder=False)\n"
+        "print(a.retriever.search('Kven gir beskjed når ein pasient på sjukeheim blir lagd inn på sjukehuset?').expansions)"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        proc = subprocess.run([sys.executable, "-c", code, str(bundled_corpus_dir), str(lexical_assistant.index_dir)],
+                              capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert proc.returncode == 0, proc.stderr
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1 and "innleggelse" in outputs.pop()
+
+
+@pytest.mark.parametrize(
+    "question, english",
+    [
+        ("What are the visiting hours on the wards at UNN Tromsø?", True),
+        ("Who pays when the hospital gives guidance?", True),
+        ("Hva er fristen for å sende tidligmelding for en pasient i Tromsø?", False),
+        ("Kva reglar gjeld for utskriving av pasientar frå sjukehuset?", False),
+        ("", False),
+    ],
+)
+def test_english_questions_are_recognised(question, english):
+    from assistant.lexical import looks_english
+
+    assert looks_english(question) is english
+
+
+def test_an_english_question_gets_the_lower_cross_language_floor():
+    from assistant.answer import DENSE_FLOOR, DENSE_FLOOR_ENGLISH, should_abstain
+    from assistant.models import Chunk, Hit
+    from assistant.retrieve import SearchResult
+
+    hit = Hit(Chunk("c#0", "s", "d", "tekst", 1, 1), 1.0, 1, 1)
+    between = (DENSE_FLOOR + DENSE_FLOOR_ENGLISH) / 2
+    norwegian = SearchResult("spørsmål", [hit], top_dense=between, coverage=0.1)
+    english = SearchResult("question", [hit], top_dense=between, coverage=0.1, english=True)
+    assert should_abstain(norwegian, has_dense=True)
+    assert not should_abstain(english, has_dense=True)
+    assert not should_abstain(SearchResult("spørsmål", [hit], top_dense=between, coverage=0.9), has_dense=True)
