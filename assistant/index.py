@@ -257,14 +257,19 @@ def load_index(index_dir: Path) -> LoadedIndex:
                 raise ValueError("vectors")
             sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
             sentence_owner = np.load(folder / "sentence_owner.npy", allow_pickle=False)
-            if (len(sentence_owner) != len(sentence_vectors) or sentence_vectors.shape[1:] != vectors.shape[1:]
-                    or (len(sentence_owner) and (sentence_owner.min() < 0 or sentence_owner.max() >= len(chunks)
-                                                 or np.any(np.diff(sentence_owner) < 0)))):
-                raise ValueError("sentence_vectors")
+            _check_sentences(sentence_vectors, sentence_owner, vectors.shape[1], len(chunks))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexDamaged(folder, str(exc)) from None
     return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties,
                        sentence_vectors, sentence_owner)
+
+
+def _check_sentences(vectors: np.ndarray, owner: np.ndarray, dim: int, n_chunks: int) -> None:
+    """Sentence vectors pair one-to-one with owners, which name chunks in ascending order."""
+    if len(owner) != len(vectors) or vectors.shape[1:] != (dim,):
+        raise ValueError("sentence_vectors")
+    if len(owner) and (owner[0] < 0 or owner[-1] >= n_chunks or np.any(np.diff(owner) < 0)):
+        raise ValueError("sentence_owner")
 
 
 class IndexDamaged(IndexError_):

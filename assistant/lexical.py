@@ -161,6 +161,9 @@ class LexicalIndex:
     def __init__(self, retriever, vocabulary: dict[str, int]):
         self._bm25 = retriever
         self.vocabulary = vocabulary  # surface words of the corpus, for spelling correction
+        # One question asks about the same words several times (nynorsk forms, the share of
+        # known words), and clinicians reuse their words across questions.
+        self.knows = lru_cache(maxsize=8192)(self._knows)
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
@@ -175,16 +178,15 @@ class LexicalIndex:
                 vocabulary[w] = vocabulary.get(w, 0) + 1
         return cls(retriever, vocabulary)
 
-    def knows(self, word: str) -> int:
+    def _knows(self, word: str) -> int:
         """How well the corpus knows a word: 3 as written, 2 by its stem, 1 as a compound of a
         word it has and a stem it has ("hjemmesykepleie" = "hjemme" + "sykeplei-"), 0 not at all."""
         if word in self.vocabulary:
             return 3
-        if _stemmer().stemWord(word) in self._bm25.vocab_dict:
+        stem, stems = _stemmer().stemWord, self._bm25.vocab_dict
+        if stem(word) in stems:
             return 2
-        stems = self._bm25.vocab_dict
-        return int(any(word[:i] in self.vocabulary and _stemmer().stemWord(word[i:]) in stems
-                       for i in range(3, len(word) - 2)))
+        return int(any(word[:i] in self.vocabulary and stem(word[i:]) in stems for i in range(3, len(word) - 2)))
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         known = [t for t in query_terms if t in self._bm25.vocab_dict]

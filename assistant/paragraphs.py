@@ -60,8 +60,7 @@ PARAGRAPH_PIECE = 700  # … this size (the chunker's target), at sentence ends
 def _ends_sentence(current: str, text: str) -> bool:
     """Whether `text`, a short line after a blank line, is the end of the sentence that a long
     wrapped line broke off ("… skal det regionale helseforetaket varsle" / "Helsedirektoratet.")."""
-    last_line = current.rsplit("\n", 1)[-1]
-    return len(text.split()) <= 3 and text.endswith(".") and len(last_line) >= 60 and not current.endswith(_TERMINAL)
+    return len(text.split()) <= 3 and text.endswith(".") and len(current) >= 60 and not current.endswith(_TERMINAL)
 
 
 def _cut_long(text: str, marks: list[tuple[int, int]]) -> list[tuple[str, int, int]]:

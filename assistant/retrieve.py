@@ -81,7 +81,8 @@ class Retriever:
         elif mode == "dense":
             result.notices.append("Språkmodellen er ikke tilgjengelig; bare ordsøk ble brukt.")
         mask = self._mask(doc_ids, n)
-        weight = LEXICAL_WEIGHT * self._known_share(question) ** 0.5
+        fusing = dense is not None and mode == "hybrid"
+        weight = LEXICAL_WEIGHT * self._known_share(question) ** 0.5 if fusing else LEXICAL_WEIGHT
         scores = self._fuse(lexical, dense, mode, mask, weight)
         order = _order(scores, mask, max(top_k, 1) * 4)
         # The abstention signals are read off the balanced ranking they were calibrated on, where
