@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Callable
@@ -82,19 +82,53 @@ def terms(text: str) -> list[str]:
     return out
 
 
+COMPOUND_HEAD_MIN = 6  # a glossary word this long also matches as the last part of a compound
+
+
 @dataclass(frozen=True)
 class Glossary:
     entries: dict[str, str]
 
     def expand(self, question: str) -> list[tuple[str, str]]:
-        """The (term, expansion) pairs the question mentions, longest phrases first."""
-        low = " " + " ".join(re.findall(r"[\wæøå/-]+", question.lower())) + " "
+        """The (term, expansion) pairs the question mentions, longest phrases first.
+
+        A term matches as written, in another inflection (its words compared by stem:
+        "legevakta" and "legevakten" meet the key "legevakt"), and a one-word term of six
+        letters or more also as the last part of a compound ("beredskapsøvelse" meets
+        "øvelse"): Norwegian inflects and compounds freely, and a clinician rarely types the
+        form the glossary lists."""
+        tokens = re.findall(r"[\wæøå/-]+", question.lower())
+        stems = _stemmer().stemWords(tokens)
+        used = [False] * len(tokens)
         found = []
-        for term in sorted(self.entries, key=len, reverse=True):
-            if f" {term} " in low:
-                found.append((term, self.entries[term]))
-                low = low.replace(f" {term} ", " ")
+        for term, key_stems in self._keys:
+            for start in range(len(tokens) - len(key_stems) + 1):
+                span = range(start, start + len(key_stems))
+                if any(used[i] for i in span):
+                    continue
+                if all(_same_word(tokens[i], stems[i], term_word, stem)
+                       for i, term_word, stem in zip(span, term.split(), key_stems)):
+                    found.append((term, self.entries[term]))
+                    for i in span:
+                        used[i] = True
+                    break
         return found
+
+    @cached_property
+    def _keys(self) -> list[tuple[str, list[str]]]:
+        ordered = sorted(self.entries, key=len, reverse=True)
+        return [(term, _stemmer().stemWords(term.split())) for term in ordered]
+
+
+def _same_word(token: str, token_stem: str, key: str, key_stem: str) -> bool:
+    if token == key or token_stem == key_stem:
+        return True
+    if len(key) < COMPOUND_HEAD_MIN or len(token) <= len(key) + 2:
+        return False
+    # The stemmer cuts compounds inconsistently, so look for the key's stem near the end of the
+    # word as typed, followed by at most an inflection ending ("-en", "-ene", "-er").
+    at = token.rfind(key_stem)
+    return at >= 3 and len(token) - at - len(key_stem) <= 3
 
 
 @lru_cache(maxsize=4)

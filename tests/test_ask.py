@@ -39,6 +39,20 @@ def test_glossary_expands_abbreviations_nynorsk_and_english():
     assert "vederlag" in found["ta betalt"]
 
 
+def test_glossary_terms_match_in_other_inflections_and_as_the_end_of_a_compound():
+    from assistant.lexical import Glossary
+
+    g = Glossary({"legevakt": "akuttmedisinsk kjede", "øvelse": "øvelser beredskap", "ip": "individuell plan",
+                  "individuell plan": "koordinator"})
+    found = dict(g.expand("Legevakten stenger: hvem tar individuelle planer og beredskapsøvelsene?"))
+    assert found["legevakt"] == "akuttmedisinsk kjede"  # "legevakten": same stem
+    assert found["øvelse"] == "øvelser beredskap"  # last part of the compound "beredskapsøvelsene"
+    assert found["individuell plan"] == "koordinator"  # "individuelle planer": each word by its stem
+    # A short term never matches inside another word, and a long one not in the middle of one.
+    assert g.expand("Hvem sender tipsene?") == []
+    assert "øvelse" not in dict(g.expand("øvelsesplanen er klar"))
+
+
 def test_fuzzy_correction_finds_corpus_words(lexical_assistant):
     fixes = fuzzy_corrections("tidlimelding ved innlegelse", lexical_assistant.index.lexical.vocabulary)
     assert "tidligmelding" in fixes
