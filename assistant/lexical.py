@@ -99,25 +99,54 @@ class Glossary:
         form the glossary lists."""
         tokens = re.findall(r"[\wæøå/-]+", question.lower())
         stems = _stemmer().stemWords(tokens)
-        used = [False] * len(tokens)
-        found = []
-        for term, key_stems in self._keys:
-            for start in range(len(tokens) - len(key_stems) + 1):
-                span = range(start, start + len(key_stems))
-                if any(used[i] for i in span):
-                    continue
-                if all(_same_word(tokens[i], stems[i], term_word, stem)
-                       for i, term_word, stem in zip(span, term.split(), key_stems)):
-                    found.append((term, self.entries[term]))
-                    for i in span:
-                        used[i] = True
-                    break
+        by_first, heads = self._keys
+        matches = []  # (term, first token) of every place a term matches
+        for start, (token, stem) in enumerate(zip(tokens, stems)):
+            candidates = by_first.get(token, []) + by_first.get(stem, []) + _compound_heads(token, heads)
+            for term, key_words, key_stems in candidates:
+                end = start + len(key_words)
+                if end <= len(tokens) and all(_same_word(tokens[i], stems[i], w, k)
+                                              for i, w, k in zip(range(start, end), key_words, key_stems)):
+                    matches.append((term, start))
+        found, used = [], [False] * len(tokens)
+        rank = self._order
+        for term, start in sorted(set(matches), key=lambda m: (-len(m[0]), rank[m[0]], m[1])):
+            span = range(start, start + len(term.split()))
+            if any(used[i] for i in span) or any(term == t for t, _ in found):
+                continue
+            found.append((term, self.entries[term]))
+            for i in span:
+                used[i] = True
         return found
 
     @cached_property
-    def _keys(self) -> list[tuple[str, list[str]]]:
-        ordered = sorted(self.entries, key=len, reverse=True)
-        return [(term, _stemmer().stemWords(term.split())) for term in ordered]
+    def _order(self) -> dict[str, int]:
+        return {term: n for n, term in enumerate(self.entries)}
+
+    @cached_property
+    def _keys(self) -> tuple[dict[str, list], dict[str, list]]:
+        """Terms by the surface form and the stem of their first word, and the one-word terms
+        long enough to be a compound's last part, by stem."""
+        by_first: dict[str, list] = {}
+        heads: dict[str, list] = {}
+        for term in self.entries:
+            key_words = term.split()
+            key_stems = _stemmer().stemWords(key_words)
+            entry = (term, key_words, key_stems)
+            for form in dict.fromkeys((key_words[0], key_stems[0])):
+                by_first.setdefault(form, []).append(entry)
+            if len(key_words) == 1 and len(term) >= COMPOUND_HEAD_MIN:
+                heads.setdefault(key_stems[0], []).append(entry)
+        return by_first, heads
+
+
+def _compound_heads(token: str, heads: dict[str, list]) -> list:
+    """One-word terms whose stem ends this word, followed by at most an inflection ending."""
+    out = []
+    for cut in range(3, len(token) - 2):
+        for ending in range(0, 4):
+            out.extend(heads.get(token[cut:len(token) - ending], ()))
+    return out
 
 
 def _same_word(token: str, token_stem: str, key: str, key_stem: str) -> bool:
