@@ -1,0 +1,32 @@
+"""The golden sets stay honest: every gold string is copied from the bundled documents (after the
+eval's own normalisation), ids are unique, and a question has gold exactly when it is answerable.
+A typo in a new entry, or a corpus change that drops the quoted text, fails here instead of
+silently lowering the measured quality."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.run import norm
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ["dev.jsonl", "heldout.jsonl"]
+KEYS = {"id", "question", "lang", "kinds", "answerable", "gold", "doc_id", "actor"}
+
+
+@pytest.fixture(scope="module")
+def corpus_text() -> str:
+    return "".join(norm(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "corpus").glob("*.txt")))
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_gold_string_is_quoted_from_the_documents(name, corpus_text):
+    rows = [json.loads(line) for line in (ROOT / "evals" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert set(row) == KEYS, row["id"]
+        assert row["lang"] in {"nb", "nn", "en"}, row["id"]
+        assert bool(row["gold"]) == row["answerable"], row["id"]
+        missing = [g for g in row["gold"] if norm(g) not in corpus_text]
+        assert not missing, f"{row['id']}: not in the corpus: {missing}"
