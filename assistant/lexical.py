@@ -108,16 +108,17 @@ class Glossary:
                 if end <= len(tokens) and all(_same_word(tokens[i], stems[i], w, k)
                                               for i, w, k in zip(range(start, end), key_words, key_stems)):
                     matches.append((term, start))
-        found, used = [], [False] * len(tokens)
+        found: dict[str, str] = {}
+        used = [False] * len(tokens)
         rank = self._order
         for term, start in sorted(set(matches), key=lambda m: (-len(m[0]), rank[m[0]], m[1])):
             span = range(start, start + len(term.split()))
-            if any(used[i] for i in span) or any(term == t for t, _ in found):
+            if term in found or any(used[i] for i in span):
                 continue
-            found.append((term, self.entries[term]))
+            found[term] = self.entries[term]
             for i in span:
                 used[i] = True
-        return found
+        return list(found.items())
 
     @cached_property
     def _order(self) -> dict[str, int]:
