@@ -103,15 +103,14 @@ class Glossary:
         matches = []  # (term, first token) of every place a term matches
         for start, (token, stem) in enumerate(zip(tokens, stems)):
             candidates = by_first.get(token, []) + by_first.get(stem, []) + _compound_heads(token, heads)
-            for term, key_words, key_stems in candidates:
+            for rank, term, key_words, key_stems in candidates:
                 end = start + len(key_words)
                 if end <= len(tokens) and all(_same_word(tokens[i], stems[i], w, k)
                                               for i, w, k in zip(range(start, end), key_words, key_stems)):
-                    matches.append((term, start))
+                    matches.append((-len(term), rank, start, term))
         found: dict[str, str] = {}
         used = [False] * len(tokens)
-        rank = self._order
-        for term, start in sorted(set(matches), key=lambda m: (-len(m[0]), rank[m[0]], m[1])):
+        for _, _, start, term in sorted(set(matches)):  # longest first, then in glossary order
             span = range(start, start + len(term.split()))
             if term in found or any(used[i] for i in span):
                 continue
@@ -121,19 +120,15 @@ class Glossary:
         return list(found.items())
 
     @cached_property
-    def _order(self) -> dict[str, int]:
-        return {term: n for n, term in enumerate(self.entries)}
-
-    @cached_property
     def _keys(self) -> tuple[dict[str, list], dict[str, list]]:
         """Terms by the surface form and the stem of their first word, and the one-word terms
         long enough to be a compound's last part, by stem."""
         by_first: dict[str, list] = {}
         heads: dict[str, list] = {}
-        for term in self.entries:
+        for rank, term in enumerate(self.entries):
             key_words = term.split()
             key_stems = _stemmer().stemWords(key_words)
-            entry = (term, key_words, key_stems)
+            entry = (rank, term, key_words, key_stems)
             for form in dict.fromkeys((key_words[0], key_stems[0])):
                 by_first.setdefault(form, []).append(entry)
             if len(key_words) == 1 and len(term) >= COMPOUND_HEAD_MIN:

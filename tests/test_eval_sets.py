@@ -3,12 +3,11 @@ eval's own normalisation), ids are unique, and a question has gold exactly when 
 A typo in a new entry, or a corpus change that drops the quoted text, fails here instead of
 silently lowering the measured quality."""
 
-import json
 from pathlib import Path
 
 import pytest
 
-from evals.run import norm
+from evals.run import load_set, norm
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ["dev.jsonl", "heldout.jsonl"]
@@ -22,7 +21,7 @@ def corpus_text() -> str:
 
 @pytest.mark.parametrize("name", SETS)
 def test_every_gold_string_is_quoted_from_the_documents(name, corpus_text):
-    rows = [json.loads(line) for line in (ROOT / "evals" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = load_set(ROOT / "evals" / name)
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert set(row) == KEYS, row["id"]
