@@ -21,6 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
+from assistant.chunk import chunk_sentences
 from assistant.lexical import Glossary, bokmal_forms, fuzzy_corrections, load_glossary, looks_english, stopwords, terms, words
 from assistant.models import Hit
 
@@ -41,6 +42,9 @@ class SearchResult:
     english: bool = False  # an English question: cross-language cosines run lower
     top_lexical: float = 0.0
     coverage: float = 0.0
+    # Language-model cosine of each sentence of the found passages (keyed by its text), for
+    # choosing the short answer's sentences; empty without a language model.
+    sentence_match: dict[str, float] = field(default_factory=dict)
     mode: str = "hybrid"
     timing_ms: dict = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
@@ -69,7 +73,7 @@ class Retriever:
         if n == 0:
             return result
         lexical = self.index.lexical.scores(query_terms) if mode != "dense" else np.zeros(n, np.float32)
-        dense = None
+        dense = sentence_cosine = None
         if mode != "bm25" and self.encoder is not None:
             # The language model reads the question as typed: measured on the dev set, it handles
             # nynorsk better than the word-by-word bokmål forms (those serve the word search).
@@ -77,7 +81,7 @@ class Retriever:
             t1 = time.perf_counter()
             vector = self.encoder.encode_queries([query_text])[0]
             result.timing_ms["encode"] = round((time.perf_counter() - t1) * 1000, 2)
-            dense, chunk_cosine = self._dense_scores(vector, n)
+            dense, chunk_cosine, sentence_cosine = self._dense_scores(vector, n)
         elif mode == "dense":
             result.notices.append("Språkmodellen er ikke tilgjengelig; bare ordsøk ble brukt.")
         mask = self._mask(doc_ids, n)
@@ -94,6 +98,8 @@ class Retriever:
         result.hits = [
             Hit(self.index.chunks[i], float(scores[i]), lex_rank.get(i), dense_rank.get(i)) for i in order
         ]
+        if sentence_cosine is not None:
+            result.sentence_match = self._sentence_match(sentence_cosine, order)
         result.top_dense = float(chunk_cosine[balanced[0]]) if dense is not None and balanced else 0.0
         result.english = looks_english(question)
         result.top_lexical = float(lexical.max()) if len(lexical) else 0.0
@@ -102,8 +108,9 @@ class Retriever:
         result.timing_ms["retrieve"] = round(total - result.timing_ms.get("encode", 0.0), 2)
         return result
 
-    def _dense_scores(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """(blended chunk-and-best-sentence score, chunk cosine) for every chunk."""
+    def _dense_scores(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(blended chunk-and-best-sentence score, chunk cosine) for every chunk, and the cosine
+        of every sentence vector (None where the index has none)."""
         vector = vector.astype(np.float32)
         if n <= 50_000:
             chunk = self.index.vectors @ vector
@@ -113,13 +120,28 @@ class Retriever:
             chunk[ids[0][ids[0] >= 0]] = found[0][ids[0] >= 0]
         sentences, owner = self.index.sentence_vectors, self.index.sentence_owner
         if sentences is None or not len(sentences):
-            return chunk, chunk
+            return chunk, chunk, None
         starts, owners = self._sentence_groups
-        best = np.maximum.reduceat(sentences @ vector, starts)
+        cosine = sentences @ vector
+        best = np.maximum.reduceat(cosine, starts)
         blended = chunk.copy()
         scored = chunk[owners] > -1.0
         blended[owners[scored]] = (1 - SENTENCE_WEIGHT) * chunk[owners[scored]] + SENTENCE_WEIGHT * best[scored]
-        return blended, chunk
+        return blended, chunk, cosine
+
+    def _sentence_match(self, cosine: np.ndarray, order: list[int]) -> dict[str, float]:
+        """Cosine of each sentence of the chunks in `order`, keyed by its text as
+        `chunk_sentences` gives it (the order its vectors were built in)."""
+        rows = self._sentence_rows
+        match: dict[str, float] = {}
+        for i in order:
+            start, end = rows.get(i, (0, 0))
+            texts = chunk_sentences(self.index.chunks[i].text) if end > start else []
+            if len(texts) != end - start:
+                continue  # built by another chunker version: no sentence scores for this chunk
+            for text, score in zip(texts, cosine[start:end]):
+                match[text] = max(float(score), match.get(text, -1.0))
+        return match
 
     @cached_property
     def _sentence_groups(self) -> tuple[np.ndarray, np.ndarray]:
@@ -127,6 +149,13 @@ class Retriever:
         owner = self.index.sentence_owner
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         return starts, owner[starts]
+
+    @cached_property
+    def _sentence_rows(self) -> dict[int, tuple[int, int]]:
+        """Chunk number → the [start, end) rows of its sentence vectors."""
+        starts, owners = self._sentence_groups
+        ends = np.r_[starts[1:], len(self.index.sentence_owner)]
+        return {int(o): (int(a), int(b)) for o, a, b in zip(owners, starts, ends)}
 
     def _mask(self, doc_ids: set[str] | None, n: int) -> np.ndarray:
         if not doc_ids:

@@ -260,3 +260,35 @@ def test_an_english_question_gets_the_lower_cross_language_floor():
     assert should_abstain(norwegian, has_dense=True)
     assert not should_abstain(english, has_dense=True)
     assert not should_abstain(SearchResult("spørsmål", [hit], top_dense=between, coverage=0.9), has_dense=True)
+
+
+def _excerpt(rank: int, text: str, score: float = 0.5):
+    from assistant.models import Excerpt
+
+    return Excerpt(rank, "rl2", "Retningslinje 2", "4. Utskriving", f"rl2/{rank}", text, score, "corpus/x.txt", 1, 1, 2)
+
+
+def test_short_answer_leads_with_the_sentence_the_language_model_matches_best():
+    from assistant.answer import short_answer
+
+    text = "Utstyret skal være på plass før hjemreise.\nPartnerne dekker sine egne kostnader."
+    question = "Må vi betale noe for beredskapsøvelsen?"
+    query_terms = terms(question)
+    # Neither sentence shares a word with the question; the language model tells them apart.
+    assert short_answer(question, (_excerpt(1, text),), query_terms).startswith("Utstyret skal")
+    match = {"Utstyret skal være på plass før hjemreise.": 0.80, "Partnerne dekker sine egne kostnader.": 0.88}
+    answer = short_answer(question, (_excerpt(1, text),), query_terms, sentence_match=match)
+    assert answer.startswith("Partnerne dekker sine egne kostnader. [1]")
+
+
+def test_search_scores_the_sentences_of_the_passages_it_returns(tmp_path, bundled_corpus_dir):
+    from assistant.chunk import chunk_sentences
+    from assistant.encoders import FakeEncoder
+
+    assistant = Assistant.open(bundled_corpus_dir, tmp_path / "index", encoder=FakeEncoder())
+    result = assistant.retriever.search("Når skal kommunen varsles om en utskrivningsklar pasient?")
+    shown = {s for hit in result.hits for s in chunk_sentences(hit.chunk.text)}
+    assert result.sentence_match and set(result.sentence_match) <= shown
+    assert all(-1.0 <= score <= 1.0 for score in result.sentence_match.values())
+    assert Assistant.open(bundled_corpus_dir, tmp_path / "lex", use_encoder=False).retriever.search(
+        "Når skal kommunen varsles?").sentence_match == {}
