@@ -5,6 +5,7 @@ Layout under the index folder:
   build-…/             chunks.jsonl, sections.jsonl, documents.json, duties.jsonl, bm25/,
                        vectors.npy, dense.faiss, sentence_vectors.npy + sentence_owner.npy
                        (one vector per sentence and the chunk it belongs to),
+                       out_of_scope.npy (the topics of assistant/data/out_of_scope.txt),
                        manifest.json (with a checksum of each file)
   cache/               passage vectors keyed by model and passage hash, reused across builds
   .lock                held while building, so two processes never build at once
@@ -33,7 +34,8 @@ from assistant.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_
 from assistant.models import Chunk, DocumentInfo, Section
 
-INDEX_FORMAT = 2  # 2: sentence vectors
+INDEX_FORMAT = 3  # 2: sentence vectors; 3: out-of-scope topic vectors
+OUT_OF_SCOPE_FILE = Path(__file__).resolve().parent / "data" / "out_of_scope.txt"
 HNSW_THRESHOLD = 20_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -51,6 +53,7 @@ class LoadedIndex:
     duties: list[dict]
     sentence_vectors: np.ndarray | None = None
     sentence_owner: np.ndarray | None = None  # chunk number of each sentence vector, ascending
+    out_of_scope: np.ndarray | None = None  # one vector per topic the documents do not cover
 
     @property
     def encoder_id(self) -> str | None:
@@ -110,6 +113,7 @@ def pipeline_fingerprint() -> str:
     import importlib.util
 
     h = hashlib.sha256(str(INDEX_FORMAT).encode())
+    h.update(OUT_OF_SCOPE_FILE.read_bytes())
     for name in _PIPELINE_MODULES:
         spec = importlib.util.find_spec(f"assistant.{name}")
         if spec and spec.origin:
@@ -196,9 +200,13 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                     for sentence in chunk_sentences(chunk.text):
                         sentences.append(sentence)
                         owner.append(number)
-                vectors = _encode_with_cache(encoder, [c.text for c in chunks] + sentences, index_dir / "cache", report)
+                topics = out_of_scope_topics()
+                vectors = _encode_with_cache(encoder, [c.text for c in chunks] + sentences + topics,
+                                             index_dir / "cache", report)
+                end = len(chunks) + len(sentences)
                 np.save(folder / "vectors.npy", vectors[: len(chunks)], allow_pickle=False)
-                np.save(folder / "sentence_vectors.npy", vectors[len(chunks) :], allow_pickle=False)
+                np.save(folder / "sentence_vectors.npy", vectors[len(chunks) : end], allow_pickle=False)
+                np.save(folder / "out_of_scope.npy", vectors[end:], allow_pickle=False)
                 np.save(folder / "sentence_owner.npy", np.asarray(owner, dtype=np.int32), allow_pickle=False)
                 _write_faiss(vectors[: len(chunks)], folder / "dense.faiss")
             manifest = {
@@ -247,7 +255,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         }
         duties = list(_read_jsonl(folder / "duties.jsonl"))
         lexical = LexicalIndex.load(folder / "bm25")
-        vectors = dense = sentence_vectors = sentence_owner = None
+        vectors = dense = sentence_vectors = sentence_owner = out_of_scope = None
         if (folder / "vectors.npy").exists():
             import faiss
 
@@ -258,10 +266,19 @@ def load_index(index_dir: Path) -> LoadedIndex:
             sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
             sentence_owner = np.load(folder / "sentence_owner.npy", allow_pickle=False)
             _check_sentences(sentence_vectors, sentence_owner, vectors.shape[1], len(chunks))
+            out_of_scope = np.load(folder / "out_of_scope.npy", allow_pickle=False)
+            if out_of_scope.ndim != 2 or out_of_scope.shape[1] != vectors.shape[1]:
+                raise ValueError("out_of_scope")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexDamaged(folder, str(exc)) from None
     return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties,
-                       sentence_vectors, sentence_owner)
+                       sentence_vectors, sentence_owner, out_of_scope)
+
+
+def out_of_scope_topics(path: Path | None = None) -> list[str]:
+    """The topics the documents do not cover, one per line; # starts a comment line."""
+    lines = (line.strip() for line in (path or OUT_OF_SCOPE_FILE).read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _check_sentences(vectors: np.ndarray, owner: np.ndarray, dim: int, n_chunks: int) -> None:

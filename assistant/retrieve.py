@@ -45,6 +45,8 @@ class SearchResult:
     # Language-model cosine of each sentence of the found passages (keyed by its text), for
     # choosing the short answer's sentences; empty without a language model.
     sentence_match: dict[str, float] = field(default_factory=dict)
+    # The question's best cosine with a topic the documents do not cover (None without them).
+    top_out_of_scope: float | None = None
     mode: str = "hybrid"
     timing_ms: dict = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
@@ -98,6 +100,8 @@ class Retriever:
         result.hits = [
             Hit(self.index.chunks[i], float(scores[i]), lex_rank.get(i), dense_rank.get(i)) for i in order
         ]
+        if dense is not None and self.index.out_of_scope is not None and len(self.index.out_of_scope):
+            result.top_out_of_scope = float((self.index.out_of_scope @ vector.astype(np.float32)).max())
         if sentence_cosine is not None:
             result.sentence_match = self._sentence_match(sentence_cosine, order)
         result.top_dense = float(chunk_cosine[balanced[0]]) if dense is not None and balanced else 0.0

@@ -41,7 +41,7 @@ def first_relevant(texts: list[str], gold: list[str]) -> int | None:
 
 
 def evaluate(assistant, questions: list[dict], mode: str) -> list[dict]:
-    from assistant.answer import _excerpt, compose, group_hits
+    from assistant.answer import _excerpt, compose, group_hits, missing_answer_type
     from assistant.service import prepare_question
 
     rows = []
@@ -54,6 +54,8 @@ def evaluate(assistant, questions: list[dict], mode: str) -> list[dict]:
         rows.append({
             "id": q["id"], "lang": q["lang"], "kinds": q["kinds"], "answerable": q["answerable"], "rank": rank,
             "top_dense": result.top_dense, "coverage": result.coverage, "english": result.english,
+            "out_of_scope": result.top_out_of_scope,
+            "type_missing": bool(answer and answer.excerpts and missing_answer_type(cleaned, answer.excerpts)),
             "abstained": answer.abstained if answer else None,
             "actor_ok": _actor_ok(q, answer) if answer else None,
             "answer_ok": _answer_ok(q, answer) if answer and q["answerable"] else None,
@@ -112,18 +114,27 @@ def actor_accuracy(rows: list[dict]) -> dict:
 
 
 def tradeoff(rows: list[dict]) -> list[dict]:
-    """Abstention recall and false-abstention rate over a grid of the two thresholds (an English
-    question's dense floor keeps the product's offset below the others')."""
+    """Abstention recall and false-abstention rate over a grid of the three thresholds (an
+    English question's dense floor keeps the product's offset below the others'; a margin of
+    None turns the out-of-scope topics off). The answer-type rule (an amount or a contact
+    address that no excerpt states) has no threshold and always applies."""
     from assistant.answer import DENSE_FLOOR, DENSE_FLOOR_ENGLISH
 
     offset = DENSE_FLOOR - DENSE_FLOOR_ENGLISH
     grid = []
-    for dense_floor in [0.78, 0.79, 0.80, 0.81, 0.815, 0.82, 0.825, 0.83, 0.835, 0.84, 0.845, 0.85, 0.86, 0.87]:
-        for coverage_floor in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01]:
-            sim = [dict(r, abstained=r["top_dense"] < dense_floor - offset * r["english"]
-                        and r["coverage"] < coverage_floor) for r in rows]
-            grid.append({"dense_floor": dense_floor, "coverage_floor": coverage_floor, **abstention(sim)})
+    for margin in [None, 0.0, 0.005, 0.01, 0.015, 0.02, 0.03]:
+        for dense_floor in [0.78, 0.80, 0.82, 0.825, 0.83, 0.835, 0.84, 0.845, 0.85, 0.86, 0.87]:
+            for coverage_floor in [0.3, 0.5, 0.7, 0.8, 0.9, 1.01]:
+                sim = [dict(r, abstained=(r["top_dense"] < dense_floor - offset * r["english"]
+                                          and r["coverage"] < coverage_floor) or _beyond(r, margin)
+                                         or r["type_missing"]) for r in rows]
+                grid.append({"out_of_scope_margin": margin, "dense_floor": dense_floor,
+                             "coverage_floor": coverage_floor, **abstention(sim)})
     return grid
+
+
+def _beyond(row: dict, margin: float | None) -> bool:
+    return margin is not None and row["out_of_scope"] is not None and row["out_of_scope"] - row["top_dense"] > margin
 
 
 def by_group(rows: list[dict]) -> dict[str, dict]:
@@ -202,7 +213,8 @@ def _print(report: dict) -> None:
     best.sort(key=lambda t: (-t["recall"], t["false_abstention"]))
     print("Abstention trade-off (best settings with ≤5% false abstentions):")
     for t in best[:5]:
-        print(f"  dense<{t['dense_floor']} and coverage<{t['coverage_floor']}: recall {t['recall']:.2f}, "
+        margin = "off" if t["out_of_scope_margin"] is None else f">{t['out_of_scope_margin']}"
+        print(f"  dense<{t['dense_floor']} and coverage<{t['coverage_floor']}, out-of-scope margin {margin}: recall {t['recall']:.2f}, "
               f"false {t['false_abstention']:.3f}, precision {t['precision']:.2f}")
     print(f"({report['seconds']} s)")
 

@@ -292,3 +292,43 @@ def test_search_scores_the_sentences_of_the_passages_it_returns(tmp_path, bundle
     assert all(-1.0 <= score <= 1.0 for score in result.sentence_match.values())
     assert Assistant.open(bundled_corpus_dir, tmp_path / "lex", use_encoder=False).retriever.search(
         "Når skal kommunen varsles?").sentence_match == {}
+
+
+def test_a_question_nearer_an_out_of_scope_topic_than_any_passage_abstains():
+    from assistant.answer import DENSE_FLOOR, OUT_OF_SCOPE_MARGIN, should_abstain
+    from assistant.models import Chunk, Hit
+    from assistant.retrieve import SearchResult
+
+    hit = Hit(Chunk("c#0", "s", "d", "tekst", 1, 1), 1.0, 1, 1)
+    confident = dict(top_dense=DENSE_FLOOR + 0.03, coverage=0.9)
+    assert not should_abstain(SearchResult("q", [hit], **confident), has_dense=True)
+    nearer_topic = DENSE_FLOOR + 0.03 + OUT_OF_SCOPE_MARGIN + 0.005
+    assert should_abstain(SearchResult("q", [hit], top_out_of_scope=nearer_topic, **confident), has_dense=True)
+    close_call = DENSE_FLOOR + 0.03 + OUT_OF_SCOPE_MARGIN / 2
+    assert not should_abstain(SearchResult("q", [hit], top_out_of_scope=close_call, **confident), has_dense=True)
+
+
+@pytest.mark.parametrize(
+    "question, shown, expected",
+    [
+        ("Hvor mye koster et døgn for en utskrivningsklar pasient?", "Kommunen betaler for hvert døgn.", "beløp"),
+        ("Hvor mye penger får vinneren av prisen?", "Prisen består av et diplom og 50.000 kroner.", None),
+        ("How much does the municipality pay per day?", "Døgnprisen fastsettes i statsbudsjettet.", "beløp"),
+        ("Hvor mye veiledning må sykehuset gi?", "Veiledningsplikten er absolutt.", None),  # not money
+        ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "telefonnummer"),
+        ("Hva er e-postadressen til sekretariatet?", "Send saker til post@example.no innen fristen.", None),
+        ("Hvem betaler for transporten?", "Kommunen betaler for transporten.", None),
+    ],
+)
+def test_a_question_for_an_amount_or_contact_no_excerpt_states_is_not_covered(question, shown, expected):
+    from assistant.answer import missing_answer_type
+
+    missing = missing_answer_type(question, (_excerpt(1, shown),))
+    assert (missing is None) if expected is None else (expected in missing)
+
+
+def test_the_not_covered_answer_says_what_the_documents_do_not_state(lexical_assistant):
+    answer = lexical_assistant.ask("Hvor mye koster et overliggerdøgn for en utskrivningsklar pasient i kroner?")
+    assert answer.abstained and answer.responsibilities == ()
+    assert answer.answer.startswith("Dokumentene ser ikke ut til å oppgi noe beløp")
+    assert "Nærmeste avsnitt:" in answer.answer and answer.excerpts

@@ -10,7 +10,7 @@ import pytest
 from evals.run import load_set, norm
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ["dev.jsonl", "heldout.jsonl"]
+SETS = ["dev.jsonl", "heldout.jsonl", "abstain.jsonl"]
 KEYS = {"id", "question", "lang", "kinds", "answerable", "gold", "doc_id", "actor"}
 
 

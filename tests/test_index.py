@@ -83,7 +83,7 @@ def test_a_question_matching_one_sentence_of_a_chunk_finds_it_through_that_sente
     assert len(sentence_ids) >= 3
     query = FakeEncoder().encode_queries([str(loaded.chunks[long_chunk].text).split(".")[0]])[0]
     retriever = Retriever(loaded, FakeEncoder())
-    blended, chunk_cosine = retriever._dense_scores(query, len(loaded.chunks))
+    blended, chunk_cosine, _ = retriever._dense_scores(query, len(loaded.chunks))
     best_sentence = float((loaded.sentence_vectors[sentence_ids] @ query).max())
     assert blended[long_chunk] > chunk_cosine[long_chunk]
     assert np.isclose(blended[long_chunk], (chunk_cosine[long_chunk] + best_sentence) / 2, atol=1e-5)
@@ -98,6 +98,25 @@ def test_damaged_sentence_vectors_are_detected(small_corpus, tmp_path):
     assistant = Assistant.open(small_corpus, index, encoder=FakeEncoder())
     assert any("skadet" in n for n in assistant.notices)
     assert assistant.index.sentence_owner is not None and len(assistant.index.sentence_owner) > 3
+
+
+def test_out_of_scope_topics_are_embedded_and_a_changed_list_rebuilds_cheaply(small_corpus, tmp_path, monkeypatch):
+    import assistant.index as index_module
+    from assistant.index import out_of_scope_topics
+
+    topics = out_of_scope_topics()
+    assert len(topics) > 30 and not any(t.startswith("#") for t in topics)
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    assert np.allclose(load_index(index).out_of_scope, FakeEncoder().encode_passages(topics))
+    edited = tmp_path / "out_of_scope.txt"
+    edited.write_text("# kommentar\nParkering ved sykehuset: avgifter og plasser.\n", encoding="utf-8")
+    monkeypatch.setattr(index_module, "OUT_OF_SCOPE_FILE", edited)
+    assert is_stale(index, small_corpus, "fake/trigram-hash") == "Søkeindeksen er laget av en annen versjon"
+    counting = CountingEncoder()
+    build_index(small_corpus, index, counting)
+    assert counting.encoded == 1  # only the new topic; every passage comes from the cache
+    assert load_index(index).out_of_scope.shape == (1, FakeEncoder().dim)
 
 
 def test_staleness(small_corpus, tmp_path):
