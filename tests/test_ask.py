@@ -315,6 +315,8 @@ def test_a_question_nearer_an_out_of_scope_topic_than_any_passage_abstains():
         ("Hvor mye penger får vinneren av prisen?", "Prisen består av et diplom og 50.000 kroner.", None),
         ("How much does the municipality pay per day?", "Døgnprisen fastsettes i statsbudsjettet.", "beløp"),
         ("Hvor mye veiledning må sykehuset gi?", "Veiledningsplikten er absolutt.", None),  # not money
+        ("Hvor mye er kveldstillegget for sykepleiere?", "Kommunen er arbeidsgiver.", "beløp"),  # in a compound
+        ("Kor mykje er omsorgsstønaden per time?", "Kommunen tildeler omsorgsstønad.", "beløp"),
         ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "telefonnummer"),
         ("Hva er e-postadressen til sekretariatet?", "Send saker til post@example.no innen fristen.", None),
         ("Hvem betaler for transporten?", "Kommunen betaler for transporten.", None),
