@@ -122,7 +122,7 @@ def tradeoff(rows: list[dict]) -> list[dict]:
 
     offset = DENSE_FLOOR - DENSE_FLOOR_ENGLISH
     grid = []
-    for margin in [None, 0.0, 0.005, 0.01, 0.015, 0.02, 0.03]:
+    for margin in [None, 0.0, 0.005, 0.01, 0.0125, 0.015, 0.02, 0.03]:
         for dense_floor in [0.78, 0.80, 0.82, 0.825, 0.83, 0.835, 0.84, 0.845, 0.85, 0.86, 0.87]:
             for coverage_floor in [0.3, 0.5, 0.7, 0.8, 0.9, 1.01]:
                 sim = [dict(r, abstained=(r["top_dense"] < dense_floor - offset * r["english"]
