@@ -9,6 +9,7 @@ two compounds sharing a part, then still meet.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -145,9 +146,18 @@ def _compound_heads(token: str, heads: dict[str, list]) -> list:
     return out
 
 
+INFLECTION_MAX = 3  # letters an inflection adds to a word ("-ene", "-er", "-a")
+
+
 def _same_word(token: str, token_stem: str, key: str, key_stem: str) -> bool:
-    if token == key or token_stem == key_stem:
+    if token == key:
         return True
+    if token_stem == key_stem:
+        # Same stem, and each word only an inflection ending past what they share: the stemmer
+        # also cuts derivations ("turnuslege" → "turnus", "vaktlegen" → "vakt"), which are
+        # other words ("turnusen" is a rota, not a junior doctor).
+        shared = len(os.path.commonprefix([token, key]))
+        return max(len(token), len(key)) - shared <= INFLECTION_MAX
     if len(key) < COMPOUND_HEAD_MIN or len(token) <= len(key) + 2:
         return False
     # The stemmer cuts compounds inconsistently, so look for the key's stem near the end of the

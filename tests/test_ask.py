@@ -48,6 +48,12 @@ def test_glossary_terms_match_in_other_inflections_and_as_the_end_of_a_compound(
     assert found["legevakt"] == "akuttmedisinsk kjede"  # "legevakten": same stem
     assert found["øvelse"] == "øvelser beredskap"  # last part of the compound "beredskapsøvelsene"
     assert found["individuell plan"] == "koordinator"  # "individuelle planer": each word by its stem
+    # The stemmer also cuts derivations: "turnuslege" and "turnusen" share the stem "turnus", and
+    # "vaktlegen" stems to "vakt", but they are other words.
+    g2 = Glossary({"turnuslege": "lege i spesialisering", "vakt": "ledsager", "pasient": "x"})
+    assert g2.expand("Hvem lager turnusen, og hva gjør vaktlegen?") == []
+    assert dict(g2.expand("Turnuslegene og vaktene til pasientene")) == {
+        "turnuslege": "lege i spesialisering", "vakt": "ledsager", "pasient": "x"}
     # A short term never matches inside another word, and a long one not in the middle of one.
     assert g.expand("Hvem sender tipsene?") == []
     assert "øvelse" not in dict(g.expand("øvelsesplanen er klar"))
