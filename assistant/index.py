@@ -30,12 +30,12 @@ from typing import Callable
 
 import numpy as np
 
+from assistant import scope
 from assistant.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_
 from assistant.models import Chunk, DocumentInfo, Section
 
 INDEX_FORMAT = 3  # 2: sentence vectors; 3: out-of-scope topic vectors
-OUT_OF_SCOPE_FILE = Path(__file__).resolve().parent / "data" / "out_of_scope.txt"
 HNSW_THRESHOLD = 20_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -113,7 +113,7 @@ def pipeline_fingerprint() -> str:
     import importlib.util
 
     h = hashlib.sha256(str(INDEX_FORMAT).encode())
-    h.update(OUT_OF_SCOPE_FILE.read_bytes())
+    h.update(scope.topics_text().encode("utf-8"))
     for name in _PIPELINE_MODULES:
         spec = importlib.util.find_spec(f"assistant.{name}")
         if spec and spec.origin:
@@ -200,7 +200,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                     for sentence in chunk_sentences(chunk.text):
                         sentences.append(sentence)
                         owner.append(number)
-                topics = out_of_scope_topics()
+                topics = scope.out_of_scope_topics()
                 vectors = _encode_with_cache(encoder, [c.text for c in chunks] + sentences + topics,
                                              index_dir / "cache", report)
                 end = len(chunks) + len(sentences)
@@ -273,12 +273,6 @@ def load_index(index_dir: Path) -> LoadedIndex:
         raise IndexDamaged(folder, str(exc)) from None
     return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties,
                        sentence_vectors, sentence_owner, out_of_scope)
-
-
-def out_of_scope_topics(path: Path | None = None) -> list[str]:
-    """The topics the documents do not cover, one per line; # starts a comment line."""
-    lines = (line.strip() for line in (path or OUT_OF_SCOPE_FILE).read_text(encoding="utf-8").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _check_sentences(vectors: np.ndarray, owner: np.ndarray, dim: int, n_chunks: int) -> None:

@@ -101,17 +101,14 @@ def test_damaged_sentence_vectors_are_detected(small_corpus, tmp_path):
 
 
 def test_out_of_scope_topics_are_embedded_and_a_changed_list_rebuilds_cheaply(small_corpus, tmp_path, monkeypatch):
-    import assistant.index as index_module
-    from assistant.index import out_of_scope_topics
+    from assistant import scope
 
-    topics = out_of_scope_topics()
+    topics = scope.out_of_scope_topics()
     assert len(topics) > 30 and not any(t.startswith("#") for t in topics)
     index = tmp_path / "index"
     build_index(small_corpus, index, FakeEncoder())
     assert np.allclose(load_index(index).out_of_scope, FakeEncoder().encode_passages(topics))
-    edited = tmp_path / "out_of_scope.txt"
-    edited.write_text("# kommentar\nParkering ved sykehuset: avgifter og plasser.\n", encoding="utf-8")
-    monkeypatch.setattr(index_module, "OUT_OF_SCOPE_FILE", edited)
+    monkeypatch.setattr(scope, "topics_text", lambda: "# kommentar\nParkering ved sykehuset: avgifter og plasser.\n")
     assert is_stale(index, small_corpus, "fake/trigram-hash") == "Søkeindeksen er laget av en annen versjon"
     counting = CountingEncoder()
     build_index(small_corpus, index, counting)
