@@ -5,7 +5,8 @@ the duty table for the retrieved sections, or a plain "not covered" answer.
 Abstention uses signals calibrated on the dev set (`avtale eval` reports the trade-off): how
 close the best passage is to the question in the language model's space, how many of the
 question's own content words the best passages contain, and whether the question is closer to
-a topic the documents do not cover (assistant/data/out_of_scope.txt) than to any passage.
+a topic the documents do not cover (assistant/data/out_of_scope.txt) than to any passage; and
+a question asking for an amount or a contact address that no excerpt states is not covered.
 """
 
 from __future__ import annotations
