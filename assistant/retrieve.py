@@ -57,6 +57,7 @@ class Retriever:
         self.index = index
         self.encoder = encoder if index.vectors is not None else None
         self.glossary = glossary or load_glossary()
+        self._sentence_texts: dict[int, list[str]] = {}  # chunk number → its sentences, as indexed
 
     @property
     def has_dense(self) -> bool:
@@ -140,7 +141,11 @@ class Retriever:
         match: dict[str, float] = {}
         for i in order:
             start, end = rows.get(i, (0, 0))
-            texts = chunk_sentences(self.index.chunks[i].text) if end > start else []
+            if end == start:
+                continue
+            if i not in self._sentence_texts:  # split each chunk once, not on every question
+                self._sentence_texts[i] = chunk_sentences(self.index.chunks[i].text)
+            texts = self._sentence_texts[i]
             if len(texts) != end - start:
                 continue  # built by another chunker version: no sentence scores for this chunk
             for text, score in zip(texts, cosine[start:end]):
