@@ -72,5 +72,5 @@ def _seed_corpus(target: Path) -> None:
     source = bundled_corpus_dir()
     target.mkdir(parents=True, exist_ok=True)
     for item in source.iterdir():
-        if item.is_file() and item.suffix in {".txt", ".md", ".pdf", ".toml"}:
+        if item.is_file() and item.suffix in {".txt", ".md", ".pdf", ".toml", ".jsonl"}:
             shutil.copy2(item, target / item.name)
