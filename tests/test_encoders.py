@@ -93,6 +93,16 @@ def test_e5_passages_batch_with_progress_and_survive_odd_text(e5):
     assert float(vectors[3] @ e5.encode_passages([SMITTEVERN])[0]) > 0.9
 
 
+@pytest.mark.slow
+def test_e5_stored_questions_are_read_as_questions_in_batches(e5):
+    asked = ["Hvem skal sende tidligmelding?", "Må sykehuset si fra når pasienten legges inn?", "Who pays?"]
+    done: list[int] = []
+    stored = e5.encode_questions(asked, progress=done.append)
+    assert done == [2, 1]
+    np.testing.assert_allclose(stored, e5.encode_queries(asked), atol=1e-4)  # the query prefix, not "passage: "
+    assert float(stored[0] @ e5.encode_passages([asked[0]])[0]) < 0.999
+
+
 def test_without_avx2_the_e5_encoder_refuses_in_norwegian(monkeypatch):
     monkeypatch.setattr(encoders, "cpu_supports_avx2", lambda: False)
     monkeypatch.setattr(encoders.platform, "machine", lambda: "x86_64")
@@ -149,6 +159,9 @@ def test_sentence_transformers_folder_loads_offline_and_encodes(minilm_path, mon
     assert_unit_rows(passages, 2, 384)
     assert_unit_rows(encoder.encode_queries(["tidligmelding"]), 1, 384)
     assert encoder.encode_queries([]).shape == (0, 384)
+    np.testing.assert_allclose(encoder.encode_questions(["tidligmelding"], progress=done.append),
+                               encoder.encode_queries(["tidligmelding"]), atol=1e-5)
+    assert done == [2, 1]
 
 
 def test_missing_model_folder_is_named_in_the_error(tmp_path):
