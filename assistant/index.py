@@ -6,8 +6,10 @@ Layout under the index folder:
                        vectors.npy, dense.faiss, sentence_vectors.npy + sentence_owner.npy
                        (one vector per sentence and the chunk it belongs to),
                        out_of_scope.npy (the topics of assistant/data/out_of_scope.txt),
+                       question_vectors.npy + question_owner.npy (corpus/questions.jsonl: the
+                       questions each passage answers, and the chunk each belongs to),
                        manifest.json (with a checksum of each file)
-  cache/               passage vectors keyed by model and passage hash, reused across builds
+  cache/               passage and question vectors keyed by model and text hash, reused across builds
   .lock                held while building, so two processes never build at once
 
 A build writes a new build folder and only then points CURRENT at it, so a build that is killed
@@ -30,12 +32,13 @@ from typing import Callable
 
 import numpy as np
 
+from assistant import questions as passage_questions
 from assistant import scope
 from assistant.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_
 from assistant.models import Chunk, DocumentInfo, Section
 
-INDEX_FORMAT = 3  # 2: sentence vectors; 3: out-of-scope topic vectors
+INDEX_FORMAT = 4  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions
 HNSW_THRESHOLD = 20_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -54,6 +57,8 @@ class LoadedIndex:
     sentence_vectors: np.ndarray | None = None
     sentence_owner: np.ndarray | None = None  # chunk number of each sentence vector, ascending
     out_of_scope: np.ndarray | None = None  # one vector per topic the documents do not cover
+    question_vectors: np.ndarray | None = None  # questions each passage answers (corpus/questions.jsonl)
+    question_owner: np.ndarray | None = None  # chunk number of each question vector, ascending
 
     @property
     def encoder_id(self) -> str | None:
@@ -93,18 +98,23 @@ def sha256_file(path: Path) -> str:
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
-    """Content hash of the manifest and of every file it lists (what decides staleness)."""
+    """Content hash of the manifest, of every file it lists and of the questions file, if any
+    (what decides staleness)."""
     from assistant.manifest import load_manifest, manifest_path
 
     entries = load_manifest(corpus_dir)  # first: a missing manifest is a ManifestError that says what to do
     prints = {"manifest.toml": sha256_file(manifest_path(corpus_dir))}
+    questions = passage_questions.questions_path(corpus_dir)
+    if questions.is_file():
+        prints[questions.name] = sha256_file(questions)
     for entry in entries:
         path = Path(corpus_dir) / entry.file
         prints[entry.file] = sha256_file(path) if path.is_file() else "missing"
     return prints
 
 
-_PIPELINE_MODULES = ("clean", "structure", "paragraphs", "actors", "chunk", "duties", "lexical", "load", "manifest", "sentences")
+_PIPELINE_MODULES = ("clean", "structure", "paragraphs", "actors", "chunk", "duties", "lexical", "load", "manifest",
+                     "questions", "sentences")
 
 
 def pipeline_fingerprint() -> str:
@@ -180,6 +190,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
         corpus = build_corpus(corpus_dir)
         chunks = chunk_documents(corpus.documents)
         sections = [s for d in corpus.documents for s in d.sections]
+        asked = passage_questions.attach(passage_questions.load_questions(corpus_dir), chunks)
         report("struktur", 1, 1)
         folder = Path(tempfile.mkdtemp(dir=index_dir, prefix="build-"))
         try:
@@ -190,7 +201,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
             )
             _write_jsonl(folder / "duties.jsonl", (d.to_json() for d in extract_duties(corpus.documents)))
             report("ordsøk", 0, 1)
-            LexicalIndex.build([c.search_text for c in chunks]).save(folder / "bm25")
+            LexicalIndex.build([c.search_text for c in chunks], asked.by_chunk(len(chunks))).save(folder / "bm25")
             report("ordsøk", 1, 1)
             if encoder is not None:
                 # The passage alone is embedded (its breadcrumb goes to the word search): measured
@@ -201,13 +212,16 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                         sentences.append(sentence)
                         owner.append(number)
                 topics = scope.out_of_scope_topics()
-                vectors = _encode_with_cache(encoder, [c.text for c in chunks] + sentences + topics,
-                                             index_dir / "cache", report)
+                vectors, question_vectors = _encode_with_cache(
+                    encoder, [c.text for c in chunks] + sentences + topics, index_dir / "cache", report,
+                    questions=list(asked.texts))
                 end = len(chunks) + len(sentences)
                 np.save(folder / "vectors.npy", vectors[: len(chunks)], allow_pickle=False)
                 np.save(folder / "sentence_vectors.npy", vectors[len(chunks) : end], allow_pickle=False)
                 np.save(folder / "out_of_scope.npy", vectors[end:], allow_pickle=False)
                 np.save(folder / "sentence_owner.npy", np.asarray(owner, dtype=np.int32), allow_pickle=False)
+                np.save(folder / "question_vectors.npy", question_vectors, allow_pickle=False)
+                np.save(folder / "question_owner.npy", np.asarray(asked.owner, dtype=np.int32), allow_pickle=False)
                 _write_faiss(vectors[: len(chunks)], folder / "dense.faiss")
             manifest = {
                 "format": INDEX_FORMAT,
@@ -217,6 +231,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 "dim": getattr(encoder, "dim", None),
                 "corpus": corpus_fingerprint(corpus_dir),
                 "n_chunks": len(chunks),
+                "questions": {"attached": len(asked.texts), "unanchored": asked.unanchored},
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "files": {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()},
             }
@@ -255,7 +270,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         }
         duties = list(_read_jsonl(folder / "duties.jsonl"))
         lexical = LexicalIndex.load(folder / "bm25")
-        vectors = dense = sentence_vectors = sentence_owner = out_of_scope = None
+        vectors = dense = sentence_vectors = sentence_owner = out_of_scope = question_vectors = question_owner = None
         if (folder / "vectors.npy").exists():
             import faiss
 
@@ -266,21 +281,25 @@ def load_index(index_dir: Path) -> LoadedIndex:
             sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
             sentence_owner = np.load(folder / "sentence_owner.npy", allow_pickle=False)
             _check_sentences(sentence_vectors, sentence_owner, vectors.shape[1], len(chunks))
+            question_vectors = np.load(folder / "question_vectors.npy", allow_pickle=False)
+            question_owner = np.load(folder / "question_owner.npy", allow_pickle=False)
+            _check_sentences(question_vectors, question_owner, vectors.shape[1], len(chunks), "question")
             out_of_scope = np.load(folder / "out_of_scope.npy", allow_pickle=False)
             if out_of_scope.ndim != 2 or out_of_scope.shape[1] != vectors.shape[1]:
                 raise ValueError("out_of_scope")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexDamaged(folder, str(exc)) from None
     return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties,
-                       sentence_vectors, sentence_owner, out_of_scope)
+                       sentence_vectors, sentence_owner, out_of_scope, question_vectors, question_owner)
 
 
-def _check_sentences(vectors: np.ndarray, owner: np.ndarray, dim: int, n_chunks: int) -> None:
-    """Sentence vectors pair one-to-one with owners, which name chunks in ascending order."""
-    if len(owner) != len(vectors) or vectors.shape[1:] != (dim,):
-        raise ValueError("sentence_vectors")
+def _check_sentences(vectors: np.ndarray, owner: np.ndarray, dim: int, n_chunks: int, kind: str = "sentence") -> None:
+    """Sentence (or question) vectors pair one-to-one with owners, which name chunks in
+    ascending order."""
+    if vectors.ndim != 2 or owner.ndim != 1 or len(owner) != len(vectors) or vectors.shape[1] != dim:
+        raise ValueError(f"{kind}_vectors")
     if len(owner) and (owner[0] < 0 or owner[-1] >= n_chunks or np.any(np.diff(owner) < 0)):
-        raise ValueError("sentence_owner")
+        raise ValueError(f"{kind}_owner")
 
 
 class IndexDamaged(IndexError_):
@@ -297,8 +316,10 @@ def set_aside(index_dir: Path, folder: Path) -> Path:
     return target
 
 
-def _encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Progress) -> np.ndarray:
-    """Vectors of `passages`, in order; only texts the cache has not seen are encoded."""
+def _encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Progress,
+                       questions: list[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors of `passages` and of `questions` (encoded as queries), each in order; only texts
+    the cache has not seen are encoded."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:16]
     keys_path, vecs_path = cache_dir / f"{tag}.keys.json", cache_dir / f"{tag}.vectors.npy"
@@ -310,23 +331,36 @@ def _encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pr
             cached = dict(zip(keys, stored))
     except (OSError, ValueError):
         cached = {}
-    hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in passages]
-    missing = sorted({h for h in hashes if h not in cached})
-    texts = dict(zip(hashes, passages))
-    total, done = len(missing), 0
+    # A question is keyed apart from the same text as a passage: the model reads it differently.
+    kinds = {"passage": ("", encoder.encode_passages, passages), "question": ("question\0", encoder.encode_questions, questions)}
+    hashes = {kind: [hashlib.sha256((salt + text).encode("utf-8")).hexdigest() for text in texts]
+              for kind, (salt, _, texts) in kinds.items()}
+    missing = {kind: sorted({h for h in hashes[kind] if h not in cached}) for kind in kinds}
+    total, done = sum(map(len, missing.values())), 0
     report("språkmodell", 0, total)
-    if missing:
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            report("språkmodell", done, total)
 
-        fresh = encoder.encode_passages([texts[h] for h in missing], progress=step)
-        cached.update(zip(missing, np.asarray(fresh, dtype=np.float32)))
-        keep = sorted(set(hashes) | set(list(cached)[-50_000:]))
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        report("språkmodell", done, total)
+
+    for kind, (_, encode, texts) in kinds.items():
+        if missing[kind]:
+            by_hash = dict(zip(hashes[kind], texts))
+            fresh = encode([by_hash[h] for h in missing[kind]], progress=step)
+            cached.update(zip(missing[kind], np.asarray(fresh, dtype=np.float32)))
+    if total:
+        wanted = set(hashes["passage"]) | set(hashes["question"])
+        keep = sorted(wanted | set(list(cached)[-50_000:]))
         _atomic_save_cache(keys_path, vecs_path, keep, np.stack([cached[k] for k in keep]))
     report("språkmodell", total, total)
-    return np.stack([cached[h] for h in hashes]).astype(np.float32) if hashes else np.zeros((0, encoder.dim), np.float32)
+
+    def rows(kind: str) -> np.ndarray:
+        if not hashes[kind]:
+            return np.zeros((0, encoder.dim), np.float32)
+        return np.stack([cached[h] for h in hashes[kind]]).astype(np.float32)
+
+    return rows("passage"), rows("question")
 
 
 def _atomic_save_cache(keys_path: Path, vecs_path: Path, keys: list[str], vectors: np.ndarray) -> None:

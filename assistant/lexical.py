@@ -235,11 +235,15 @@ class LexicalIndex:
         self.knows = lru_cache(maxsize=8192)(self._knows)
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str], extra: list[str] | None = None) -> "LexicalIndex":
+        """BM25 over `texts`; `extra[i]`, if given, is searched as part of text i (the questions
+        a passage answers) but is not the documents' own vocabulary: spelling correction and
+        "does the corpus know this word" still read only the documents."""
         import bm25s
 
         retriever = bm25s.BM25(k1=1.2, b=0.75)
-        corpus_terms = [terms(t) or ["∅"] for t in texts]
+        extra = extra or [""] * len(texts)
+        corpus_terms = [terms(f"{t}\n{e}" if e else t) or ["∅"] for t, e in zip(texts, extra)]
         retriever.index(corpus_terms, show_progress=False)
         vocabulary: dict[str, int] = {}
         for text in texts:
@@ -247,12 +251,16 @@ class LexicalIndex:
                 vocabulary[w] = vocabulary.get(w, 0) + 1
         return cls(retriever, vocabulary)
 
+    @cached_property
+    def _stems(self) -> frozenset[str]:
+        return frozenset(_stemmer().stemWords(list(self.vocabulary)))
+
     def _knows(self, word: str) -> int:
         """How well the corpus knows a word: 3 as written, 2 by its stem, 1 as a compound of a
         word it has and a stem it has ("hjemmesykepleie" = "hjemme" + "sykeplei-"), 0 not at all."""
         if word in self.vocabulary:
             return 3
-        stem, stems = _stemmer().stemWord, self._bm25.vocab_dict
+        stem, stems = _stemmer().stemWord, self._stems
         if stem(word) in stems:
             return 2
         return int(any(word[:i] in self.vocabulary and stem(word[i:]) in stems for i in range(3, len(word) - 2)))
