@@ -291,9 +291,17 @@ def check_index(index_dir: Path, corpus_dir: Path, encoder_id: str | None, corpu
     if not corpus_ok:
         return Check(WARN, name, f"sjekksummer OK ({built}); om den er oppdatert kan ikke avgjøres uten korpus",
                      "Rett korpuset først (se linjen over).")
+    asked = loaded.manifest.get("questions") or {}
+    if asked.get("attached"):
+        built += f", {asked['attached']} spørsmål knyttet til avsnitt"
     reason = is_stale(index_dir, corpus_dir, encoder_id)
     if reason:
         return Check(WARN, name, f"{reason} ({built})", rebuild)
+    if asked.get("unanchored"):
+        lines = f"{asked['unanchored']} linje" + ("r" if asked["unanchored"] != 1 else "")
+        return Check(WARN, name, f"oppdatert ({built}), men {lines} i questions.jsonl siterer tekst "
+                     f"som ikke finnes i dokumentene lenger, f.eks. «{asked.get('lost', ['?'])[0]}»",
+                     "Rett sitatet («quote») i de linjene etter den nye teksten, eller fjern linjene.")
     return Check(OK, name, f"oppdatert, sjekksummer OK ({built})")
 
 

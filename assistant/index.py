@@ -232,7 +232,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 "dim": getattr(encoder, "dim", None),
                 "corpus": corpus_fingerprint(corpus_dir),
                 "n_chunks": len(chunks),
-                "questions": {"attached": len(asked.texts), "unanchored": asked.unanchored},
+                "questions": {"attached": len(asked.texts), "unanchored": asked.unanchored, "lost": list(asked.lost[:5])},
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "files": {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()},
             }

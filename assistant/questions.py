@@ -37,11 +37,15 @@ class PassageQuestions:
 @dataclass(frozen=True)
 class Attached:
     """The questions that found their passage: `owner[i]` is the chunk number of `texts[i]`,
-    ascending; `unanchored` counts lines whose quote no passage contains."""
+    ascending; `lost` holds the quotes no passage contains (their document changed)."""
 
     texts: tuple[str, ...]
     owner: tuple[int, ...]
-    unanchored: int
+    lost: tuple[str, ...] = ()
+
+    @property
+    def unanchored(self) -> int:
+        return len(self.lost)
 
     def by_chunk(self, n_chunks: int) -> list[str] | None:
         """Each chunk's questions as one text (for the word search), or None if there are none."""
@@ -106,17 +110,17 @@ def attach(entries: list[PassageQuestions], chunks: list[Chunk]) -> Attached:
     for number, chunk in enumerate(chunks):
         by_doc.setdefault(chunk.doc_id, []).append((number, chunk.section_id, _letters(chunk.text)))
     pairs: list[tuple[int, str]] = []
-    unanchored = 0
+    lost: list[str] = []
     for entry in entries:
         quote = _letters(entry.quote)
         found = [(n, section) for n, section, text in by_doc.get(entry.doc, []) if quote in text]
         if not found:
-            unanchored += 1
+            lost.append(entry.quote)
             continue
         owner = next((n for n, section in found if section == entry.section), found[0][0])
         pairs.extend((owner, q) for q in entry.questions)
     pairs.sort(key=lambda pair: pair[0])  # stable: each passage keeps its questions' order
-    return Attached(tuple(q for _, q in pairs), tuple(n for n, _ in pairs), unanchored)
+    return Attached(tuple(q for _, q in pairs), tuple(n for n, _ in pairs), tuple(lost))
 
 
 def _letters(text: str) -> str:

@@ -138,6 +138,20 @@ def test_stale_index_is_a_warning(run_cli, env):
     assert row.startswith("ADVARSEL") and "Dokumentene er endret" in row and result.code == 0
 
 
+def test_questions_whose_quote_the_documents_lost_are_a_warning_naming_one(run_cli, env):
+    rows = [{"doc": "rundskriv", "quote": "Det kan ikke kreves vederlag for den veiledning", "questions": ["Koster det noe?"]},
+            {"doc": "rundskriv", "quote": "Denne setningen står ikke i rundskrivet", "questions": ["Hva?"]}]
+    (env["corpus"] / "questions.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                                   encoding="utf-8")
+    build_index(env["corpus"], env["index"], FakeEncoder())
+    result = run_cli("doctor")
+    assert_well_formed(result)
+    row = lines_of(result)["Søkeindeks"]
+    assert row.startswith("ADVARSEL") and "1 spørsmål knyttet til avsnitt" in row
+    assert "1 linje i questions.jsonl" in row and "«Denne setningen står ikke i rundskrivet»" in row
+    assert result.code == 0
+
+
 def test_index_from_another_model_is_a_warning(run_cli, env, monkeypatch):
     class Other(FakeEncoder):
         model_id = "fake/annen"

@@ -109,7 +109,7 @@ def test_a_stored_question_lets_the_word_search_find_its_passage(small_corpus, t
     assert is_stale(index, small_corpus, None) == "Dokumentene er endret siden søkeindeksen ble laget"
     build_index(small_corpus, index)
     loaded = load_index(index)
-    assert loaded.manifest["questions"] == {"attached": 1, "unanchored": 0}
+    assert loaded.manifest["questions"] == {"attached": 1, "unanchored": 0, "lost": []}
     hits = Retriever(loaded).search("Får sykehuset fakturere for opplæringen?", mode="bm25").hits
     assert hits[0].chunk == loaded.chunks[target]
     # The excerpt is the passage's own text, and spelling correction knows only the documents.
