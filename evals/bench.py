@@ -3,9 +3,10 @@ unchanged), peak memory, and how build time and query latency grow at 10× and 1
 
     python -m evals.bench [--quick] [--scales 10,100] [--json out.json]
 
-The scale runs copy every source file N times under new names. Their passages are identical to
-the bundled ones, so their vectors come from the vector cache (no re-encoding): those numbers
-measure structuring, word index, faiss and search, with encoding cost shown by the fresh build.
+The scale runs copy every source file N times under new names, and the questions file with
+them. Their passages and questions are identical to the bundled ones, so their vectors come from
+the vector cache (no re-encoding): those numbers measure structuring, word index, faiss and
+search, with encoding cost shown by the fresh build.
 """
 
 from __future__ import annotations
@@ -65,6 +66,14 @@ def scaled_corpus(source: Path, target: Path, copies: int) -> None:
                 text = text.replace(f'file = "{new_file}"', f'file = "{new_file}"\nid = "k{n:03d}-{Path(file).stem}"', 1)
             out.append(text)
     (target / "manifest.toml").write_text("".join(out), encoding="utf-8")
+    asked = source / "questions.jsonl"
+    if asked.is_file():  # each copy's passages get the bundled questions too (vectors cached)
+        lines = [json.loads(line) for line in asked.read_text(encoding="utf-8").splitlines() if line.strip()]
+        with (target / "questions.jsonl").open("w", encoding="utf-8") as fh:
+            for n in range(copies):
+                for row in lines:
+                    fh.write(json.dumps(dict(row, doc=f"k{n:03d}-{row['doc']}", section=f"k{n:03d}-{row.get('section', '')}"),
+                                        ensure_ascii=False) + "\n")
 
 
 def _same_fs(a: Path, b: Path) -> bool:
