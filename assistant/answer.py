@@ -17,6 +17,7 @@ import time
 from assistant.duties import find_deadline
 from assistant.lexical import terms
 from assistant.models import Answer, Duty, Excerpt, Hit
+from assistant.questions import letters
 from assistant.retrieve import SearchResult
 from assistant.sentences import split_sentences
 
@@ -38,6 +39,7 @@ MAX_ANSWER_SENTENCES = 3
 # sentence holds (measured with `evals.run`, "short answer quotes gold evidence": 0.52 → 0.55
 # on dev, 0.27 → 0.30 on the held-out set; 0.4 and 1.0 gain less).
 SENTENCE_MATCH_WEIGHT = 0.7
+SPAN_WEIGHT = 0.5
 OWN_WEIGHT = 0.5
 MAX_DUTIES = 8
 
@@ -97,7 +99,8 @@ def compose(result: SearchResult, index, top_k: int = 5, has_dense: bool = True)
     else:
         actors = {e.rank: index.sections[e.section_id].actor for e in excerpts
                   if e.section_id in index.sections and index.sections[e.section_id].actor}
-        text = short_answer(result.question, excerpts, result.query_terms, actors, result.sentence_match)
+        text = short_answer(result.question, excerpts, result.query_terms, actors, result.sentence_match,
+                            result.answer_spans)
         duties = tuple(responsibilities(result.question, hits, index))
     timing = dict(result.timing_ms)
     timing["compose"] = round((time.perf_counter() - t0) * 1000, 2)
@@ -157,7 +160,8 @@ def sentences(text: str) -> list[str]:
 
 
 def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list[str],
-                 block_actor: dict[int, str] | None = None, sentence_match: dict[str, float] | None = None) -> str:
+                 block_actor: dict[int, str] | None = None, sentence_match: dict[str, float] | None = None,
+                 answer_spans: dict[str, float] | None = None) -> str:
     """One to three sentences copied from the top excerpts, each with its citation number.
 
     Sentences are scored by the query's words (with its glossary expansions), the language
@@ -174,12 +178,16 @@ def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list
                   for excerpt in excerpts[:3] for position, sentence in enumerate(sentences(excerpt.text))]
     known = [match for *_, match in candidates if match is not None]
     low, spread = (min(known), max(known) - min(known)) if known else (0.0, 0.0)
+    spans = _spans_in(candidates, answer_spans or {})
+    span_low, span_spread = (min(spans.values()), max(spans.values()) - min(spans.values())) if spans else (0.0, 0.0)
     scored = []
     for excerpt, position, sentence, match in candidates:
         words = set(terms(sentence))
         score = len(expanded & words) / (len(expanded) or 1) + 0.5 * excerpt.score - 0.01 * position
         if match is not None and spread > 0:
             score += SENTENCE_MATCH_WEIGHT * (match - low) / spread
+        if sentence in spans:
+            score += SPAN_WEIGHT * ((spans[sentence] - span_low) / span_spread if span_spread > 0 else 1.0)
         if asks_who and (_PARTY.search(sentence) or excerpt.rank in block_actor):
             score += 0.2
         if asks_when and find_deadline(sentence):
@@ -195,6 +203,21 @@ def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list
         if len(chosen) == MAX_ANSWER_SENTENCES:
             break
     return " ".join(chosen)
+
+
+def _spans_in(candidates: list, answer_spans: dict[str, float]) -> dict[str, float]:
+    """Candidate sentence → the best cosine of a stored question whose quote (the words that
+    answer it) lies in that sentence or covers it."""
+    found: dict[str, float] = {}
+    if not answer_spans:
+        return found
+    quotes = [(letters(quote), score) for quote, score in answer_spans.items()]
+    for _, _, sentence, _ in candidates:
+        body = letters(sentence)
+        scores = [score for quote, score in quotes if quote and body and (quote in body or body in quote)]
+        if scores:
+            found[sentence] = max(scores)
+    return found
 
 
 def responsibilities(question: str, hits: list[Hit], index) -> list[Duty]:

@@ -6,8 +6,9 @@ Layout under the index folder:
                        vectors.npy, dense.faiss, sentence_vectors.npy + sentence_owner.npy
                        (one vector per sentence and the chunk it belongs to),
                        out_of_scope.npy (the topics of assistant/data/out_of_scope.txt),
-                       question_vectors.npy + question_owner.npy (corpus/questions.jsonl: the
-                       questions each passage answers, and the chunk each belongs to),
+                       question_vectors.npy + question_owner.npy + question_quotes.json
+                       (corpus/questions.jsonl: the questions each passage answers, the chunk
+                       each belongs to, and the quote of the words that answer it),
                        manifest.json (with a checksum of each file)
   cache/               passage and question vectors keyed by model and text hash, reused across builds
   .lock                held while building, so two processes never build at once
@@ -39,7 +40,7 @@ from assistant.errors import IndexError_
 from assistant.models import Chunk, DocumentInfo, Section
 from assistant.vector_cache import encode_with_cache
 
-INDEX_FORMAT = 4  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions
+INDEX_FORMAT = 5  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions; 5: their quotes
 HNSW_THRESHOLD = 20_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -60,6 +61,7 @@ class LoadedIndex:
     out_of_scope: np.ndarray | None = None  # one vector per topic the documents do not cover
     question_vectors: np.ndarray | None = None  # questions each passage answers (corpus/questions.jsonl)
     question_owner: np.ndarray | None = None  # chunk number of each question vector, ascending
+    question_quotes: list[str] | None = None  # the words of its passage that answer each question
 
     @property
     def encoder_id(self) -> str | None:
@@ -223,6 +225,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 np.save(folder / "sentence_owner.npy", np.asarray(owner, dtype=np.int32), allow_pickle=False)
                 np.save(folder / "question_vectors.npy", question_vectors, allow_pickle=False)
                 np.save(folder / "question_owner.npy", np.asarray(asked.owner, dtype=np.int32), allow_pickle=False)
+                (folder / "question_quotes.json").write_text(json.dumps(asked.quotes, ensure_ascii=False), encoding="utf-8")
                 _write_faiss(vectors[: len(chunks)], folder / "dense.faiss")
             manifest = {
                 "format": INDEX_FORMAT,
@@ -271,7 +274,8 @@ def load_index(index_dir: Path) -> LoadedIndex:
         }
         duties = list(_read_jsonl(folder / "duties.jsonl"))
         lexical = LexicalIndex.load(folder / "bm25")
-        vectors = dense = sentence_vectors = sentence_owner = out_of_scope = question_vectors = question_owner = None
+        vectors = dense = sentence_vectors = sentence_owner = out_of_scope = None
+        question_vectors = question_owner = question_quotes = None
         if (folder / "vectors.npy").exists():
             import faiss
 
@@ -285,13 +289,17 @@ def load_index(index_dir: Path) -> LoadedIndex:
             question_vectors = np.load(folder / "question_vectors.npy", allow_pickle=False)
             question_owner = np.load(folder / "question_owner.npy", allow_pickle=False)
             _check_sentences(question_vectors, question_owner, vectors.shape[1], len(chunks), "question")
+            question_quotes = json.loads((folder / "question_quotes.json").read_text(encoding="utf-8"))
+            if not isinstance(question_quotes, list) or len(question_quotes) != len(question_owner):
+                raise ValueError("question_quotes")
             out_of_scope = np.load(folder / "out_of_scope.npy", allow_pickle=False)
             if out_of_scope.ndim != 2 or out_of_scope.shape[1] != vectors.shape[1]:
                 raise ValueError("out_of_scope")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexDamaged(folder, str(exc)) from None
     return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties,
-                       sentence_vectors, sentence_owner, out_of_scope, question_vectors, question_owner)
+                       sentence_vectors, sentence_owner, out_of_scope, question_vectors, question_owner,
+                       question_quotes)
 
 
 def _check_sentences(vectors: np.ndarray, owner: np.ndarray, dim: int, n_chunks: int, kind: str = "sentence") -> None:

@@ -42,6 +42,7 @@ class Attached:
     texts: tuple[str, ...]
     owner: tuple[int, ...]
     lost: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()  # the quote of each question's line: the words that answer it
 
     @property
     def unanchored(self) -> int:
@@ -89,7 +90,7 @@ def _parse(path: Path, number: int, line: str) -> PassageQuestions:
             problem = "ikke et JSON-objekt"
         elif not isinstance(raw.get("doc"), str) or not raw["doc"]:
             problem = "mangler «doc» (dokumentets id fra manifest.toml)"
-        elif not isinstance(raw.get("quote"), str) or len(_letters(raw["quote"])) < 10:
+        elif not isinstance(raw.get("quote"), str) or len(letters(raw["quote"])) < 10:
             problem = "mangler «quote» (et sitat på minst 10 bokstaver fra avsnittet)"
         elif (not isinstance(raw.get("questions"), list) or not raw["questions"]
               or not all(isinstance(q, str) and q.strip() for q in raw["questions"])):
@@ -108,20 +109,22 @@ def attach(entries: list[PassageQuestions], chunks: list[Chunk]) -> Attached:
     headings), else the first."""
     by_doc: dict[str, list[tuple[int, str, str]]] = {}
     for number, chunk in enumerate(chunks):
-        by_doc.setdefault(chunk.doc_id, []).append((number, chunk.section_id, _letters(chunk.text)))
-    pairs: list[tuple[int, str]] = []
+        by_doc.setdefault(chunk.doc_id, []).append((number, chunk.section_id, letters(chunk.text)))
+    pairs: list[tuple[int, str, str]] = []
     lost: list[str] = []
     for entry in entries:
-        quote = _letters(entry.quote)
+        quote = letters(entry.quote)
         found = [(n, section) for n, section, text in by_doc.get(entry.doc, []) if quote in text]
         if not found:
             lost.append(entry.quote)
             continue
         owner = next((n for n, section in found if section == entry.section), found[0][0])
-        pairs.extend((owner, q) for q in entry.questions)
+        pairs.extend((owner, q, entry.quote) for q in entry.questions)
     pairs.sort(key=lambda pair: pair[0])  # stable: each passage keeps its questions' order
-    return Attached(tuple(q for _, q in pairs), tuple(n for n, _ in pairs), tuple(lost))
+    return Attached(tuple(q for _, q, _ in pairs), tuple(n for n, _, _ in pairs), tuple(lost),
+                    tuple(quote for *_, quote in pairs))
 
 
-def _letters(text: str) -> str:
+def letters(text: str) -> str:
+    """Lowercase letters and digits only: how quotes are compared with passage text."""
     return re.sub(r"[\W_]+", "", text.lower())

@@ -52,6 +52,9 @@ class SearchResult:
     # Language-model cosine of each sentence of the found passages (keyed by its text), for
     # choosing the short answer's sentences; empty without a language model.
     sentence_match: dict[str, float] = field(default_factory=dict)
+    # For the found passages' stored questions: the quote of the words answering each, with the
+    # best cosine of its questions to this one (empty without a language model or questions).
+    answer_spans: dict[str, float] = field(default_factory=dict)
     # The question's best cosine with a topic the documents do not cover (None without them).
     top_out_of_scope: float | None = None
     mode: str = "hybrid"
@@ -112,6 +115,8 @@ class Retriever:
             result.top_out_of_scope = float((self.index.out_of_scope @ vector.astype(np.float32)).max())
         if sentence_cosine is not None:
             result.sentence_match = self._sentence_match(sentence_cosine, order)
+        if dense is not None:
+            result.answer_spans = self._answer_spans(vector, order)
         result.top_dense = float(chunk_cosine[balanced[0]]) if dense is not None and balanced else 0.0
         result.english = looks_english(question)
         result.top_lexical = float(lexical.max()) if len(lexical) else 0.0
@@ -166,6 +171,19 @@ class Retriever:
                 match[text] = max(float(score), match.get(text, -1.0))
         return match
 
+    def _answer_spans(self, vector: np.ndarray, order: list[int]) -> dict[str, float]:
+        """Quote → best cosine of its stored questions with this one, over the chunks in `order`."""
+        quotes, vectors = self.index.question_quotes, self.index.question_vectors
+        if not quotes or vectors is None:
+            return {}
+        rows = self._question_rows
+        spans: dict[str, float] = {}
+        for i in order:
+            start, end = rows.get(i, (0, 0))
+            for quote, score in zip(quotes[start:end], vectors[start:end] @ vector.astype(np.float32)):
+                spans[quote] = max(float(score), spans.get(quote, -1.0))
+        return spans
+
     @cached_property
     def _sentence_groups(self) -> tuple[np.ndarray, np.ndarray]:
         return _groups(self.index.sentence_owner)
@@ -177,9 +195,12 @@ class Retriever:
     @cached_property
     def _sentence_rows(self) -> dict[int, tuple[int, int]]:
         """Chunk number → the [start, end) rows of its sentence vectors."""
-        starts, owners = self._sentence_groups
-        ends = np.r_[starts[1:], len(self.index.sentence_owner)]
-        return {int(o): (int(a), int(b)) for o, a, b in zip(owners, starts, ends)}
+        return _rows(self.index.sentence_owner, *self._sentence_groups)
+
+    @cached_property
+    def _question_rows(self) -> dict[int, tuple[int, int]]:
+        """Chunk number → the [start, end) rows of its stored questions."""
+        return _rows(self.index.question_owner, *self._question_groups)
 
     def _mask(self, doc_ids: set[str] | None, n: int) -> np.ndarray:
         if not doc_ids:
@@ -230,6 +251,11 @@ def _groups(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     chunk it is."""
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     return starts, owner[starts]
+
+
+def _rows(owner: np.ndarray, starts: np.ndarray, owners: np.ndarray) -> dict[int, tuple[int, int]]:
+    ends = np.r_[starts[1:], len(owner)]
+    return {int(o): (int(a), int(b)) for o, a, b in zip(owners, starts, ends)}
 
 
 def _order(scores: np.ndarray, mask: np.ndarray, limit: int) -> list[int]:

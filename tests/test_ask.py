@@ -287,6 +287,22 @@ def test_short_answer_leads_with_the_sentence_the_language_model_matches_best():
     assert answer.startswith("Partnerne dekker sine egne kostnader. [1]")
 
 
+def test_short_answer_leads_with_the_words_that_answer_the_stored_question_most_like_this_one():
+    from assistant.answer import short_answer
+
+    text = ("Kommunen skal ha rutiner for mottak av pasienter.\nUNN skal varsle kommunen senest dagen før utskriving.\n"
+            "Kommunen skal ha rutiner for oppfølging etter utskriving.")
+    question = "Hvem har ansvar for rutiner når pasienten kommer hjem?"
+    plain = short_answer(question, (_excerpt(1, text),), terms(question))
+    assert plain.startswith("Kommunen skal ha rutiner")
+    # Stored questions: one much like this question, whose quote (compared on letters and digits
+    # only) answers it, and one less like it.
+    spans = {"UNN skal varsle  kommunen, senest dagen": 0.95, "rutiner for mottak av pasienter": 0.86}
+    answer = short_answer(question, (_excerpt(1, text),), terms(question), answer_spans=spans)
+    assert answer.startswith("UNN skal varsle kommunen senest dagen før utskriving. [1]")
+    assert answer.count("[1]") <= 3
+
+
 def test_search_scores_the_sentences_of_the_passages_it_returns(tmp_path, bundled_corpus_dir):
     from assistant.chunk import chunk_sentences
     from assistant.encoders import FakeEncoder

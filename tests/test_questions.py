@@ -126,6 +126,10 @@ def test_question_vectors_are_built_cached_and_lift_their_passage(small_corpus, 
     target = int(loaded.question_owner[0])
     assert loaded.question_owner.tolist() == [target, target]
     np.testing.assert_allclose(loaded.question_vectors, FakeEncoder().encode_queries([ASKED, "Koster veiledningen noe?"]))
+    assert loaded.question_quotes == [QUOTE, QUOTE]
+    found = Retriever(loaded, FakeEncoder()).search(ASKED)
+    assert target in [loaded.chunks.index(h.chunk) for h in found.hits]
+    assert found.answer_spans[QUOTE] > 0.9  # the quote answering its near-twin (the search adds glossary words)
 
     query = FakeEncoder().encode_queries([ASKED])[0]
     blended, chunk_cosine, _ = Retriever(loaded, FakeEncoder())._dense_scores(query, len(loaded.chunks))
@@ -146,13 +150,17 @@ def test_question_vectors_are_built_cached_and_lift_their_passage(small_corpus, 
     assert len(load_index(index).question_vectors) == 3
 
 
-def test_damaged_question_vectors_are_detected_and_rebuilt(small_corpus, tmp_path):
+@pytest.mark.parametrize("damage", ["owner", "quotes"])
+def test_damaged_question_files_are_detected_and_rebuilt(small_corpus, tmp_path, damage):
     from assistant.service import Assistant
 
     write_questions(small_corpus, {"doc": "rundskriv", "quote": QUOTE, "questions": [ASKED]})
     index = tmp_path / "index"
     folder = build_index(small_corpus, index, FakeEncoder())
-    np.save(folder / "question_owner.npy", np.array([10_000], dtype=np.int32))
+    if damage == "owner":
+        np.save(folder / "question_owner.npy", np.array([10_000], dtype=np.int32))
+    else:
+        (folder / "question_quotes.json").write_text("[]", encoding="utf-8")
     assistant = Assistant.open(small_corpus, index, encoder=FakeEncoder())
     assert any("skadet" in n for n in assistant.notices)
     assert len(assistant.index.question_owner) == 1 and assistant.index.question_owner[0] < len(assistant.index.chunks)
