@@ -23,7 +23,7 @@ from assistant.models import Chunk
 
 QUESTIONS_NAME = "questions.jsonl"
 MAX_QUESTIONS_PER_LINE = 12
-MAX_QUESTION_CHARS = 500
+MAX_STORED_QUESTION_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def _parse(path: Path, number: int, line: str) -> PassageQuestions:
             problem = "mangler «questions» (en liste med spørsmål)"
     if problem:
         raise ManifestError(f"{path}, linje {number}: {problem}. Rett linjen eller fjern den.")
-    questions = tuple(" ".join(q.split())[:MAX_QUESTION_CHARS] for q in raw["questions"][:MAX_QUESTIONS_PER_LINE])
+    questions = tuple(" ".join(q.split())[:MAX_STORED_QUESTION_CHARS] for q in raw["questions"][:MAX_QUESTIONS_PER_LINE])
     section = raw.get("section") if isinstance(raw.get("section"), str) else ""
     return PassageQuestions(raw["doc"], raw["quote"], questions, section)
 

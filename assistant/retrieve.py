@@ -86,7 +86,7 @@ class Retriever:
         if n == 0:
             return result
         lexical = self.index.lexical.scores(query_terms) if mode != "dense" else np.zeros(n, np.float32)
-        dense = sentence_cosine = None
+        dense = sentence_cosine = question_cosine = None
         if mode != "bm25" and self.encoder is not None:
             # The language model reads the question as typed: measured on the dev set, it handles
             # nynorsk better than the word-by-word bokmål forms (those serve the word search).
@@ -94,7 +94,7 @@ class Retriever:
             t1 = time.perf_counter()
             vector = self.encoder.encode_queries([query_text])[0]
             result.timing_ms["encode"] = round((time.perf_counter() - t1) * 1000, 2)
-            dense, chunk_cosine, sentence_cosine = self._dense_scores(vector, n)
+            dense, chunk_cosine, sentence_cosine, question_cosine = self._dense_scores(vector, n)
         elif mode == "dense":
             result.notices.append("Språkmodellen er ikke tilgjengelig; bare ordsøk ble brukt.")
         mask = self._mask(doc_ids, n)
@@ -115,8 +115,8 @@ class Retriever:
             result.top_out_of_scope = float((self.index.out_of_scope @ vector.astype(np.float32)).max())
         if sentence_cosine is not None:
             result.sentence_match = self._sentence_match(sentence_cosine, order)
-        if dense is not None:
-            result.answer_spans = self._answer_spans(vector, order)
+        if question_cosine is not None:
+            result.answer_spans = self._answer_spans(question_cosine, order)
         result.top_dense = float(chunk_cosine[balanced[0]]) if dense is not None and balanced else 0.0
         result.english = looks_english(question)
         result.top_lexical = float(lexical.max()) if len(lexical) else 0.0
@@ -125,10 +125,10 @@ class Retriever:
         result.timing_ms["retrieve"] = round(total - result.timing_ms.get("encode", 0.0), 2)
         return result
 
-    def _dense_scores(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def _dense_scores(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """(blended score of the chunk, its best sentence and its best stored question; the chunk's
-        own cosine) for every chunk, and the cosine of every sentence vector (None where the
-        index has none)."""
+        own cosine) for every chunk, and the cosine of every sentence and every stored question
+        (None where the index has none)."""
         vector = vector.astype(np.float32)
         if n <= 50_000:
             chunk = self.index.vectors @ vector
@@ -136,7 +136,7 @@ class Retriever:
             chunk = np.full(n, -1.0, dtype=np.float32)
             found, ids = self.index.dense.search(vector.reshape(1, -1), CANDIDATES * 4)
             chunk[ids[0][ids[0] >= 0]] = found[0][ids[0] >= 0]
-        blended, cosine = chunk.copy(), None
+        blended, cosine, asked = chunk.copy(), None, None
         sentences = self.index.sentence_vectors
         if sentences is not None and len(sentences):
             starts, owners = self._sentence_groups
@@ -147,11 +147,12 @@ class Retriever:
         questions = self.index.question_vectors
         if questions is not None and len(questions):
             starts, owners = self._question_groups
-            best = np.maximum.reduceat(questions @ vector, starts)
+            asked = questions @ vector
+            best = np.maximum.reduceat(asked, starts)
             scored = chunk[owners] > -1.0
             own = blended[owners[scored]]
             blended[owners[scored]] = (1 - QUESTION_WEIGHT) * own + QUESTION_WEIGHT * np.maximum(best[scored], own)
-        return blended, chunk, cosine
+        return blended, chunk, cosine, asked
 
     def _sentence_match(self, cosine: np.ndarray, order: list[int]) -> dict[str, float]:
         """Cosine of each sentence of the chunks in `order`, keyed by its text as
@@ -171,16 +172,16 @@ class Retriever:
                 match[text] = max(float(score), match.get(text, -1.0))
         return match
 
-    def _answer_spans(self, vector: np.ndarray, order: list[int]) -> dict[str, float]:
+    def _answer_spans(self, cosine: np.ndarray, order: list[int]) -> dict[str, float]:
         """Quote → best cosine of its stored questions with this one, over the chunks in `order`."""
-        quotes, vectors = self.index.question_quotes, self.index.question_vectors
-        if not quotes or vectors is None:
+        quotes = self.index.question_quotes
+        if not quotes:
             return {}
         rows = self._question_rows
         spans: dict[str, float] = {}
         for i in order:
             start, end = rows.get(i, (0, 0))
-            for quote, score in zip(quotes[start:end], vectors[start:end] @ vector.astype(np.float32)):
+            for quote, score in zip(quotes[start:end], cosine[start:end]):
                 spans[quote] = max(float(score), spans.get(quote, -1.0))
         return spans
 

@@ -83,7 +83,7 @@ def test_a_question_matching_one_sentence_of_a_chunk_finds_it_through_that_sente
     assert len(sentence_ids) >= 3
     query = FakeEncoder().encode_queries([str(loaded.chunks[long_chunk].text).split(".")[0]])[0]
     retriever = Retriever(loaded, FakeEncoder())
-    blended, chunk_cosine, _ = retriever._dense_scores(query, len(loaded.chunks))
+    blended, chunk_cosine, *_ = retriever._dense_scores(query, len(loaded.chunks))
     best_sentence = float((loaded.sentence_vectors[sentence_ids] @ query).max())
     assert blended[long_chunk] > chunk_cosine[long_chunk]
     assert np.isclose(blended[long_chunk], (chunk_cosine[long_chunk] + best_sentence) / 2, atol=1e-5)

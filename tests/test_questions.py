@@ -132,11 +132,11 @@ def test_question_vectors_are_built_cached_and_lift_their_passage(small_corpus, 
     assert found.answer_spans[QUOTE] > 0.9  # the quote answering its near-twin (the search adds glossary words)
 
     query = FakeEncoder().encode_queries([ASKED])[0]
-    blended, chunk_cosine, _ = Retriever(loaded, FakeEncoder())._dense_scores(query, len(loaded.chunks))
+    blended, chunk_cosine, *_ = Retriever(loaded, FakeEncoder())._dense_scores(query, len(loaded.chunks))
     without = Retriever(load_index(index), FakeEncoder())
     without.index.question_vectors = without.index.question_vectors[:0]
     without.index.question_owner = without.index.question_owner[:0]
-    before, _, _ = without._dense_scores(query, len(loaded.chunks))
+    before, *_ = without._dense_scores(query, len(loaded.chunks))
     assert np.isclose(blended[target], (1 - QUESTION_WEIGHT) * before[target] + QUESTION_WEIGHT * 1.0, atol=1e-5)
     others = np.arange(len(loaded.chunks)) != target
     np.testing.assert_allclose(blended[others], before[others])  # never touches another passage
