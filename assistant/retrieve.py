@@ -137,21 +137,13 @@ class Retriever:
             found, ids = self.index.dense.search(vector.reshape(1, -1), CANDIDATES * 4)
             chunk[ids[0][ids[0] >= 0]] = found[0][ids[0] >= 0]
         blended, cosine, asked = chunk.copy(), None, None
-        sentences = self.index.sentence_vectors
-        if sentences is not None and len(sentences):
-            starts, owners = self._sentence_groups
-            cosine = sentences @ vector
-            best = np.maximum.reduceat(cosine, starts)
-            scored = chunk[owners] > -1.0
-            blended[owners[scored]] = (1 - SENTENCE_WEIGHT) * chunk[owners[scored]] + SENTENCE_WEIGHT * best[scored]
-        questions = self.index.question_vectors
-        if questions is not None and len(questions):
-            starts, owners = self._question_groups
-            asked = questions @ vector
-            best = np.maximum.reduceat(asked, starts)
-            scored = chunk[owners] > -1.0
-            own = blended[owners[scored]]
-            blended[owners[scored]] = (1 - QUESTION_WEIGHT) * own + QUESTION_WEIGHT * np.maximum(best[scored], own)
+        if self.index.sentence_vectors is not None and len(self.index.sentence_vectors):
+            cosine, owners, best = _best_per_chunk(self.index.sentence_vectors, vector, self._sentence_groups, chunk)
+            blended[owners] = (1 - SENTENCE_WEIGHT) * chunk[owners] + SENTENCE_WEIGHT * best
+        if self.index.question_vectors is not None and len(self.index.question_vectors):
+            asked, owners, best = _best_per_chunk(self.index.question_vectors, vector, self._question_groups, chunk)
+            own = blended[owners]
+            blended[owners] = (1 - QUESTION_WEIGHT) * own + QUESTION_WEIGHT * np.maximum(best, own)
         return blended, chunk, cosine, asked
 
     def _sentence_match(self, cosine: np.ndarray, order: list[int]) -> dict[str, float]:
@@ -252,6 +244,16 @@ def _groups(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     chunk it is."""
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     return starts, owner[starts]
+
+
+def _best_per_chunk(rows: np.ndarray, vector: np.ndarray, groups: tuple[np.ndarray, np.ndarray],
+                    chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cosine of every row, and for each chunk that has rows and a score, its best row's cosine."""
+    starts, owners = groups
+    cosine = rows @ vector
+    best = np.maximum.reduceat(cosine, starts)
+    scored = chunk[owners] > -1.0
+    return cosine, owners[scored], best[scored]
 
 
 def _rows(owner: np.ndarray, starts: np.ndarray, owners: np.ndarray) -> dict[int, tuple[int, int]]:
