@@ -176,10 +176,9 @@ def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list
     sentence_match = sentence_match or {}
     candidates = [(excerpt, position, sentence, sentence_match.get(sentence.strip(" •–-\t")))
                   for excerpt in excerpts[:3] for position, sentence in enumerate(sentences(excerpt.text))]
-    known = [match for *_, match in candidates if match is not None]
-    low, spread = (min(known), max(known) - min(known)) if known else (0.0, 0.0)
+    low, spread = _low_and_spread([match for *_, match in candidates if match is not None])
     spans = _spans_in(candidates, answer_spans or {})
-    span_low, span_spread = (min(spans.values()), max(spans.values()) - min(spans.values())) if spans else (0.0, 0.0)
+    span_low, span_spread = _low_and_spread(list(spans.values()))
     scored = []
     for excerpt, position, sentence, match in candidates:
         words = set(terms(sentence))
@@ -203,6 +202,11 @@ def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list
         if len(chosen) == MAX_ANSWER_SENTENCES:
             break
     return " ".join(chosen)
+
+
+def _low_and_spread(values: list[float]) -> tuple[float, float]:
+    """The lowest value and the range, for scaling scores over the candidate sentences."""
+    return (min(values), max(values) - min(values)) if values else (0.0, 0.0)
 
 
 def _spans_in(candidates: list, answer_spans: dict[str, float]) -> dict[str, float]:
