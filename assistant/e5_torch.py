@@ -173,21 +173,19 @@ class TorchE5:
             return torch.from_numpy(model.floats(name))
 
         self._positions = floats("emb.pos").reshape(-1, H)
-        self._token_type = floats("emb.type")[:H]
+        self._token_type = floats("emb.type")[:H]  # type 0, the only one e5 uses
         self._embedding_norm = floats("emb.ln.w"), floats("emb.ln.b")
         self._layers = []
         for n in range(model.NL):
-            def p(name: str) -> str:
-                return f"l{n}.{name}"
-            qkv = torch.cat([weight(p(f"{x}.w"), H, H) for x in "qkv"])
-            qkv_bias = torch.cat([floats(p(f"{x}.b")) for x in "qkv"]).to(self.dtype)
+            layer = f"l{n}."
             self._layers.append({
-                "qkv": (qkv, qkv_bias),
-                "attention_out": (weight(p("ao.w"), H, H), floats(p("ao.b")).to(self.dtype)),
-                "attention_norm": (floats(p("aln.w")), floats(p("aln.b"))),
-                "ffn_in": (weight(p("fi.w"), FF, H), floats(p("fi.b")).to(self.dtype)),
-                "ffn_out": (weight(p("fo.w"), H, FF), floats(p("fo.b")).to(self.dtype)),
-                "output_norm": (floats(p("oln.w")), floats(p("oln.b"))),
+                "qkv": (torch.cat([weight(f"{layer}{x}.w", H, H) for x in "qkv"]),
+                        torch.cat([floats(f"{layer}{x}.b") for x in "qkv"]).to(self.dtype)),
+                "attention_out": (weight(f"{layer}ao.w", H, H), floats(f"{layer}ao.b").to(self.dtype)),
+                "attention_norm": (floats(f"{layer}aln.w"), floats(f"{layer}aln.b")),
+                "ffn_in": (weight(f"{layer}fi.w", FF, H), floats(f"{layer}fi.b").to(self.dtype)),
+                "ffn_out": (weight(f"{layer}fo.w", H, FF), floats(f"{layer}fo.b").to(self.dtype)),
+                "output_norm": (floats(f"{layer}oln.w"), floats(f"{layer}oln.b")),
             })
 
     def encode(self, texts: Sequence[str], prefix: str, progress: Callable[[int], None] | None = None) -> np.ndarray:
@@ -200,13 +198,7 @@ class TorchE5:
         left = np.bincount([n for n, _ in windows], minlength=len(texts))
         sums = np.zeros((len(texts), model.H), np.float64)
         weights = np.zeros(len(texts), np.float64)
-        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
-        start = 0
-        while start < len(order):
-            stop = start + 1
-            while stop < len(order) and (stop - start + 1) * (len(windows[order[stop]][1]) + 2) <= TOKEN_BUDGET:
-                stop += 1
-            batch = [windows[w] for w in order[start:stop]]
+        for batch in self._batches(windows):
             means = self._forward([[model.bos, *ids, model.eos] for _, ids in batch])
             for (number, ids), mean in zip(batch, means):
                 sums[number] += max(len(ids), 1) * mean
@@ -214,9 +206,22 @@ class TorchE5:
                 left[number] -= 1
             if progress is not None:
                 progress(int(sum(left[n] == 0 for n in {n for n, _ in batch})))
-            start = stop
         vectors = (sums / np.maximum(weights, 1.0)[:, None]).astype(np.float32)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    @staticmethod
+    def _batches(windows: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:
+        """Windows of about one length together (little padding) up to TOKEN_BUDGET, the batches
+        in a fixed shuffled order so the progress bar moves at an even pace."""
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        batches, start = [], 0
+        while start < len(order):
+            stop = start + 1
+            while stop < len(order) and (stop - start + 1) * (len(windows[order[stop]][1]) + 2) <= TOKEN_BUDGET:
+                stop += 1
+            batches.append([windows[w] for w in order[start:stop]])
+            start = stop
+        return [batches[i] for i in np.random.default_rng(0).permutation(len(batches))]
 
     def _forward(self, sequences: list[list[int]]) -> np.ndarray:
         torch, model = self._torch, self.model
