@@ -48,7 +48,10 @@ _LEGAL = re.compile(
 
 def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     h = re.escape(hospital)
-    hosp = rf"(?:{h}|helseforetaket|helseforetakene|sykehuset|spesialisthelsetjenesten|det regionale helseforetaket)"
+    # The regional health authority (RHF) alone is not the hospital trust: "skal det regionale
+    # helseforetaket varsle Helsedirektoratet" is no duty of UNN's. Beside the municipalities it
+    # stands for the hospital side of the agreement (`hosps`, in `both`).
+    hosp = rf"(?:{h}|helseforetaket|helseforetakene|sykehuset|spesialisthelsetjenesten)"
     muni = r"(?:kommunen|kommunene|kommunehelsetjenesten|den kommunale helse- og omsorgstjenesten|kommunestyret)"
     munis = r"(?:kommunen[e]?|kommuner)"
     hosps = rf"(?:{h}|helseforetak(?:et|ene)?|(?:de |det )?regionale helseforetak(?:et|ene)?|spesialisthelsetjenesten|sykehuset)"
@@ -89,6 +92,11 @@ def find_legal_ref(text: str) -> str | None:
     return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
 
 
+# A template's blank for the municipality to fill in: "XX kommune", "(KOMMUNENS BESKRIVELSE AV
+# TILBUDET)". Such a line describes no duty.
+_PLACEHOLDER = re.compile(r"\bX{2,}\b|\((?:[A-ZÆØÅ]{2,}[ .,/-]*){2,}\)")
+
+
 def extract_duties(documents: list[Document]) -> list[Duty]:
     rows: list[Duty] = []
     for doc in documents:
@@ -100,7 +108,7 @@ def extract_duties(documents: list[Document]) -> list[Duty]:
                 rows.extend(_block_duties(section, doc, patterns))
             else:
                 rows.extend(_sentence_duties(section, doc, patterns))
-    return rows
+    return [row for row in rows if not _PLACEHOLDER.search(row.duty)]
 
 
 def _items(section: Section) -> list[str]:

@@ -129,3 +129,13 @@ def test_context_sentences_in_a_duty_block_are_not_duties(duties):
 def test_municipalities_and_regional_health_authorities_together_are_shared(duties):
     rows = _rows(duties, r"skal kommunene og de regionale helseforetakene sikre")
     assert rows and {r.actor for r in rows} == {"Felles"}
+
+
+def test_the_regional_health_authority_alone_is_not_the_hospital(duties):
+    """Helse Nord RHF is not UNN: its own duty ("varsle Helsedirektoratet") is nobody's row."""
+    assert not _rows(duties, r"skal det regionale helseforetaket varsle Helsedirektoratet")
+
+
+def test_a_template_blank_is_not_a_duty(duties):
+    assert not _rows(duties, r"XX kommune|KOMMUNENS BESKRIVELSE")
+    assert _rows(duties, r"^Kommunen har ansvar for at det finnes et tilbud", "rl3")  # the real ØHD duty stays
