@@ -164,6 +164,10 @@ def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list
                  answer_spans: dict[str, float] | None = None) -> str:
     """One to three sentences copied from the top excerpts, each with its citation number.
 
+    An item of a duty block often names no party ("Rekvirere pasienttransport …" under "UNNs
+    ansvar"); it is led by the block's party as the duty table names it ("UNN: Rekvirere …"), so
+    the answer says whose duty it is.
+
     Sentences are scored by the query's words (with its glossary expansions), the language
     model's match of the sentence to the question (`sentence_match`, scaled over the candidate
     sentences), the excerpt's retrieval score, and, for "who" and "when" questions, by naming a
@@ -197,7 +201,8 @@ def short_answer(question: str, excerpts: tuple[Excerpt, ...], query_terms: list
     for score, rank, sentence in scored:
         if sentence in used or (chosen and score < scored[0][0] * 0.6):
             continue
-        chosen.append(f"{sentence} [{rank}]")
+        party = block_actor.get(rank)
+        chosen.append(f"{party}: {sentence} [{rank}]" if party and not _PARTY.search(sentence) else f"{sentence} [{rank}]")
         used.add(sentence)
         if len(chosen) == MAX_ANSWER_SENTENCES:
             break

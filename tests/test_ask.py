@@ -111,6 +111,9 @@ def test_answer_sentences_are_copied_from_excerpts(lexical_assistant):
     shown = " ".join(e.text for e in answer.excerpts)
     for part in answer.answer.split(" ["):
         sentence = part.split("] ", 1)[-1].strip()
+        party, _, rest = sentence.partition(": ")
+        if party in ("UNN", "Kommunen", "Felles") and rest:  # a duty block's item, led by its party
+            sentence = rest
         if sentence and not sentence[0].isdigit():
             assert sentence in shown.replace("\n", " ") or sentence in shown
     assert "[1]" in answer.answer
@@ -356,3 +359,16 @@ def test_the_not_covered_answer_says_what_the_documents_do_not_state(lexical_ass
     assert answer.abstained and answer.responsibilities == ()
     assert answer.answer.startswith("Dokumentene ser ikke ut til å oppgi noe beløp")
     assert "Nærmeste avsnitt:" in answer.answer and answer.excerpts
+
+
+def test_a_duty_block_item_in_the_short_answer_says_whose_duty_it_is():
+    from assistant.answer import short_answer
+
+    text = "Rekvirere pasienttransport tilpasset pasientens behov.\nKommunen skal svare samme dag."
+    question = "Hvem bestiller pasienttransport ved utskrivning?"
+    answer = short_answer(question, (_excerpt(1, text),), terms(question), {1: "UNN"})
+    assert answer.startswith("UNN: Rekvirere pasienttransport tilpasset pasientens behov. [1]")
+    assert "UNN:" not in short_answer(question, (_excerpt(1, text),), terms(question))  # not a duty block
+    # A sentence that names its own party keeps its words alone.
+    answer = short_answer("Hvem svarer samme dag?", (_excerpt(1, text),), terms("Hvem svarer samme dag?"), {1: "UNN"})
+    assert answer.startswith("Kommunen skal svare samme dag. [1]")
