@@ -110,9 +110,16 @@ def compose(result: SearchResult, index, top_k: int = 5, has_dense: bool = True)
 
 def group_hits(hits: list[Hit], per_section: int = 2) -> list[list[Hit]]:
     """One excerpt per section, holding up to `per_section` of its best chunks, so a section
-    found through two of its passages is shown once with both."""
+    found through two of its passages is shown once with both. A passage whose words repeat one
+    already shown is left out: the guidelines share boilerplate ("Uenighet og tvist etter denne
+    avtalen skal løses …" in nine of them) that would otherwise fill the excerpts."""
     groups: dict[str, list[Hit]] = {}
+    shown: set[str] = set()
     for hit in hits:
+        words = letters(hit.chunk.text)
+        if words in shown:
+            continue
+        shown.add(words)
         group = groups.setdefault(hit.chunk.section_id, [])
         if len(group) < per_section:
             group.append(hit)

@@ -372,3 +372,18 @@ def test_a_duty_block_item_in_the_short_answer_says_whose_duty_it_is():
     # A sentence that names its own party keeps its words alone.
     answer = short_answer("Hvem svarer samme dag?", (_excerpt(1, text),), terms("Hvem svarer samme dag?"), {1: "UNN"})
     assert answer.startswith("Kommunen skal svare samme dag. [1]")
+
+
+def test_boilerplate_shared_by_guidelines_is_shown_once():
+    from assistant.answer import group_hits
+    from assistant.models import Chunk, Hit
+
+    def hit(chunk_id: str, text: str, score: float) -> Hit:
+        section = chunk_id.split("#")[0]
+        return Hit(Chunk(chunk_id, section, section.split(":")[0], text, 1, 2), score)
+
+    tvist = "Uenighet og tvist etter denne avtalen skal løses etter bestemmelsene i samarbeidsavtalen."
+    hits = [hit("rl8:9#0", tvist, 0.9), hit("rl9:8#0", tvist.replace(" ", "  ").upper(), 0.8),
+            hit("rl2:4.1#0", "Kommunen skal svare samme dag.", 0.7), hit("rl7:6#0", tvist, 0.6)]
+    groups = group_hits(hits)
+    assert [g[0].chunk.id for g in groups] == ["rl8:9#0", "rl2:4.1#0"]
