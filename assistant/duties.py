@@ -100,7 +100,7 @@ _PLACEHOLDER = re.compile(r"\bX{2,}\b|\((?:[A-ZÆØÅ]{2,}[ .,/-]*){2,}\)")
 def extract_duties(documents: list[Document]) -> list[Duty]:
     rows: list[Duty] = []
     for doc in documents:
-        if doc.info.kind in ("møtedokument", "høringsinnspill", "statutter", "brev", "rapport"):
+        if doc.info.background:
             continue
         patterns = _party_patterns(doc.info.hospital)
         for section in doc.sections:

@@ -17,6 +17,12 @@ class SourceLine:
     page: int | None = None
 
 
+# Kinds of document that bind no one: meeting papers, a consultation response, a prize's
+# statutes, letters, a 2006 report. They are searched and cited, but yield no duty rows and rank
+# a little below the agreement, its guidelines and the national guidance.
+BACKGROUND_KINDS = frozenset({"møtedokument", "høringsinnspill", "statutter", "brev", "rapport"})
+
+
 @dataclass(frozen=True)
 class DocumentInfo:
     """What the manifest says about one logical document."""
@@ -32,6 +38,10 @@ class DocumentInfo:
     national: bool = False
     hospital: str = "UNN"
     replaces: str = ""
+
+    @property
+    def background(self) -> bool:
+        return self.kind in BACKGROUND_KINDS
 
     @property
     def status_label(self) -> str:

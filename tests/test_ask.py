@@ -387,3 +387,12 @@ def test_boilerplate_shared_by_guidelines_is_shown_once():
             hit("rl2:4.1#0", "Kommunen skal svare samme dag.", 0.7), hit("rl7:6#0", tvist, 0.6)]
     groups = group_hits(hits)
     assert [g[0].chunk.id for g in groups] == ["rl8:9#0", "rl2:4.1#0"]
+
+
+def test_background_documents_rank_below_the_agreement_but_still_answer_alone(lexical_assistant):
+    """A 2006 report on individual plans must not outrank the guideline that assigns the duty;
+    a question only meeting papers and a prize's statutes answer still gets them."""
+    plan = lexical_assistant.ask("Hvem skal utarbeide individuell plan?")
+    assert plan.excerpts[0].doc_id == "rl2"
+    prize = lexical_assistant.ask("Hva er samhandlingsprisen?")
+    assert {e.doc_id for e in prize.excerpts[:2]} <= {"ssu-saker", "statutter-samhandlingspris"}
