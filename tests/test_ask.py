@@ -345,6 +345,9 @@ def test_a_question_nearer_an_out_of_scope_topic_than_any_passage_abstains():
         ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "telefonnummer"),
         ("Hva er e-postadressen til sekretariatet?", "Send saker til post@example.no innen fristen.", None),
         ("Hvem betaler for transporten?", "Kommunen betaler for transporten.", None),
+        ("What is the salary of a LIS1 doctor?", "UNN er arbeidsgiver for LIS1.", "beløp"),
+        ("Hva er egenandelen på korttidsplass?", "Kommunen tildeler korttidsplass.", "beløp"),
+        ("Hva er egenandelen på korttidsplass?", "Egenandelen er 200 kr per døgn.", None),
     ],
 )
 def test_a_question_for_an_amount_or_contact_no_excerpt_states_is_not_covered(question, shown, expected):
