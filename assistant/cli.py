@@ -7,6 +7,7 @@ code; nothing reaches the user as a traceback (set AVTALE_DEBUG=1 to see one).
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -94,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the system will not let us read or write: name it
+        if os.environ.get("AVTALE_DEBUG"):
+            raise
+        print(f"avtale: {os_problem(exc)}", file=sys.stderr)
+        return 4 if _under(exc.filename, paths_index(args)) else 3
     except Exception as exc:  # the last guard: one line, never a traceback
         if os.environ.get("AVTALE_DEBUG"):
             raise
@@ -174,3 +180,42 @@ def _cmd_ingest(corpus_dir: Path, args) -> int:
               f"{item.date or 'uten dato'}): {item.sections} seksjoner.")
     print("Indeksen bygges på nytt ved neste søk.")
     return 0
+
+
+_OS_PROBLEMS = {
+    errno.EACCES: "mangler tilgang til", errno.EPERM: "mangler tilgang til",
+    errno.EROFS: "kan ikke skrive til (skrivebeskyttet filsystem)", errno.ENOSPC: "disken er full ved",
+    errno.ENAMETOOLONG: "filnavnet er for langt:", errno.ENOENT: "finner ikke", errno.EISDIR: "er en mappe, ikke en fil:",
+    errno.ENOTDIR: "en del av stien er ikke en mappe:",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """One Norwegian line naming the file the system refused, and what to do."""
+    what = _OS_PROBLEMS.get(exc.errno, "kunne ikke lese eller skrive")
+    name = exc.filename if exc.filename is not None else "en fil"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        remedy = "Gi brukeren lese- og skrivetilgang (chmod), eller bruk --corpus/--index til en mappe du eier."
+    elif exc.errno == errno.ENOSPC:
+        remedy = "Frigjør plass og prøv igjen."
+    else:
+        remedy = "Sjekk stien, eller kjør «avtale doctor»."
+    return f"{what} {name}. {remedy}"
+
+
+def paths_index(args) -> Path | None:
+    try:
+        from assistant import paths
+
+        return paths.index_dir(getattr(args, "index", None))
+    except Exception:  # settings themselves unreadable: no index to compare with
+        return None
+
+
+def _under(filename, folder: Path | None) -> bool:
+    if filename is None or folder is None:
+        return False
+    try:
+        return Path(os.fsdecode(filename)).resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False

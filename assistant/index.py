@@ -157,6 +157,8 @@ def is_stale(index_dir: Path, corpus_dir: Path, encoder_id: str | None) -> str |
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "Søkeindeksen mangler manifest"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        return "Søkeindeksens manifest er skadet"
     if (manifest.get("format") != INDEX_FORMAT or manifest.get("chunker") != CHUNKER_VERSION
             or manifest.get("pipeline") != pipeline_fingerprint()):
         return "Søkeindeksen er laget av en annen versjon"
@@ -258,7 +260,9 @@ def load_index(index_dir: Path) -> LoadedIndex:
         raise IndexError_(f"{index_dir}: fant ingen søkeindeks. Kjør «avtale index».")
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        files = manifest["files"]
+        files = manifest["files"] if isinstance(manifest, dict) else None
+        if not isinstance(files, dict):
+            raise ValueError("manifest.json")
         for name, digest in files.items():
             if sha256_file(folder / name) != digest:
                 raise ValueError(name)
@@ -295,7 +299,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
             out_of_scope = np.load(folder / "out_of_scope.npy", allow_pickle=False)
             if out_of_scope.ndim != 2 or out_of_scope.shape[1] != vectors.shape[1]:
                 raise ValueError("out_of_scope")
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError) as exc:
         raise IndexDamaged(folder, str(exc)) from None
     return LoadedIndex(folder, manifest, chunks, sections, documents, lexical, vectors, dense, duties,
                        sentence_vectors, sentence_owner, out_of_scope, question_vectors, question_owner,

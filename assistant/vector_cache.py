@@ -26,9 +26,13 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
     try:
         keys = json.loads(keys_path.read_text(encoding="utf-8"))
         stored = np.load(vecs_path, allow_pickle=False)
-        if len(keys) == len(stored) and stored.shape[1] == encoder.dim:
-            cached = dict(zip(keys, stored))
-    except (OSError, ValueError):
+        if (isinstance(keys, list) and stored.ndim == 2 and len(keys) == len(stored)
+                and stored.shape[1] == encoder.dim):
+            # The cache has no checksum: a damaged row (NaN, or not of unit length) is dropped
+            # and its text encoded again, never carried into the index.
+            sound = np.isfinite(stored).all(axis=1) & (np.abs(np.linalg.norm(stored, axis=1) - 1.0) < 1e-3)
+            cached = {key: row for key, row, ok in zip(keys, stored, sound) if ok and isinstance(key, str)}
+    except (OSError, ValueError, EOFError):
         cached = {}
     # A question is keyed apart from the same text as a passage: the model reads it differently.
     kinds = {"passage": ("", encoder.encode_passages, passages), "question": ("question\0", encoder.encode_questions, questions)}

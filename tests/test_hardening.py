@@ -571,3 +571,20 @@ def test_package_has_no_pickle_eval_or_exec():
     for path in (REPO / "assistant").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import pickle" not in text and "__import__(" not in text, path
+
+
+@pytest.mark.parametrize("errno_, words", [(13, "mangler tilgang til"), (36, "filnavnet er for langt"), (28, "disken er full")])
+def test_a_file_the_system_refuses_is_named_in_norwegian(monkeypatch, capsys, tmp_path, errno_, words):
+    """An unreadable corpus, a read-only index or a too-long CURRENT name: one line naming the
+    file, exit 4 for the index folder and 3 for anything else; never 'uventet feil'."""
+    from assistant import cli
+
+    index = tmp_path / "index"
+    for target, code in ((index / "build-x" / "chunks.jsonl", 4), (tmp_path / "corpus" / "manifest.toml", 3)):
+        def refuse(args, target=target):
+            raise OSError(errno_, os.strerror(errno_), str(target))
+
+        monkeypatch.setattr(cli, "_dispatch", refuse)
+        assert cli.main(["--index", str(index), "corpus"]) == code
+        err = capsys.readouterr().err
+        assert words in err and str(target) in err and "uventet" not in err

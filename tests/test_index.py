@@ -3,6 +3,7 @@ and vectors reused from the cache so an unchanged corpus never re-encodes."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -198,7 +199,8 @@ def test_two_builders_at_once_both_finish_with_one_valid_index(small_corpus, tmp
     assert len(load_index(index).chunks) > 0
 
 
-@pytest.mark.parametrize("damage", ["truncate_vectors", "delete_chunks", "garble_manifest"])
+@pytest.mark.parametrize("damage", ["truncate_vectors", "delete_chunks", "garble_manifest", "manifest_null",
+                                    "manifest_list", "files_list"])
 def test_damaged_index_is_detected(small_corpus, tmp_path, damage):
     index = tmp_path / "index"
     folder = build_index(small_corpus, index, FakeEncoder())
@@ -207,10 +209,17 @@ def test_damaged_index_is_detected(small_corpus, tmp_path, damage):
         (folder / "vectors.npy").write_bytes(data[: len(data) // 2])
     elif damage == "delete_chunks":
         (folder / "chunks.jsonl").unlink()
-    else:
+    elif damage == "garble_manifest":
         (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    elif damage == "files_list":
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        (folder / "manifest.json").write_text(json.dumps({**manifest, "files": []}), encoding="utf-8")
+    else:  # valid JSON that is not an object
+        (folder / "manifest.json").write_text("null" if damage == "manifest_null" else "[]", encoding="utf-8")
     with pytest.raises(IndexDamaged):
         load_index(index)
+    if damage.startswith(("manifest", "files")):
+        assert is_stale(index, small_corpus, FakeEncoder().model_id)  # and so it is rebuilt
 
 
 def test_assistant_sets_damaged_index_aside_rebuilds_and_says_so(small_corpus, tmp_path):
@@ -232,3 +241,25 @@ def test_cached_vectors_match_fresh_ones(small_corpus, tmp_path):
     first = load_index(index).vectors.copy()
     build_index(small_corpus, index, FakeEncoder())
     assert np.allclose(first, load_index(index).vectors)
+
+
+@pytest.mark.parametrize("damage", ["nan rows", "keys not a list", "vectors not a matrix"])
+def test_a_damaged_vector_cache_is_never_carried_into_the_index(small_corpus, tmp_path, damage):
+    """The cache has no checksum: rows that are not unit vectors, or files of the wrong shape,
+    are encoded again instead of giving every question a NaN score."""
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    good = load_index(index).vectors.copy()
+    keys_file = next((index / "cache").glob("*.keys.json"))
+    vectors_file = next((index / "cache").glob("*.vectors.npy"))
+    if damage == "nan rows":
+        stored = np.load(vectors_file)
+        stored[::2] = np.nan
+        np.save(vectors_file, stored)
+    elif damage == "keys not a list":
+        keys_file.write_text("null", encoding="utf-8")
+    else:
+        np.save(vectors_file, np.zeros(3, np.float32))
+    build_index(small_corpus, index, FakeEncoder())
+    rebuilt = load_index(index).vectors
+    assert np.isfinite(rebuilt).all() and np.allclose(rebuilt, good)
