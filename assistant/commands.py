@@ -39,23 +39,39 @@ def cmd_ask(args) -> int:
     if args.top_k < 1 or args.top_k > 50:
         raise UsageError("--top-k må være mellom 1 og 50.")
     if args.jsonl:
+        if args.question is not None:
+            raise UsageError("Med --jsonl leses spørsmålene fra standard inn, ett per linje; ta bort spørsmålet "
+                             "på kommandolinjen, eller ta bort --jsonl.")
         return _ask_jsonl(args)
     if args.question is None:
         raise UsageError('Skriv et spørsmål, f.eks. avtale ask "Hvem sender tidligmelding ved innleggelse?"')
+    question = _valid_text(args.question)
     assistant = open_assistant(args)
     for notice in assistant.notices:
         print(f"Merk: {notice}", file=sys.stderr)
-    answer = assistant.ask(args.question, top_k=args.top_k)
+    answer = assistant.ask(question, top_k=args.top_k)
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        print(json.dumps(_with_notices(answer.to_json(), assistant.notices), ensure_ascii=False))
     else:
         from assistant.render_answer import answer_text
 
         print(answer_text(answer))
     from assistant import history  # opt-in (history = true); nothing is stored otherwise
-    if history.enabled() and (problem := history.record(args.question)):
+    if history.enabled() and (problem := history.record(question)):
         print(f"Merk: {problem}", file=sys.stderr)
     return 0
+
+
+def _valid_text(text: str) -> str:
+    """A command-line question as valid text: bytes that were not UTF-8 reach Python as lone
+    surrogates, which would make the JSON output invalid; they become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _with_notices(data: dict, opening: list[str]) -> dict:
+    """The answer's JSON with what opening the index told the user (a rebuild, word search
+    only) first among its notices: a program reading only stdout must learn it too."""
+    return {**data, "notices": [*opening, *[n for n in data.get("notices", []) if n not in opening]]}
 
 
 def _ask_jsonl(args) -> int:
@@ -65,13 +81,15 @@ def _ask_jsonl(args) -> int:
     for notice in assistant.notices:
         print(f"Merk: {notice}", file=sys.stderr)
     failures = 0
-    for line in sys.stdin:
-        question = line.rstrip("\n")
-        if not question.strip():
+    # Bytes, decoded line by line: one line that is not UTF-8 must not end the batch.
+    lines = (raw.decode("utf-8", "replace") for raw in sys.stdin.buffer) if hasattr(sys.stdin, "buffer") else sys.stdin
+    for line in lines:
+        question = line.rstrip("\r\n")
+        if not question.strip():  # a blank line asks nothing: no object (each object names its question)
             continue
         try:
             answer = assistant.ask(question, top_k=args.top_k)
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            print(json.dumps(_with_notices(answer.to_json(), assistant.notices), ensure_ascii=False), flush=True)
         except AvtaleError as exc:
             failures += 1
             print(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False), flush=True)

@@ -399,3 +399,33 @@ def test_background_documents_rank_below_the_agreement_but_still_answer_alone(le
     assert plan.excerpts[0].doc_id == "rl2"
     prize = lexical_assistant.ask("Hva er samhandlingsprisen?")
     assert {e.doc_id for e in prize.excerpts[:2]} <= {"ssu-saker", "statutter-samhandlingspris"}
+
+
+def test_bytes_that_are_not_utf8_never_make_invalid_json(avtale_env):
+    """A line with a bad byte is answered (U+FFFD in its place) and the batch goes on; the same
+    on the command line. The output must decode as strict UTF-8 JSON."""
+    stdin = b"Hvem sender tidligmelding?\n\xff Hvem \xfe svarer p\xe5 melding?\r\nKven rekvirerer transport?\n"
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--jsonl", "--lexical"], input=stdin,
+                          capture_output=True, timeout=120)
+    rows = [json.loads(line.decode("utf-8")) for line in proc.stdout.splitlines()]
+    assert len(rows) == 3 and all("excerpts" in r for r in rows), proc.stderr
+    assert rows[1]["question"].startswith("\ufffd Hvem")
+    one = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", "--lexical", b"Hvem sender \xff tidligmelding"],
+                         capture_output=True, timeout=120)
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout.decode("utf-8"))["question"] == "Hvem sender \ufffd tidligmelding"
+
+
+def test_jsonl_with_a_question_argument_too_is_refused(avtale_env):
+    proc = _avtale("ask", "--jsonl", "Hvem?", "--lexical", stdin="Hvem sender tidligmelding?\n")
+    assert proc.returncode == 2 and "--jsonl" in proc.stderr and not proc.stdout
+
+
+def test_a_rebuild_notice_reaches_the_json_too(avtale_env):
+    assert _avtale("ask", "Hvem sender tidligmelding?", "--lexical").returncode == 0
+    index = avtale_env["AVTALE_INDEX"]
+    build = index / (index / "CURRENT").read_text(encoding="utf-8").strip()
+    (build / "chunks.jsonl").write_text("ødelagt", encoding="utf-8")
+    proc = _avtale("ask", "--json", "Hvem sender tidligmelding?", "--lexical")
+    assert proc.returncode == 0, proc.stderr
+    assert any("skadet" in n for n in json.loads(proc.stdout)["notices"])
