@@ -14,7 +14,7 @@ from pathlib import Path
 from assistant.clean import clean_lines
 from assistant.corpus import file_hash
 from assistant.errors import SourceFileError, UsageError
-from assistant.load import PDF_SUFFIXES, SUPPORTED_SUFFIXES, load_source
+from assistant.load import PDF_SUFFIXES, SUPPORTED_SUFFIXES, check_readable, load_source
 from assistant.manifest import DocumentSpec, _parse_document, append_source, load_manifest, manifest_path, slug
 from assistant.structure import structure_document
 
@@ -84,6 +84,7 @@ def ingest(paths: list[Path], corpus: Path, options: IngestOptions) -> list[Inge
 def _plan(path: Path, options: IngestOptions, taken_ids: set, taken_files: set, known_hashes: dict):
     if path.suffix.lower() not in SUPPORTED_SUFFIXES and not path.is_dir():
         raise SourceFileError(path, f"Filtypen «{path.suffix or '(ingen)'}» støttes ikke.", "Bruk PDF, .txt eller .md.")
+    check_readable(path)  # before reading a byte: a pipe, a device or a huge file is refused by its stat
     before = _read_again(path)
     lines = load_source(path, encoding=options.encoding, password=options.password)
     raw = _read_again(path)

@@ -6,6 +6,8 @@ is wrong in Norwegian and what to do; nothing here writes anywhere.
 
 from __future__ import annotations
 
+import codecs
+import stat
 from pathlib import Path
 
 from assistant.errors import SourceFileError
@@ -23,7 +25,7 @@ def load_source(path: Path, encoding: str | None = None, password: str | None = 
     """Read `path` into lines. `encoding` forces a text encoding (e.g. cp1252); `password`
     opens an encrypted PDF."""
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         return _load_pdf(path, password)
@@ -36,13 +38,17 @@ def load_source(path: Path, encoding: str | None = None, password: str | None = 
     )
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
     if not path.exists():
         raise SourceFileError(path, "Filen finnes ikke.", "Sjekk navnet og stien.")
     if path.is_dir():
         raise SourceFileError(path, "Dette er en mappe, ikke en fil.", "Oppgi filene i mappen enkeltvis.")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode):  # a pipe or a device (/dev/zero) would hang or never end
+            raise SourceFileError(path, "Dette er ikke en vanlig fil (men en pipe, en enhet eller lignende).",
+                                  "Lagre innholdet som en fil og legg den til.")
         with path.open("rb"):
             pass
     except PermissionError:
@@ -64,18 +70,30 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
 
     A UTF-16 byte-order mark (Windows Notepad's "Unicode") is honoured: such a file is full of
     NUL bytes but is text all the same."""
-    if encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if encoding is None and data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        encoding = "utf-32"  # checked first: a UTF-32 mark begins like a UTF-16 one
+    elif encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         encoding = "utf-16"
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise SourceFileError(path, f"Ukjent tegnsett «{encoding}».", "Bruk for eksempel utf-8, cp1252, latin-1 eller utf-16.") from None
     wide = bool(encoding) and encoding.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
     if not wide and (b"\x00" in data[:8192] or _looks_binary(data[:8192])):
+        if _looks_utf16(data[:8192]):
+            raise SourceFileError(path, "Filen ser ut til å være UTF-16-tekst uten byte-rekkefølgemerke.",
+                                  "Legg den til med --encoding utf-16-le (eller utf-16-be).")
         raise SourceFileError(
             path, "Filen ser ut til å være binær, ikke tekst.", "Kontroller at det er riktig fil (PDF, .txt eller .md)."
         )
     if encoding:
         try:
             text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise SourceFileError(path, f"Kan ikke lese filen som {encoding} ({exc}).", "Oppgi riktig tegnsett.") from None
+        except UnicodeDecodeError:
+            raise SourceFileError(path, f"Filen kan ikke leses som {encoding}.", "Oppgi riktig tegnsett med --encoding.") from None
+        if "\x00" in text:  # decoded with the wrong width: not text in that encoding
+            raise SourceFileError(path, f"Filen gir ikke lesbar tekst som {encoding}.", "Oppgi riktig tegnsett med --encoding.")
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -90,6 +108,15 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
     if not text.strip():
         raise SourceFileError(path, "Filen inneholder ingen tekst.", "Velg en fil med innhold.")
     return text
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """Latin text in UTF-16 without a mark: every other byte is NUL, the rest mostly not."""
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) < 16:
+        return False
+    share = [part.count(0) / len(part) for part in (even, odd)]
+    return max(share) > 0.4 and min(share) < 0.05
 
 
 def _looks_binary(sample: bytes) -> bool:

@@ -334,3 +334,14 @@ def test_ingest_uses_avtale_corpus_from_the_environment(run_avtale, corpus_copy,
     result = run_avtale("ingest", txt)  # no --corpus: AVTALE_CORPUS (set by conftest) is this copy
     assert result.code == 0, result
     assert (corpus_copy / "miljo.txt").is_file()
+
+
+def test_ingest_refuses_a_pipe_without_reading_it(run_cli, corpus_copy, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    before = (corpus_copy / "manifest.toml").read_bytes()
+    result = run_cli("ingest", fifo, "--corpus", corpus_copy)  # would hang forever if it read first
+    assert result.code == 3 and "ikke en vanlig fil" in result.err
+    assert (corpus_copy / "manifest.toml").read_bytes() == before

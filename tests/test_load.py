@@ -68,7 +68,7 @@ def test_unknown_encoding_name_is_a_clear_error(tmp_path):
     path = tmp_path / "x.txt"
     path.write_text("tekst\n", encoding="utf-8")
     err = _error(path, encoding="ikke-et-tegnsett")
-    assert "tegnsett" in err.message
+    assert "Ukjent tegnsett «ikke-et-tegnsett»" in err.message and "unknown encoding" not in err.message
 
 
 def test_utf16_text_with_bom_is_read(tmp_path):
@@ -173,3 +173,28 @@ def test_image_only_pdf_asks_for_ocr(make_pdf):
 def test_pdf_suffix_is_case_insensitive(make_pdf):
     path = make_pdf("STOR.PDF", pages=["1. Formål\nTekst."])
     assert any(ln.text.strip() == "Tekst." for ln in load_source(path))
+
+
+def test_utf32_text_with_bom_is_read_not_taken_for_utf16(tmp_path):
+    path = tmp_path / "utf32.txt"
+    path.write_bytes(f"{NORSK}\nandre linje\n".encode("utf-32"))
+    lines = load_source(path)
+    assert lines[0].text == NORSK and not any("\x00" in line.text for line in lines)
+
+
+def test_utf16_without_a_mark_is_named_with_the_option_that_reads_it(tmp_path):
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(f"{NORSK}\nandre linje\n".encode("utf-16-le"))
+    assert "--encoding utf-16-le" in _error(path).message
+    assert load_source(path, encoding="utf-16-le")[0].text == NORSK
+
+
+def test_a_pipe_or_a_device_is_refused_before_it_is_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # reading it would wait forever for a writer
+    assert "ikke en vanlig fil" in _error(fifo).message
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")  # reading it would never end
+    assert "ikke en vanlig fil" in _error(zero).message
