@@ -38,6 +38,7 @@ from assistant import scope
 from assistant.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_
 from assistant.models import Chunk, DocumentInfo, Section
+from assistant.locks import FolderLock
 from assistant.vector_cache import encode_with_cache
 
 INDEX_FORMAT = 5  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions; 5: their quotes
@@ -190,7 +191,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, done, total: None)
-    with _BuildLock(index_dir, on_wait=lambda: report("venter på en annen prosess som bygger indeksen", 0, 1)):
+    with FolderLock(Path(index_dir) / ".lock", on_wait=lambda: report("venter på en annen prosess som bygger indeksen", 0, 1)):
         report("struktur", 0, 1)
         corpus = build_corpus(corpus_dir)
         chunks = chunk_documents(corpus.documents)
@@ -243,11 +244,15 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
             }
             (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             _fsync_tree(folder)
+            previous = current_build(index_dir)
+            previous = previous if previous and (previous / "manifest.json").is_file() else None
             _point_current(index_dir, folder.name)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        _remove_old_builds(index_dir, keep=folder.name)
+        # The build just replaced stays until the next one: a process that read CURRENT a moment
+        # ago may still be loading it.
+        _remove_old_builds(index_dir, keep={folder.name, previous.name if previous else ""})
     return folder
 
 
@@ -371,34 +376,7 @@ def _point_current(index_dir: Path, name: str) -> None:
     os.replace(tmp, index_dir / "CURRENT")
 
 
-def _remove_old_builds(index_dir: Path, keep: str) -> None:
+def _remove_old_builds(index_dir: Path, keep: set[str]) -> None:
     for folder in index_dir.glob("build-*"):
-        if folder.name != keep and folder.is_dir():
+        if folder.name not in keep and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
-
-
-class _BuildLock:
-    """An exclusive lock on index/.lock; a second builder waits for the first to finish."""
-
-    def __init__(self, index_dir: Path, on_wait: Callable[[], None] | None = None):
-        self.path = Path(index_dir) / ".lock"
-        self.fh = None
-        self.on_wait = on_wait
-
-    def __enter__(self):
-        import fcntl
-
-        self.fh = self.path.open("a+")
-        try:
-            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if self.on_wait:
-                self.on_wait()  # tell the user why nothing moves, then wait our turn
-            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        import fcntl
-
-        fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
-        self.fh.close()

@@ -15,6 +15,7 @@ from assistant.clean import clean_lines
 from assistant.corpus import file_hash
 from assistant.errors import SourceFileError, UsageError
 from assistant.load import PDF_SUFFIXES, SUPPORTED_SUFFIXES, check_readable, load_source
+from assistant.locks import FolderLock
 from assistant.manifest import DocumentSpec, _parse_document, append_source, load_manifest, manifest_path, slug
 from assistant.structure import structure_document
 
@@ -62,6 +63,13 @@ def ingest(paths: list[Path], corpus: Path, options: IngestOptions) -> list[Inge
         raise UsageError(f"{corpus}: ingen korpusmappe med manifest.toml. Oppgi riktig mappe med --corpus.")
     if options.doc_id and len(paths) > 1:
         raise UsageError("--id kan bare brukes når du legger til én fil om gangen.")
+    # Read the manifest, check, write it: one ingest at a time, or entries added at the same
+    # moment by another process are lost.
+    with FolderLock(corpus / ".ingest.lock"):
+        return _ingest(paths, corpus, options)
+
+
+def _ingest(paths: list[Path], corpus: Path, options: IngestOptions) -> list[Ingested]:
     existing = load_manifest(corpus)
     taken_ids = {d.info.id for e in existing for d in e.documents}
     taken_files = {e.file for e in existing}

@@ -16,7 +16,7 @@ from typing import Callable
 from assistant import paths
 from assistant.answer import compose
 from assistant.errors import EncoderUnavailable, UsageError
-from assistant.index import IndexDamaged, build_index, is_stale, load_index, set_aside
+from assistant.index import IndexDamaged, build_index, current_build, is_stale, load_index, set_aside
 from assistant.models import Answer
 from assistant.retrieve import MAX_QUESTION_CHARS, Retriever
 
@@ -100,6 +100,8 @@ def ensure_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
     try:
         return load_index(index_dir)
     except IndexDamaged as exc:
+        if current_build(index_dir) not in (None, exc.folder):
+            return load_index(index_dir)  # another process rebuilt it meanwhile: read the new build
         moved = set_aside(index_dir, exc.folder)
         notices.append(f"Søkeindeksen var skadet og ble satt til side ({moved.name}); den er bygget på nytt.")
         build_index(corpus_dir, index_dir, encoder, progress)

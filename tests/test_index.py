@@ -177,8 +177,9 @@ def test_killed_build_leaves_previous_index_usable(small_corpus, tmp_path):
     proc.wait()
     assert current_build(index) == good
     assert len(load_index(index).chunks) > 0
-    build_index(small_corpus, index, FakeEncoder())  # the stray folder is cleaned up by the next build
-    assert len(list(index.glob("build-*"))) == 1
+    new = build_index(small_corpus, index, FakeEncoder())  # the stray folder is cleaned up by the next build
+    # what stays: the new build and the one it replaced (a reader may still be loading that)
+    assert {p.name for p in index.glob("build-*")} == {new.name, good.name}
 
 
 def test_two_builders_at_once_both_finish_with_one_valid_index(small_corpus, tmp_path):
@@ -195,8 +196,41 @@ def test_two_builders_at_once_both_finish_with_one_valid_index(small_corpus, tmp
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert not errors
-    assert len(list(index.glob("build-*"))) == 1
+    assert len(list(index.glob("build-*"))) <= 2  # the current build and the one it replaced
     assert len(load_index(index).chunks) > 0
+
+
+def test_a_reader_of_the_replaced_build_is_not_broken_by_the_rebuild(small_corpus, tmp_path):
+    """A rebuild while another process loads the index: the build it was reading stays until
+    the next rebuild, and a build that vanished is not mistaken for a damaged one."""
+    from assistant.service import Assistant
+
+    index = tmp_path / "index"
+    first = build_index(small_corpus, index, FakeEncoder())
+    second = build_index(small_corpus, index, FakeEncoder())
+    assert first.is_dir() and current_build(index) == second
+    assert len(load_index(index).chunks) > 0
+    third = build_index(small_corpus, index, FakeEncoder())
+    assert not first.exists() and second.is_dir() and current_build(index) == third
+    # a damaged-looking read of a build that is no longer current: reload the current one
+    import assistant.service as service
+
+    real = service.load_index
+    calls = []
+
+    def racing(folder_dir):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IndexDamaged(second, "chunks.jsonl")
+        return real(folder_dir)
+
+    service.load_index = racing
+    try:
+        assistant = Assistant.open(small_corpus, index, encoder=FakeEncoder())
+    finally:
+        service.load_index = real
+    assert not any("skadet" in n for n in assistant.notices)
+    assert second.is_dir() and not list(index.glob("damaged-*"))
 
 
 @pytest.mark.parametrize("damage", ["truncate_vectors", "delete_chunks", "garble_manifest", "manifest_null",

@@ -345,3 +345,22 @@ def test_ingest_refuses_a_pipe_without_reading_it(run_cli, corpus_copy, tmp_path
     result = run_cli("ingest", fifo, "--corpus", corpus_copy)  # would hang forever if it read first
     assert result.code == 3 and "ikke en vanlig fil" in result.err
     assert (corpus_copy / "manifest.toml").read_bytes() == before
+
+
+def test_ingests_at_the_same_time_keep_every_entry(corpus_copy, tmp_path):
+    """Six processes adding a file each: every one must end up in the manifest (each reads the
+    manifest, checks, and writes it; without a lock some entries were lost)."""
+    import subprocess
+    import sys
+
+    files = []
+    for i in range(6):
+        path = tmp_path / f"avtale{i}.txt"
+        path.write_text(f"Avtale nummer {i} om samarbeid\n\n1. Formål\nKommunen og UNN skal samarbeide om tema {i}.\n",
+                        encoding="utf-8")
+        files.append(path)
+    procs = [subprocess.Popen([sys.executable, "-m", "assistant", "--corpus", str(corpus_copy), "ingest", str(f)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for f in files]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    manifest = (corpus_copy / "manifest.toml").read_text(encoding="utf-8")
+    assert all(f'file = "{f.name}"' in manifest for f in files)
