@@ -65,7 +65,7 @@ def ingest(paths: list[Path], corpus: Path, options: IngestOptions) -> list[Inge
         raise UsageError("--id kan bare brukes når du legger til én fil om gangen.")
     # Read the manifest, check, write it: one ingest at a time, or entries added at the same
     # moment by another process are lost.
-    with FolderLock(corpus / ".ingest.lock"):
+    with FolderLock(corpus):
         return _ingest(paths, corpus, options)
 
 
