@@ -36,7 +36,7 @@ import numpy as np
 from assistant import questions as passage_questions
 from assistant import scope
 from assistant.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
-from assistant.errors import IndexError_
+from assistant.errors import IndexError_, ManifestError
 from assistant.models import Chunk, DocumentInfo, Section
 from assistant.locks import FolderLock
 from assistant.vector_cache import encode_with_cache
@@ -195,6 +195,9 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
         report("struktur", 0, 1)
         corpus = build_corpus(corpus_dir)
         chunks = chunk_documents(corpus.documents)
+        if not chunks:
+            raise ManifestError(f"{Path(corpus_dir) / 'manifest.toml'}: korpuset har ingen dokumenter med tekst. "
+                                "Legg til et dokument med «avtale ingest FIL», eller oppgi riktig mappe med --corpus.")
         sections = [s for d in corpus.documents for s in d.sections]
         asked = passage_questions.attach(passage_questions.load_questions(corpus_dir), chunks)
         report("struktur", 1, 1)

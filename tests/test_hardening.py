@@ -588,3 +588,12 @@ def test_a_file_the_system_refuses_is_named_in_norwegian(monkeypatch, capsys, tm
         assert cli.main(["--index", str(index), "corpus"]) == code
         err = capsys.readouterr().err
         assert words in err and str(target) in err and "uventet" not in err
+
+
+def test_a_corpus_without_documents_says_so(run_cli, tmp_path):
+    corpus = tmp_path / "tom"
+    corpus.mkdir()
+    (corpus / "manifest.toml").write_text("# ingen dokumenter ennå\n", encoding="utf-8")
+    for command in (["index"], ["ask", "Hvem sender tidligmelding?"], ["frister"]):
+        result = run_cli("--corpus", corpus, "--index", tmp_path / "index", *command)
+        assert result.code == 3 and "ingen dokumenter" in result.err and "uventet" not in result.err, (command, result)
