@@ -44,7 +44,11 @@ def load_manifest(corpus: Path) -> list[SourceEntry]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: manifestet kan ikke leses ({exc}). Rett feilen i filen.") from None
-    entries = [_parse_source(path, raw) for raw in data.get("source", [])]
+    sources = data.get("source", [])
+    if not isinstance(sources, list) or not all(isinstance(raw, dict) for raw in sources):
+        raise ManifestError(f"{path}: hver kilde må være en tabell [[source]] (med doble klammer) med file = \"…\". "
+                            "Rett filen.")
+    entries = [_parse_source(path, raw) for raw in sources]
     _check_unique_ids(path, entries)
     return entries
 
@@ -54,6 +58,8 @@ def _parse_source(path: Path, raw: dict) -> SourceEntry:
     if not isinstance(file, str) or not file or Path(file).name != file or file in (".", ".."):
         raise ManifestError(f"{path}: en [[source]] mangler gyldig «file» (bare filnavn, ingen mapper).")
     docs_raw = raw.get("document") or [{}]
+    if not isinstance(docs_raw, list) or not all(isinstance(doc, dict) for doc in docs_raw):
+        raise ManifestError(f"{path}: «document» under {file} må være tabeller [[source.document]]. Rett filen.")
     documents = []
     for doc in docs_raw:
         merged = {k: v for k, v in raw.items() if k not in ("document", "file")}
@@ -68,6 +74,8 @@ def _parse_document(path: Path, file: str, raw: dict) -> DocumentSpec:
     if headings not in HEADING_STYLES:
         raise ManifestError(f"{path}: ukjent headings «{headings}» for {doc_id}; bruk {', '.join(HEADING_STYLES)}.")
     start = raw.get("start")
+    if start is not None and not isinstance(start, str):
+        raise ManifestError(f"{path}: start for {doc_id} må være tekst (et mønster i anførselstegn).")
     try:
         pattern = re.compile(start) if start else None
     except re.error as exc:

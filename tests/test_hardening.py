@@ -597,3 +597,16 @@ def test_a_corpus_without_documents_says_so(run_cli, tmp_path):
     for command in (["index"], ["ask", "Hvem sender tidligmelding?"], ["frister"]):
         result = run_cli("--corpus", corpus, "--index", tmp_path / "index", *command)
         assert result.code == 3 and "ingen dokumenter" in result.err and "uventet" not in result.err, (command, result)
+
+
+@pytest.mark.parametrize("manifest", [
+    'source = "x"\n', '[source]\nfile = "a.txt"\n', '[[source]]\nfile = "a.txt"\ndocument = "x"\n',
+    '[[source]]\nfile = "a.txt"\ndocument = [1]\n', '[[source]]\nfile = "a.txt"\nstart = 5\n',
+])
+def test_a_manifest_value_of_the_wrong_type_is_named(run_cli, tmp_path, manifest):
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / "manifest.toml").write_text(manifest, encoding="utf-8")
+    (corpus / "a.txt").write_text("Avtale\n\n1. Formål\nTekst.\n", encoding="utf-8")
+    result = run_cli("--corpus", corpus, "corpus")
+    assert result.code == 3 and "manifest.toml" in result.err and "uventet" not in result.err, result
