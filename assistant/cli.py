@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -16,9 +17,46 @@ from assistant import __version__
 from assistant.errors import AvtaleError
 
 
+# argparse's own error messages, in Norwegian (the rest of its text is ours).
+_ARGPARSE_ERRORS = [
+    (re.compile(r"argument (\S+): invalid int value: '(.*)'"), r"\1 må være et heltall, ikke «\2»."),
+    (re.compile(r"argument (\S+): invalid float value: '(.*)'"), r"\1 må være et tall, ikke «\2»."),
+    (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)"), r"ugyldig valg «\2» for \1; velg blant \3."),
+    (re.compile(r"argument (\S+): expected one argument"), r"\1 trenger en verdi."),
+    (re.compile(r"unrecognized arguments: (.*)"), r"ukjente argumenter: \1."),
+    (re.compile(r"the following arguments are required: (.*)"), r"mangler: \1."),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), r"\1 kan ikke brukes sammen med \2."),
+]
+
+
+class NorwegianParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are in Norwegian, on one line after the usage."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "vis denne hjelpen og avslutt"
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "bruk: ", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace("usage: ", "bruk: ", 1)
+        return text.replace("\npositional arguments:\n", "\nargumenter:\n").replace("\noptions:\n", "\nvalg:\n")
+
+    def error(self, message: str):
+        for pattern, norwegian in _ARGPARSE_ERRORS:
+            if pattern.search(message):
+                message = pattern.sub(norwegian, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {message} Se «{self.prog} --help».\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     def path_options(default) -> argparse.ArgumentParser:
-        options = argparse.ArgumentParser(add_help=False, argument_default=default)
+        options = NorwegianParser(add_help=False, argument_default=default)
         options.add_argument("--corpus", metavar="MAPPE", help="korpusmappe (standard: prosjektets corpus/, eller AVTALE_CORPUS)")
         options.add_argument("--index", metavar="MAPPE", help="indeksmappe (standard: prosjektets index/, eller AVTALE_INDEX)")
         return options
@@ -27,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     # the subcommand; the top-level parser supplies the None defaults.
     common = path_options(argparse.SUPPRESS)
 
-    parser = argparse.ArgumentParser(
+    parser = NorwegianParser(
         prog="avtale",
         description="Offline assistent for samarbeidsavtalen mellom UNN og kommunene. Uten kommando åpnes appen.",
         parents=[path_options(None)],

@@ -610,3 +610,15 @@ def test_a_manifest_value_of_the_wrong_type_is_named(run_cli, tmp_path, manifest
     (corpus / "a.txt").write_text("Avtale\n\n1. Formål\nTekst.\n", encoding="utf-8")
     result = run_cli("--corpus", corpus, "corpus")
     assert result.code == 3 and "manifest.toml" in result.err and "uventet" not in result.err, result
+
+
+@pytest.mark.parametrize("args, words", [
+    (["ask", "x", "--top-k", "abc"], "--top-k må være et heltall, ikke «abc»"),
+    (["ansvar", "--actor", "Foo", "x"], "ugyldig valg «Foo» for --actor"),
+    (["nokommando"], "ugyldig valg «nokommando»"),
+    (["ask", "x", "--bogus"], "ukjente argumenter: --bogus"),
+])
+def test_usage_errors_are_in_norwegian(run_cli, args, words):
+    result = run_cli(*args)
+    assert result.code == 2 and words in result.err
+    assert "invalid" not in result.err and "usage:" not in result.err and "error:" not in result.err
