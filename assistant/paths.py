@@ -30,7 +30,16 @@ def bundled_corpus_dir() -> Path:
     return Path(str(resources.files("assistant.bundled_corpus")))
 
 
+def _not_empty(override, option: str) -> None:
+    """`--corpus ""` (an unset shell variable) must not quietly mean the default folder."""
+    if override is not None and not str(override).strip():
+        from assistant.errors import UsageError
+
+        raise UsageError(f"{option} er tom. Oppgi en mappe, eller utelat {option} for å bruke standardmappen.")
+
+
 def corpus_dir(override: str | os.PathLike | None = None) -> Path:
+    _not_empty(override, "--corpus")
     if override:
         return Path(override).expanduser()
     if env := os.environ.get("AVTALE_CORPUS"):
@@ -47,6 +56,7 @@ def corpus_dir(override: str | os.PathLike | None = None) -> Path:
 
 
 def index_dir(override: str | os.PathLike | None = None) -> Path:
+    _not_empty(override, "--index")
     if override:
         return Path(override).expanduser()
     if env := os.environ.get("AVTALE_INDEX"):

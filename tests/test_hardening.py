@@ -622,3 +622,9 @@ def test_usage_errors_are_in_norwegian(run_cli, args, words):
     result = run_cli(*args)
     assert result.code == 2 and words in result.err
     assert "invalid" not in result.err and "usage:" not in result.err and "error:" not in result.err
+
+
+def test_an_empty_folder_option_is_refused_not_taken_for_the_default(run_cli):
+    for option, command in (("--corpus", ["corpus"]), ("--index", ["ask", "Hvem sender tidligmelding?", "--lexical"])):
+        result = run_cli(option, "", *command)
+        assert result.code == 2 and f"{option} er tom" in result.err, result
