@@ -139,10 +139,14 @@ def current_build(index_dir: Path) -> Path | None:
     pointer = Path(index_dir) / "CURRENT"
     if not pointer.is_file():
         return None
-    name = pointer.read_text(encoding="utf-8", errors="replace").strip()
+    try:
+        name = pointer.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:  # unreadable: the same as no pointer, and the build is redone
+        return None
     folder = Path(index_dir) / name
-    # Only a build folder directly inside the index folder: never follow a path out of it.
-    inside = name.startswith("build-") and Path(name).name == name
+    # Only a build folder directly inside the index folder: never follow a path out of it, and
+    # no name too long to be one of ours.
+    inside = name.startswith("build-") and Path(name).name == name and len(name) < 100
     return folder if inside and folder.is_dir() else None
 
 
@@ -372,6 +376,9 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def _point_current(index_dir: Path, name: str) -> None:
+    pointer = index_dir / "CURRENT"
+    if pointer.is_dir() and not pointer.is_symlink():  # damage: a folder where the pointer goes
+        os.replace(pointer, index_dir / f"damaged-CURRENT-{int(time.time())}")
     tmp = index_dir / ".CURRENT.tmp"
     tmp.write_text(name, encoding="utf-8")
     with tmp.open("rb") as fh:

@@ -297,3 +297,20 @@ def test_a_damaged_vector_cache_is_never_carried_into_the_index(small_corpus, tm
     build_index(small_corpus, index, FakeEncoder())
     rebuilt = load_index(index).vectors
     assert np.isfinite(rebuilt).all() and np.allclose(rebuilt, good)
+
+
+@pytest.mark.parametrize("damage", ["folder", "long name", "garbled"])
+def test_a_damaged_current_pointer_heals_on_the_next_build(small_corpus, tmp_path, damage):
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    pointer = index / "CURRENT"
+    pointer.unlink()
+    if damage == "folder":
+        pointer.mkdir()
+    else:
+        pointer.write_text("build-" + "x" * 5000 if damage == "long name" else "\x00\xff../..", encoding="utf-8")
+    assert current_build(index) is None
+    assert is_stale(index, small_corpus, FakeEncoder().model_id)
+    folder = build_index(small_corpus, index, FakeEncoder())
+    assert current_build(index) == folder and len(load_index(index).chunks) > 0
+    assert not (index / ".CURRENT.tmp").exists()
