@@ -134,18 +134,31 @@ def _split_lines(text: str, page: int | None, first_line: int = 1) -> list[Sourc
 def _load_pdf(path: Path, password: str | None) -> list[SourceLine]:
     import logging
 
-    # pypdf logs its repairs of damaged files ("EOF marker not found") to stderr; the user gets
-    # our one-line message instead.
-    pypdf_log = logging.getLogger("pypdf")
-    level = pypdf_log.level
-    pypdf_log.setLevel(logging.CRITICAL)
+    # pypdf logs its repairs of damaged files ("EOF marker not found", "Error -3 while
+    # decompressing data") to stderr; the user gets our one-line message instead, and the
+    # record tells a damaged page from a scanned one.
+    class Recorder(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
+    pypdf_log, recorder = logging.getLogger("pypdf"), Recorder()
+    level, propagate = pypdf_log.level, pypdf_log.propagate
+    pypdf_log.setLevel(logging.WARNING)
+    pypdf_log.propagate = False
+    pypdf_log.addHandler(recorder)
     try:
-        return _read_pdf(path, password)
+        return _read_pdf(path, password, recorder.messages)
     finally:
+        pypdf_log.removeHandler(recorder)
         pypdf_log.setLevel(level)
+        pypdf_log.propagate = propagate
 
 
-def _read_pdf(path: Path, password: str | None) -> list[SourceLine]:
+def _read_pdf(path: Path, password: str | None, problems: list[str]) -> list[SourceLine]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -185,9 +198,28 @@ def _read_pdf(path: Path, password: str | None) -> list[SourceLine]:
             raise SourceFileError(path, "PDF-en har for mye tekst.", "Del dokumentet opp i mindre filer.")
         lines.extend(_split_lines(text, page=number, first_line=len(lines) + 1))
     if not any(line.text.strip() for line in lines):
+        if problems:  # pypdf could not unpack the pages' content: damage, not a scan
+            raise SourceFileError(path, "PDF-en er skadet: innholdet på sidene kan ikke pakkes ut.",
+                                  "Hent en ny kopi av dokumentet.")
+        if not _has_images(reader):
+            raise SourceFileError(path, "PDF-en har ingen tekst og ingen bilder (sidene er tomme).",
+                                  "Kontroller at det er riktig fil.")
         raise SourceFileError(
             path,
             "PDF-en har ikke noe tekstlag (trolig skannede bilder).",
             "Kjør tekstgjenkjenning (OCR) på den først, eller bruk en tekstversjon.",
         )
     return lines
+
+
+def _has_images(reader) -> bool:
+    """True if any page draws an external object (an image, or a form that may hold one: a
+    scan), without decoding it."""
+    for page in reader.pages:
+        try:
+            resources = page.get("/Resources") or {}
+            if resources.get("/XObject"):
+                return True
+        except Exception:  # a damaged resource dictionary: say scan, the cautious reading
+            return True
+    return False

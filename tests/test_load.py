@@ -198,3 +198,25 @@ def test_a_pipe_or_a_device_is_refused_before_it_is_read(tmp_path):
     zero = tmp_path / "zero.txt"
     zero.symlink_to("/dev/zero")  # reading it would never end
     assert "ikke en vanlig fil" in _error(zero).message
+
+
+def test_a_damaged_content_stream_is_called_damaged_not_scanned(make_pdf, tmp_path):
+    good = make_pdf("skadet.pdf", ["Kommunen skal svare samme dag. " * 20])
+    data = bytearray(good.read_bytes())
+    start = data.index(b"stream", data.index(b"/FlateDecode")) + 8
+    data[start + 10 : start + 40] = b"\xff" * 30  # inside the compressed page content
+    damaged = tmp_path / "skadet2.pdf"
+    damaged.write_bytes(bytes(data))
+    err = _error(damaged)
+    assert "skadet" in err.message and "skannede" not in err.message
+
+
+def test_blank_pages_are_not_called_a_scan(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    path = tmp_path / "blank.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    err = _error(path)
+    assert "ingen tekst og ingen bilder" in err.message
