@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from assistant.manifest import atomic_write_text
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 KEEP = 50_000  # vectors of texts no longer in the corpus kept for a later build
 
@@ -70,6 +72,4 @@ def _atomic_save(keys_path: Path, vecs_path: Path, keys: list[str], vectors: np.
     tmp_v = vecs_path.with_suffix(".tmp.npy")
     np.save(tmp_v, vectors, allow_pickle=False)
     os.replace(tmp_v, vecs_path)
-    tmp_k = keys_path.with_suffix(".tmp")
-    tmp_k.write_text(json.dumps(keys), encoding="utf-8")
-    os.replace(tmp_k, keys_path)
+    atomic_write_text(keys_path, json.dumps(keys))
