@@ -14,11 +14,18 @@ from pathlib import Path
 from typing import Callable
 
 from assistant import paths
-from assistant.answer import compose
+from assistant.answer.compose import compose
 from assistant.errors import EncoderUnavailable, UsageError
-from assistant.index import IndexDamaged, build_index, current_build, is_stale, load_index, set_aside
 from assistant.models import Answer
-from assistant.retrieve import MAX_QUESTION_CHARS, Retriever
+from assistant.search.index import (
+    IndexDamaged,
+    build_index,
+    current_build,
+    is_stale,
+    load_index,
+    set_aside,
+)
+from assistant.search.retrieve import MAX_QUESTION_CHARS, Retriever
 
 Progress = Callable[[str, int, int], None]
 
@@ -65,7 +72,7 @@ class Assistant:
 
     def ask(self, question: str, top_k: int = 5, doc_ids: set[str] | None = None) -> Answer:
         t0 = time.perf_counter()
-        from assistant.ansvar import old_agreement_note
+        from assistant.answer.ansvar import old_agreement_note
 
         cleaned, notices = prepare_question(question)
         note, old_docs = old_agreement_note(cleaned, self.index)
@@ -82,7 +89,7 @@ class Assistant:
 
 def load_encoder_or_notice():
     from assistant.config import load_settings
-    from assistant.encoders import load_encoder
+    from assistant.search.encoders import load_encoder
 
     try:
         return load_encoder(load_settings()), None

@@ -41,7 +41,12 @@ def first_relevant(texts: list[str], gold: list[str]) -> int | None:
 
 
 def evaluate(assistant, questions: list[dict], mode: str) -> list[dict]:
-    from assistant.answer import _excerpt, compose, group_hits, missing_answer_type
+    from assistant.answer.compose import (
+        _excerpt,
+        compose,
+        group_hits,
+        missing_answer_type,
+    )
     from assistant.service import prepare_question
 
     rows = []
@@ -118,7 +123,7 @@ def tradeoff(rows: list[dict]) -> list[dict]:
     English question's dense floor keeps the product's offset below the others'; a margin of
     None turns the out-of-scope topics off). The answer-type rule (an amount or a contact
     address that no excerpt states) has no threshold and always applies."""
-    from assistant.answer import DENSE_FLOOR, DENSE_FLOOR_ENGLISH
+    from assistant.answer.compose import DENSE_FLOOR, DENSE_FLOOR_ENGLISH
 
     offset = DENSE_FLOOR - DENSE_FLOOR_ENGLISH
     grid = []

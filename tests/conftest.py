@@ -56,7 +56,7 @@ def corpus_copy(avtale_env: dict[str, Path]) -> Path:
 @pytest.fixture(scope="session")
 def real_corpus():
     """The bundled corpus, structured once per test session (read-only use)."""
-    from assistant.corpus import build_corpus
+    from assistant.corpus.documents import build_corpus
 
     return build_corpus(BUNDLED_CORPUS)
 
@@ -85,8 +85,8 @@ class CliResult:
 
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture):
-    """Run `avtale ARGS...` in-process through `assistant.cli.main`; returns code, out, err."""
-    from assistant.cli import main
+    """Run `avtale ARGS...` in-process through `assistant.cli.main.main`; returns code, out, err."""
+    from assistant.cli.main import main
 
     def run(*args: str) -> CliResult:
         capsys.readouterr()

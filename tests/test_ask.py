@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from assistant.lexical import fuzzy_corrections, load_glossary, terms
+from assistant.search.lexical import fuzzy_corrections, load_glossary, terms
 from assistant.service import Assistant, prepare_question
 
 EXCERPT_KEYS = {"rank", "doc_id", "doc_title", "section", "text", "score", "source_file", "page", "line_start", "line_end"}
@@ -40,7 +40,7 @@ def test_glossary_expands_abbreviations_nynorsk_and_english():
 
 
 def test_glossary_terms_match_in_other_inflections_and_as_the_end_of_a_compound():
-    from assistant.lexical import Glossary
+    from assistant.search.lexical import Glossary
 
     g = Glossary({"legevakt": "akuttmedisinsk kjede", "øvelse": "øvelser beredskap", "ip": "individuell plan",
                   "individuell plan": "koordinator"})
@@ -65,7 +65,7 @@ def test_fuzzy_correction_finds_corpus_words(lexical_assistant):
 
 
 def test_nynorsk_words_get_the_bokmal_form_the_corpus_uses(lexical_assistant):
-    from assistant.lexical import bokmal_forms
+    from assistant.search.lexical import bokmal_forms
 
     knows = lexical_assistant.index.lexical.knows
     forms = bokmal_forms("Kven gir beskjed når ein pasient med heimesjukepleie blir lagd inn på sjukehuset?", knows)
@@ -210,7 +210,7 @@ def test_real_encoder_hybrid_search(small_real_index):
 
 @pytest.fixture(scope="module")
 def small_real_index(tmp_path_factory, bundled_corpus_dir):
-    from assistant.encoders import cpu_supports_avx2
+    from assistant.search.encoders import cpu_supports_avx2
 
     if not cpu_supports_avx2():
         pytest.skip("the CPU lacks AVX2; the encoder fallback is tested elsewhere")
@@ -252,15 +252,19 @@ def test_query_expansions_do_not_depend_on_the_hash_seed(lexical_assistant, bund
     ],
 )
 def test_english_questions_are_recognised(question, english):
-    from assistant.lexical import looks_english
+    from assistant.search.lexical import looks_english
 
     assert looks_english(question) is english
 
 
 def test_an_english_question_gets_the_lower_cross_language_floor():
-    from assistant.answer import DENSE_FLOOR, DENSE_FLOOR_ENGLISH, should_abstain
+    from assistant.answer.compose import (
+        DENSE_FLOOR,
+        DENSE_FLOOR_ENGLISH,
+        should_abstain,
+    )
     from assistant.models import Chunk, Hit
-    from assistant.retrieve import SearchResult
+    from assistant.search.retrieve import SearchResult
 
     hit = Hit(Chunk("c#0", "s", "d", "tekst", 1, 1), 1.0, 1, 1)
     between = (DENSE_FLOOR + DENSE_FLOOR_ENGLISH) / 2
@@ -278,7 +282,7 @@ def _excerpt(rank: int, text: str, score: float = 0.5):
 
 
 def test_short_answer_leads_with_the_sentence_the_language_model_matches_best():
-    from assistant.answer import short_answer
+    from assistant.answer.compose import short_answer
 
     text = "Utstyret skal være på plass før hjemreise.\nPartnerne dekker sine egne kostnader."
     question = "Må vi betale noe for beredskapsøvelsen?"
@@ -291,7 +295,7 @@ def test_short_answer_leads_with_the_sentence_the_language_model_matches_best():
 
 
 def test_short_answer_leads_with_the_words_that_answer_the_stored_question_most_like_this_one():
-    from assistant.answer import short_answer
+    from assistant.answer.compose import short_answer
 
     text = ("Kommunen skal ha rutiner for mottak av pasienter.\nUNN skal varsle kommunen senest dagen før utskriving.\n"
             "Kommunen skal ha rutiner for oppfølging etter utskriving.")
@@ -307,8 +311,8 @@ def test_short_answer_leads_with_the_words_that_answer_the_stored_question_most_
 
 
 def test_search_scores_the_sentences_of_the_passages_it_returns(tmp_path, bundled_corpus_dir):
-    from assistant.chunk import chunk_sentences
-    from assistant.encoders import FakeEncoder
+    from assistant.corpus.chunk import chunk_sentences
+    from assistant.search.encoders import FakeEncoder
 
     assistant = Assistant.open(bundled_corpus_dir, tmp_path / "index", encoder=FakeEncoder())
     result = assistant.retriever.search("Når skal kommunen varsles om en utskrivningsklar pasient?")
@@ -320,9 +324,13 @@ def test_search_scores_the_sentences_of_the_passages_it_returns(tmp_path, bundle
 
 
 def test_a_question_nearer_an_out_of_scope_topic_than_any_passage_abstains():
-    from assistant.answer import DENSE_FLOOR, OUT_OF_SCOPE_MARGIN, should_abstain
+    from assistant.answer.compose import (
+        DENSE_FLOOR,
+        OUT_OF_SCOPE_MARGIN,
+        should_abstain,
+    )
     from assistant.models import Chunk, Hit
-    from assistant.retrieve import SearchResult
+    from assistant.search.retrieve import SearchResult
 
     hit = Hit(Chunk("c#0", "s", "d", "tekst", 1, 1), 1.0, 1, 1)
     confident = dict(top_dense=DENSE_FLOOR + 0.03, coverage=0.9)
@@ -351,7 +359,7 @@ def test_a_question_nearer_an_out_of_scope_topic_than_any_passage_abstains():
     ],
 )
 def test_a_question_for_an_amount_or_contact_no_excerpt_states_is_not_covered(question, shown, expected):
-    from assistant.answer import missing_answer_type
+    from assistant.answer.compose import missing_answer_type
 
     missing = missing_answer_type(question, (_excerpt(1, shown),))
     assert (missing is None) if expected is None else (expected in missing)
@@ -365,7 +373,7 @@ def test_the_not_covered_answer_says_what_the_documents_do_not_state(lexical_ass
 
 
 def test_a_duty_block_item_in_the_short_answer_says_whose_duty_it_is():
-    from assistant.answer import short_answer
+    from assistant.answer.compose import short_answer
 
     text = "Rekvirere pasienttransport tilpasset pasientens behov.\nKommunen skal svare samme dag."
     question = "Hvem bestiller pasienttransport ved utskrivning?"
@@ -378,7 +386,7 @@ def test_a_duty_block_item_in_the_short_answer_says_whose_duty_it_is():
 
 
 def test_boilerplate_shared_by_guidelines_is_shown_once():
-    from assistant.answer import group_hits
+    from assistant.answer.compose import group_hits
     from assistant.models import Chunk, Hit
 
     def hit(chunk_id: str, text: str, score: float) -> Hit:

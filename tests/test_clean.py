@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.clean import clean_lines
-from assistant.load import load_source
+from assistant.corpus.clean import clean_lines
+from assistant.corpus.load import load_source
+from assistant.corpus.structure import paragraph_spans
 from assistant.models import SourceLine
-from assistant.structure import paragraph_spans
 
 
 def clean(text: str):

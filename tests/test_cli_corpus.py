@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from assistant.manifest import load_manifest
+from assistant.corpus.manifest import load_manifest
 
 
 def test_corpus_lists_every_document(run_cli, bundled_corpus_dir, real_corpus):

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import doctor
-from assistant.encoders import FakeEncoder
-from assistant.encoders import load_encoder as real_load_encoder
-from assistant.index import build_index, current_build
+from assistant.cli import doctor
+from assistant.search.encoders import FakeEncoder
+from assistant.search.encoders import load_encoder as real_load_encoder
+from assistant.search.index import build_index, current_build
 
 SMALL_SOURCE = "rundskriv-veiledningsplikt-shtjl-6-3.txt"
 STATUSES = ("OK", "ADVARSEL", "FEIL")
@@ -32,7 +32,7 @@ def env(tmp_path, bundled_corpus_dir, monkeypatch):
     monkeypatch.setenv("AVTALE_INDEX", str(index))
     monkeypatch.setenv("AVTALE_HISTORY", str(tmp_path / "historikk.jsonl"))
     monkeypatch.delenv("AVTALE_ENCODER", raising=False)
-    monkeypatch.setattr("assistant.encoders.load_encoder", lambda settings=None: FakeEncoder())
+    monkeypatch.setattr("assistant.search.encoders.load_encoder", lambda settings=None: FakeEncoder())
     return {"corpus": corpus, "index": index, "config": Path(os.environ["AVTALE_CONFIG"])}
 
 
@@ -77,9 +77,9 @@ def test_healthy_installation_is_all_ok(run_cli, env, fingerprint):
 
 
 def test_real_model_loads_and_a_missing_index_is_only_a_warning(run_cli, env, monkeypatch):
-    from assistant.encoders import cpu_supports_avx2
+    from assistant.search.encoders import cpu_supports_avx2
 
-    monkeypatch.setattr("assistant.encoders.load_encoder", real_load_encoder)  # the real model
+    monkeypatch.setattr("assistant.search.encoders.load_encoder", real_load_encoder)  # the real model
     monkeypatch.setenv("AVTALE_INDEX", str(env["index"].parent / "ingen-indeks"))  # and no index
     result = run_cli("doctor")
     assert_well_formed(result)
@@ -160,7 +160,7 @@ def test_index_from_another_model_is_a_warning(run_cli, env, monkeypatch):
             super().__init__()
             self.model_id = "fake/annen"
 
-    monkeypatch.setattr("assistant.encoders.load_encoder", lambda settings=None: Other())
+    monkeypatch.setattr("assistant.search.encoders.load_encoder", lambda settings=None: Other())
     row = lines_of(run_cli("doctor"))["Søkeindeks"]
     assert row.startswith("ADVARSEL") and "annen språkmodell" in row
 
@@ -189,7 +189,7 @@ def test_missing_model_file_is_an_error(run_cli, env, monkeypatch, tmp_path):
 
 
 def test_cpu_without_avx2_is_a_warning_with_advice(run_cli, env, monkeypatch):
-    import assistant.encoders as encoders
+    import assistant.search.encoders as encoders
 
     monkeypatch.setattr(encoders, "load_encoder", real_load_encoder)
     monkeypatch.setattr(encoders, "cpu_supports_avx2", lambda: False)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.duties import extract_duties, find_deadline, find_legal_ref
+from assistant.corpus.duties import extract_duties, find_deadline, find_legal_ref
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_footnotes_and_list_lead_ins_are_not_duties(duties):
     ],
 )
 def test_sentences_are_not_cut_after_abbreviations(text, expected):
-    from assistant.sentences import split_sentences
+    from assistant.corpus.sentences import split_sentences
 
     assert split_sentences(text) == expected
 

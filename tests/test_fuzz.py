@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.clean import clean_lines
+from assistant.corpus.clean import clean_lines
+from assistant.corpus.manifest import _parse_document
+from assistant.corpus.structure import structure_document
 from assistant.errors import AvtaleError, ReferenceNotFound, SourceFileError, UsageError
-from assistant.manifest import _parse_document
 from assistant.models import SourceLine
-from assistant.structure import structure_document
 
 _COMMON = dict(deadline=None, database=None, print_blob=True,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -90,7 +90,7 @@ def scratch(tmp_path_factory) -> Path:
 
 @given(data=st.data())
 def test_damaged_pdf_loads_or_gives_a_source_file_error(valid_pdf, scratch, data):
-    from assistant.load import load_source
+    from assistant.corpus.load import load_source
 
     path = scratch / "skadet.pdf"
     path.write_bytes(data.draw(damaged(valid_pdf)))
@@ -105,7 +105,7 @@ def test_damaged_pdf_loads_or_gives_a_source_file_error(valid_pdf, scratch, data
 @given(raw=st.one_of(st.binary(max_size=400), st.text(max_size=200).map(lambda t: t.encode("utf-8"))),
        encoding=st.sampled_from([None, None, "cp1252", "latin-1", "utf-16", "utf-8", "ingen-slik-koding"]))
 def test_any_bytes_decode_or_give_a_source_file_error(raw, encoding):
-    from assistant.load import decode_text
+    from assistant.corpus.load import decode_text
 
     try:
         text = decode_text(Path("fil.txt"), raw, encoding)
@@ -166,7 +166,7 @@ REF_PIECES = ["Retningslinje", "retningslinje", "rl", "RL", "retn.", "nr.", "2",
 @given(reference=st.one_of(st.lists(st.one_of(st.sampled_from(REF_PIECES), st.text(max_size=8)), max_size=6).map(" ".join),
                            st.text(max_size=40)))
 def test_references_resolve_or_raise_only_reference_errors(real_corpus, reference):
-    from assistant.refs import resolve
+    from assistant.corpus.refs import resolve
 
     try:
         found = resolve(reference, real_corpus.documents)

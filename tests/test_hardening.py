@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import build_corpus
-from assistant.encoders import FakeEncoder
-from assistant.index import build_index, current_build, load_index
-from assistant.manifest import load_manifest
+from assistant.corpus.documents import build_corpus
+from assistant.corpus.manifest import load_manifest
+from assistant.search.encoders import FakeEncoder
+from assistant.search.index import build_index, current_build, load_index
 from assistant.service import Assistant
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def test_pdf_with_500_pages_is_ingested_with_its_page_numbers(run_cli, corpus_co
 
 
 def test_pdf_over_the_page_limit_is_refused(run_cli, corpus_copy, pdf_500_pages, fingerprint, monkeypatch):
-    monkeypatch.setattr("assistant.load.MAX_PDF_PAGES", 400)
+    monkeypatch.setattr("assistant.corpus.load.MAX_PDF_PAGES", 400)
     before = fingerprint(corpus_copy)
     result = run_cli("ingest", pdf_500_pages, "--corpus", corpus_copy)
     assert_refused(result, pdf_500_pages.name, "500 sider; grensen er 400")
@@ -121,9 +121,9 @@ def test_ten_megabyte_text_file_is_ingested(run_cli, corpus_copy, tmp_path):
 def test_links_of_ten_thousand_sections_land_in_their_own_section_quickly():
     """Attaching each link to its section was a scan of all sections per link (5 s for this
     document, minutes for a big one); it must stay linear and exact."""
-    from assistant.manifest import _parse_document
+    from assistant.corpus.manifest import _parse_document
+    from assistant.corpus.structure import structure_document
     from assistant.models import SourceLine
-    from assistant.structure import structure_document
 
     lines, links = [], {}
     for k in range(1, 100):
@@ -151,7 +151,7 @@ def test_file_over_the_size_limit_is_refused_before_it_is_read(run_cli, corpus_c
 
 
 def test_text_over_the_character_limit_is_refused(run_cli, corpus_copy, tmp_path, fingerprint, monkeypatch):
-    monkeypatch.setattr("assistant.load.MAX_TEXT_CHARS", 1000)
+    monkeypatch.setattr("assistant.corpus.load.MAX_TEXT_CHARS", 1000)
     long_text = tmp_path / "lang.md"
     long_text.write_text("# Lang\n\n" + "Kommunen skal svare innen 24 timer.\n" * 200, encoding="utf-8")
     before = fingerprint(corpus_copy)
@@ -183,7 +183,7 @@ def note(tmp_path) -> Path:
 def test_file_that_changes_during_ingest_is_refused(change, run_cli, corpus_copy, note, fingerprint, monkeypatch):
     """Between the check and the copy the file vanishes or is swapped: nothing unchecked
     may reach the corpus."""
-    import assistant.ingest as ingest
+    import assistant.corpus.ingest as ingest
 
     real_load = ingest.load_source
 
@@ -234,7 +234,7 @@ def test_unreadable_file_simulated(run_cli, corpus_copy, note, fingerprint, monk
 
 
 def test_disk_full_while_copying_leaves_nothing_behind(run_cli, corpus_copy, note, fingerprint, monkeypatch):
-    import assistant.ingest as ingest
+    import assistant.corpus.ingest as ingest
 
     real_write = Path.write_bytes
 
@@ -523,7 +523,7 @@ def test_index_folder_that_is_a_file_is_a_clear_error(run_cli, small_corpus, tmp
 
 
 def test_disk_full_during_an_index_build_keeps_the_old_index(run_cli, small_corpus, tmp_path, monkeypatch):
-    import assistant.index as index_module
+    import assistant.search.index as index_module
 
     index = tmp_path / "index"
     old = build_index(small_corpus, index, None)
@@ -577,7 +577,7 @@ def test_package_has_no_pickle_eval_or_exec():
 def test_a_file_the_system_refuses_is_named_in_norwegian(monkeypatch, capsys, tmp_path, errno_, words):
     """An unreadable corpus, a read-only index or a too-long CURRENT name: one line naming the
     file, exit 4 for the index folder and 3 for anything else; never 'uventet feil'."""
-    from assistant import cli
+    from assistant.cli import main as cli
 
     index = tmp_path / "index"
     for target, code in ((index / "build-x" / "chunks.jsonl", 4), (tmp_path / "corpus" / "manifest.toml", 3)):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import history
+from assistant.cli import history
 
 # Patient details a clinician might type: must never reach the disk unless history is on.
 SECRET = "Kari Nordmann-Zqxv f. 01.02.1950 innlagt med hjertesvikt, hvem sender tidligmelding"

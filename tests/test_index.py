@@ -15,8 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.encoders import FakeEncoder
-from assistant.index import IndexDamaged, build_index, current_build, is_stale, load_index
+from assistant.search.encoders import FakeEncoder
+from assistant.search.index import (
+    IndexDamaged,
+    build_index,
+    current_build,
+    is_stale,
+    load_index,
+)
 
 SMALL_SOURCE = "rundskriv-veiledningsplikt-shtjl-6-3.txt"
 
@@ -59,7 +65,7 @@ def test_build_writes_a_complete_checked_index(small_corpus, tmp_path):
 
 
 def test_sentence_vectors_belong_to_their_chunks(small_corpus, tmp_path):
-    from assistant.chunk import chunk_sentences
+    from assistant.corpus.chunk import chunk_sentences
 
     index = tmp_path / "index"
     build_index(small_corpus, index, FakeEncoder())
@@ -74,7 +80,7 @@ def test_sentence_vectors_belong_to_their_chunks(small_corpus, tmp_path):
 
 
 def test_a_question_matching_one_sentence_of_a_chunk_finds_it_through_that_sentence(small_corpus, tmp_path):
-    from assistant.retrieve import Retriever
+    from assistant.search.retrieve import Retriever
 
     index = tmp_path / "index"
     build_index(small_corpus, index, FakeEncoder())
@@ -102,7 +108,7 @@ def test_damaged_sentence_vectors_are_detected(small_corpus, tmp_path):
 
 
 def test_out_of_scope_topics_are_embedded_and_a_changed_list_rebuilds_cheaply(small_corpus, tmp_path, monkeypatch):
-    from assistant import scope
+    from assistant.search import scope
 
     topics = scope.out_of_scope_topics()
     assert len(topics) > 30 and not any(t.startswith("#") for t in topics)
@@ -161,8 +167,8 @@ def test_killed_build_leaves_previous_index_usable(small_corpus, tmp_path):
     _add_document(small_corpus)
     script = textwrap.dedent(f"""
         import time, sys
-        from assistant.encoders import FakeEncoder
-        from assistant.index import build_index
+        from assistant.search.encoders import FakeEncoder
+        from assistant.search.index import build_index
         class Slow(FakeEncoder):
             def encode_passages(self, texts, progress=None):
                 print("encoding", flush=True)

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from assistant.corpus import build_corpus
-from assistant.manifest import load_manifest
+from assistant.corpus.documents import build_corpus
+from assistant.corpus.manifest import load_manifest
 
 AGREEMENT_PAGES = [
     "Lokal avtale om utskrivning\nDato: 01.02.2024\n\n1. Formål\n"

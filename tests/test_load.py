@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.corpus.load import decode_text, load_source
 from assistant.errors import SourceFileError
-from assistant.load import decode_text, load_source
 
 NORSK = "Pårørende og spesialisthelsetjenesten – § 6-2 «utskrivningsklar»"
 

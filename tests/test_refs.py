@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.corpus.refs import descendants, resolve, suggest
 from assistant.errors import ReferenceNotFound, UsageError
-from assistant.refs import descendants, resolve, suggest
 
 
 @pytest.fixture(scope="module")

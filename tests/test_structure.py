@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.clean import clean_lines
+from assistant.corpus.clean import clean_lines
+from assistant.corpus.manifest import SourceEntry, _parse_document
+from assistant.corpus.structure import (
+    actor_of_label,
+    split_documents,
+    structure_document,
+)
 from assistant.errors import ManifestError
-from assistant.manifest import SourceEntry, _parse_document
 from assistant.models import SourceLine
-from assistant.structure import actor_of_label, split_documents, structure_document
 
 
 def spec(headings: str = "numbered", hospital: str = "UNN", **extra):
@@ -493,7 +497,7 @@ def test_real_report_footnotes_are_not_headings(real_corpus):
 
 # -- end to end: the whole bundled corpus, structured and chunked ---------------------------------
 def test_real_corpus_has_22_documents_with_the_manifest_ids(real_corpus, bundled_corpus_dir):
-    from assistant.manifest import load_manifest
+    from assistant.corpus.manifest import load_manifest
 
     ids = [d.info.id for entry in load_manifest(bundled_corpus_dir) for d in entry.documents]
     assert len(ids) == 22
@@ -557,7 +561,7 @@ def test_real_sections_are_well_formed(real_corpus):
 
 
 def test_real_chunks_stay_inside_one_section(real_corpus):
-    from assistant.chunk import chunk_documents
+    from assistant.corpus.chunk import chunk_documents
 
     sections = {s.id: s for s in real_corpus.sections()}
     chunks = chunk_documents(real_corpus.documents)
@@ -575,8 +579,8 @@ def test_real_chunk_citations_point_at_the_source_lines(real_corpus, bundled_cor
     (compared on letters only, so hyphenation and bullets do not matter)."""
     import re
 
-    from assistant.chunk import chunk_documents
-    from assistant.load import load_source
+    from assistant.corpus.chunk import chunk_documents
+    from assistant.corpus.load import load_source
 
     def letters(text: str) -> str:
         return re.sub(r"[^a-zæøåäöüé]", "", text.lower())

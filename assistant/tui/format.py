@@ -48,7 +48,7 @@ def plain(text: str | None, style: str = "") -> Text:
 
 @lru_cache(maxsize=1)
 def _terms():
-    from assistant.lexical import terms
+    from assistant.search.lexical import terms
 
     return terms
 

@@ -9,8 +9,14 @@ import dataclasses
 import time
 from typing import Callable
 
-from assistant.tui.messages import (AssistantDone, AssistantFailed, EncoderDone, EncoderFailed, EncoderStarted,
-                                    IndexProgress)
+from assistant.tui.messages import (
+    AssistantDone,
+    AssistantFailed,
+    EncoderDone,
+    EncoderFailed,
+    EncoderStarted,
+    IndexProgress,
+)
 
 Post = Callable[[object], object]
 NO_ENCODER = "Språkmodellen er ikke installert her; søket bruker bare ordsøk."

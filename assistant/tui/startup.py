@@ -6,8 +6,14 @@ from __future__ import annotations
 import threading
 import time
 
-from assistant.tui.messages import (AssistantDone, AssistantFailed, EncoderDone, EncoderFailed, EncoderStarted,
-                                    IndexProgress)
+from assistant.tui.messages import (
+    AssistantDone,
+    AssistantFailed,
+    EncoderDone,
+    EncoderFailed,
+    EncoderStarted,
+    IndexProgress,
+)
 
 LOADING_MODEL = "Laster språkmodell … spørsmål besvares med ordsøk imens"
 READY = "Klar"

@@ -112,13 +112,13 @@ class MainActions:
     def _listing(self, assistant, topic: str | None) -> None:
         try:
             if topic is None:
-                from assistant.ansvar import deadlines
+                from assistant.answer.ansvar import deadlines
 
                 rows = [(r.topic, r.deadline + ("" if r.actor in ("", "–") else f" · {r.actor}"), r.text, r.section_id)
                         for r in deadlines(assistant.index)]
                 self.post_message(ListingDone("Frister i avtalen og retningslinjene", None, rows))
             else:
-                from assistant.ansvar import duties_for_topic
+                from assistant.answer.ansvar import duties_for_topic
                 from assistant.tui.format import short_section
 
                 duties, note = duties_for_topic(assistant, topic)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.corpus.sentences import split_sentences
 from assistant.models import Document, Duty, Section
-from assistant.sentences import split_sentences
 
 _SUBBULLET = "  – "
 # A sentence in a duty block whose subject is neither a party nor an implied one (imperative

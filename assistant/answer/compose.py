@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 import time
 
-from assistant.duties import find_deadline
-from assistant.lexical import terms
+from assistant.corpus.duties import find_deadline
+from assistant.corpus.sentences import split_sentences
 from assistant.models import Answer, Duty, Excerpt, Hit
-from assistant.questions import letters
-from assistant.retrieve import SearchResult
-from assistant.sentences import split_sentences
+from assistant.search.lexical import terms
+from assistant.search.questions import letters
+from assistant.search.retrieve import SearchResult
 
 # Calibrated on evals/dev.jsonl (see README "Measured quality"): abstain when both signals are
 # weak. An English question matches the Norwegian text with cosines about 0.01-0.02 lower, so

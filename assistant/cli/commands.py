@@ -53,10 +53,10 @@ def cmd_ask(args) -> int:
     if args.json:
         print(json.dumps(_with_notices(answer.to_json(), assistant.notices), ensure_ascii=False))
     else:
-        from assistant.render_answer import answer_text
+        from assistant.answer.render_answer import answer_text
 
         print(answer_text(answer))
-    from assistant import history  # opt-in (history = true); nothing is stored otherwise
+    from assistant.cli import history  # opt-in (history = true); nothing is stored otherwise
     if history.enabled() and (problem := history.record(question)):
         print(f"Merk: {problem}", file=sys.stderr)
     return 0
@@ -100,7 +100,7 @@ def cmd_index(args) -> int:
     import time
 
     from assistant import paths
-    from assistant.index import build_index, is_stale
+    from assistant.search.index import build_index, is_stale
     from assistant.service import load_encoder_or_notice
 
     corpus_dir, index_dir = paths.corpus_dir(args.corpus), paths.index_dir(args.index)
@@ -124,8 +124,8 @@ def cmd_index(args) -> int:
 def cmd_ansvar(args) -> int:
     from dataclasses import asdict
 
-    from assistant.ansvar import duties_for_topic
-    from assistant.render_answer import duty_table
+    from assistant.answer.ansvar import duties_for_topic
+    from assistant.answer.render_answer import duty_table
 
     assistant = open_assistant(args)
     rows, note = duties_for_topic(assistant, args.topic, args.actor)
@@ -142,8 +142,8 @@ def cmd_ansvar(args) -> int:
 def cmd_frister(args) -> int:
     from dataclasses import asdict
 
-    from assistant.ansvar import deadlines
-    from assistant.render_answer import deadline_table
+    from assistant.answer.ansvar import deadlines
+    from assistant.answer.render_answer import deadline_table
 
     args.lexical = True  # listing deadlines needs no language model
     assistant = open_assistant(args)

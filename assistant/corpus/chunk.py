@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.corpus.sentences import split_sentences
 from assistant.models import Chunk, Document, Section
-from assistant.sentences import split_sentences
 
 CHUNKER_VERSION = "4"  # bump whenever cleaning, structure or chunking changes what a chunk holds
 TARGET_CHARS = 700

@@ -11,13 +11,25 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.clean import clean_lines
-from assistant.corpus import file_hash
+from assistant.corpus.clean import clean_lines
+from assistant.corpus.documents import file_hash
+from assistant.corpus.load import (
+    PDF_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    check_readable,
+    load_source,
+)
+from assistant.corpus.manifest import (
+    DocumentSpec,
+    _parse_document,
+    append_source,
+    load_manifest,
+    manifest_path,
+    slug,
+)
+from assistant.corpus.structure import structure_document
 from assistant.errors import SourceFileError, UsageError
-from assistant.load import PDF_SUFFIXES, SUPPORTED_SUFFIXES, check_readable, load_source
 from assistant.locks import FolderLock
-from assistant.manifest import DocumentSpec, _parse_document, append_source, load_manifest, manifest_path, slug
-from assistant.structure import structure_document
 
 _KIND_WORDS = [
     ("retningslinje", "retningslinje"),

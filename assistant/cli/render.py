@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from assistant.corpus import Corpus
-from assistant.refs import Resolved, descendants
+from assistant.corpus.documents import Corpus
+from assistant.corpus.refs import Resolved, descendants
 
 
 def corpus_table(corpus: Corpus, stats: bool = False) -> str:
@@ -30,8 +30,8 @@ def corpus_table(corpus: Corpus, stats: bool = False) -> str:
 
 
 def _cleaning_stats(corpus: Corpus) -> list[str]:
-    from assistant.chunk import chunk_documents
-    from assistant.clean import REMOVED_KINDS
+    from assistant.corpus.chunk import chunk_documents
+    from assistant.corpus.clean import REMOVED_KINDS
 
     lines = [f"{len(chunk_documents(corpus.documents))} tekstbiter for søk."]
     counts = sorted(corpus.cleaning.items(), key=lambda kv: (-kv[1], kv[0]))

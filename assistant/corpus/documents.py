@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.clean import clean_lines
-from assistant.load import load_source
-from assistant.manifest import SourceEntry, load_manifest
+from assistant.corpus.clean import clean_lines
+from assistant.corpus.load import load_source
+from assistant.corpus.manifest import SourceEntry, load_manifest
+from assistant.corpus.structure import split_documents, structure_document
 from assistant.models import Document
-from assistant.structure import split_documents, structure_document
 
 
 @dataclass

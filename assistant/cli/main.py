@@ -16,7 +16,6 @@ from pathlib import Path
 from assistant import __version__
 from assistant.errors import AvtaleError
 
-
 # argparse's own error messages, in Norwegian (the rest of its text is ours).
 _ARGPARSE_ERRORS = [
     (re.compile(r"argument (\S+): invalid int value: '(.*)'"), r"\1 må være et heltall, ikke «\2»."),
@@ -148,12 +147,12 @@ def main(argv: list[str] | None = None) -> int:
 # Commands whose modules load the search stack: imported only when used, so `avtale corpus`
 # and `avtale show` stay light.
 _LAZY_COMMANDS = {
-    "ask": ("assistant.commands", "cmd_ask"),
-    "ansvar": ("assistant.commands", "cmd_ansvar"),
-    "frister": ("assistant.commands", "cmd_frister"),
-    "index": ("assistant.commands", "cmd_index"),
-    "doctor": ("assistant.doctor", "cmd_doctor"),
-    "history": ("assistant.history", "cmd_history"),
+    "ask": ("assistant.cli.commands", "cmd_ask"),
+    "ansvar": ("assistant.cli.commands", "cmd_ansvar"),
+    "frister": ("assistant.cli.commands", "cmd_frister"),
+    "index": ("assistant.cli.commands", "cmd_index"),
+    "doctor": ("assistant.cli.doctor", "cmd_doctor"),
+    "history": ("assistant.cli.history", "cmd_history"),
 }
 
 
@@ -180,8 +179,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _cmd_corpus(corpus_dir: Path, args) -> int:
     import json
 
-    from assistant.corpus import build_corpus
-    from assistant.render import corpus_table
+    from assistant.cli.render import corpus_table
+    from assistant.corpus.documents import build_corpus
 
     corpus = build_corpus(corpus_dir)
     if args.json:
@@ -195,9 +194,9 @@ def _cmd_corpus(corpus_dir: Path, args) -> int:
 
 
 def _cmd_show(corpus_dir: Path, args) -> int:
-    from assistant.corpus import build_corpus
-    from assistant.refs import resolve
-    from assistant.render import section_text
+    from assistant.cli.render import section_text
+    from assistant.corpus.documents import build_corpus
+    from assistant.corpus.refs import resolve
 
     corpus = build_corpus(corpus_dir)
     found = resolve(args.reference, corpus.documents)
@@ -206,7 +205,7 @@ def _cmd_show(corpus_dir: Path, args) -> int:
 
 
 def _cmd_ingest(corpus_dir: Path, args) -> int:
-    from assistant.ingest import IngestOptions, ingest
+    from assistant.corpus.ingest import IngestOptions, ingest
 
     options = IngestOptions(
         title=args.title, kind=args.kind, date=args.date, publisher=args.publisher, status=args.status,

@@ -33,13 +33,13 @@ from typing import Callable
 
 import numpy as np
 
-from assistant import questions as passage_questions
-from assistant import scope
-from assistant.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
+from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_, ManifestError
-from assistant.models import Chunk, DocumentInfo, Section
 from assistant.locks import FolderLock
-from assistant.vector_cache import encode_with_cache
+from assistant.models import Chunk, DocumentInfo, Section
+from assistant.search import questions as passage_questions
+from assistant.search import scope
+from assistant.search.vector_cache import encode_with_cache
 
 INDEX_FORMAT = 5  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions; 5: their quotes
 HNSW_THRESHOLD = 20_000
@@ -104,7 +104,7 @@ def sha256_file(path: Path) -> str:
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     """Content hash of the manifest, of every file it lists and of the questions file, if any
     (what decides staleness)."""
-    from assistant.manifest import load_manifest, manifest_path
+    from assistant.corpus.manifest import load_manifest, manifest_path
 
     entries = load_manifest(corpus_dir)  # first: a missing manifest is a ManifestError that says what to do
     prints = {"manifest.toml": sha256_file(manifest_path(corpus_dir))}
@@ -117,8 +117,9 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     return prints
 
 
-_PIPELINE_MODULES = ("clean", "structure", "paragraphs", "actors", "chunk", "duties", "lexical", "load", "manifest",
-                     "questions", "sentences")
+_PIPELINE_MODULES = tuple(f"assistant.corpus.{name}" for name in (
+    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "manifest", "sentences")) + (
+    "assistant.search.lexical", "assistant.search.questions")
 
 
 def pipeline_fingerprint() -> str:
@@ -129,7 +130,7 @@ def pipeline_fingerprint() -> str:
     h = hashlib.sha256(str(INDEX_FORMAT).encode())
     h.update(scope.topics_text().encode("utf-8"))
     for name in _PIPELINE_MODULES:
-        spec = importlib.util.find_spec(f"assistant.{name}")
+        spec = importlib.util.find_spec(name)
         if spec and spec.origin:
             h.update(Path(spec.origin).read_bytes())
     return h.hexdigest()[:16]
@@ -188,9 +189,9 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder=None, progress: Progr
 
 
 def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress | None) -> Path:
-    from assistant.corpus import build_corpus
-    from assistant.duties import extract_duties
-    from assistant.lexical import LexicalIndex
+    from assistant.corpus.documents import build_corpus
+    from assistant.corpus.duties import extract_duties
+    from assistant.search.lexical import LexicalIndex
 
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -265,7 +266,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
 
 def load_index(index_dir: Path) -> LoadedIndex:
     """Load the current build, verifying every file's checksum first."""
-    from assistant.lexical import LexicalIndex
+    from assistant.search.lexical import LexicalIndex
 
     folder = current_build(index_dir)
     if folder is None:

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.manifest import atomic_write_text
+from assistant.corpus.manifest import atomic_write_text
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 KEEP = 50_000  # vectors of texts no longer in the corpus kept for a later build

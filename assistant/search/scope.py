@@ -1,7 +1,7 @@
 """The topics the documents do not cover (`assistant/data/out_of_scope.txt`), one per line.
 
 The index embeds them beside the passages; a question the language model places closer to one
-of them than to any passage is answered "not covered" (see `assistant.answer`).
+of them than to any passage is answered "not covered" (see `assistant.answer.compose`).
 """
 
 from __future__ import annotations

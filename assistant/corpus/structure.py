@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.actors import actor_of_label, actor_patterns  # noqa: F401  (part of this stage's API)
+from assistant.corpus.actors import actor_of_label, actor_patterns  # noqa: F401  (part of this stage's API)
+from assistant.corpus.manifest import DocumentSpec, SourceEntry, slug
+from assistant.corpus.paragraphs import BULLET as _BULLET
+from assistant.corpus.paragraphs import paragraph_spans, paragraphs  # noqa: F401  (part of this stage's API)
 from assistant.errors import ManifestError
-from assistant.manifest import DocumentSpec, SourceEntry, slug
 from assistant.models import Document, Section, SourceLine
-from assistant.paragraphs import BULLET as _BULLET
-from assistant.paragraphs import paragraph_spans, paragraphs  # noqa: F401  (part of this stage's API)
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\s?(\.?)\s+([A-ZÆØÅ«\"(].*)$")
 _SAK = re.compile(r"^Sak:\s*(\d{1,3}/\d{2})\b")

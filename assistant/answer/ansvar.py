@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.duties import find_deadline
+from assistant.corpus.duties import find_deadline
 from assistant.models import Document, Duty
 
 AGREEMENT_KINDS = {"avtale", "retningslinje"}
@@ -52,8 +52,8 @@ def old_agreement_note(text: str, index) -> tuple[str | None, set[str]]:
 
 def duties_for_topic(assistant, topic: str | None, actor: str | None = None) -> tuple[list[Duty], str | None]:
     """The duty rows for a topic, and a note (how the topic was understood)."""
+    from assistant.corpus.refs import resolve
     from assistant.errors import ReferenceNotFound
-    from assistant.refs import resolve
 
     index = assistant.index
     rows = [Duty(**row) for row in index.duties]

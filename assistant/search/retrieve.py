@@ -23,9 +23,18 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant.chunk import chunk_sentences
-from assistant.lexical import Glossary, bokmal_forms, fuzzy_corrections, load_glossary, looks_english, stopwords, terms, words
+from assistant.corpus.chunk import chunk_sentences
 from assistant.models import Hit
+from assistant.search.lexical import (
+    Glossary,
+    bokmal_forms,
+    fuzzy_corrections,
+    load_glossary,
+    looks_english,
+    stopwords,
+    terms,
+    words,
+)
 
 CANDIDATES = 60
 LEXICAL_WEIGHT = 0.45

@@ -17,7 +17,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from assistant.index import sha256_file
+
+from assistant.search.index import sha256_file
 
 OK, WARN, FAIL = "OK", "ADVARSEL", "FEIL"
 
@@ -144,7 +145,7 @@ def _is_x86() -> bool:
 
 
 def check_cpu() -> Check:
-    from assistant.encoders import cpu_supports_avx2
+    from assistant.search.encoders import cpu_supports_avx2
 
     if not _is_x86():
         return Check(OK, "Prosessor", f"{platform.machine()}: språkmodellen trenger ikke AVX2 her")
@@ -216,8 +217,8 @@ def _check_e5_file() -> tuple[Check, bool]:
 def _check_e5_loads(settings) -> tuple[Check, str | None]:
     import numpy as np
 
-    from assistant.encoders import load_encoder
     from assistant.errors import EncoderUnavailable
+    from assistant.search.encoders import load_encoder
 
     t0 = time.perf_counter()
     try:
@@ -232,7 +233,7 @@ def _check_e5_loads(settings) -> tuple[Check, str | None]:
 
 
 def _check_st_folder(settings) -> Check:
-    from assistant.encoders import _folder_fingerprint
+    from assistant.search.encoders import _folder_fingerprint
 
     name = "Språkmodell"
     path = Path(settings.model_path).expanduser() if settings.model_path else None
@@ -252,8 +253,8 @@ def _check_st_folder(settings) -> Check:
 
 
 def check_corpus(corpus_dir: Path) -> Check:
+    from assistant.corpus.manifest import load_manifest, manifest_path
     from assistant.errors import ManifestError
-    from assistant.manifest import load_manifest, manifest_path
 
     try:
         entries = load_manifest(corpus_dir)
@@ -274,7 +275,7 @@ def check_corpus(corpus_dir: Path) -> Check:
 
 
 def check_index(index_dir: Path, corpus_dir: Path, encoder_id: str | None, corpus_ok: bool) -> Check:
-    from assistant.index import IndexDamaged, current_build, is_stale, load_index
+    from assistant.search.index import IndexDamaged, current_build, is_stale, load_index
 
     name = "Søkeindeks"
     rebuild = "Kjør «avtale index» (ellers bygges den ved neste spørsmål)."
@@ -327,7 +328,7 @@ def check_disk(index_dir: Path) -> Check:
 
 
 def check_history(settings) -> Check:
-    from assistant.history import history_file
+    from assistant.cli.history import history_file
 
     path = history_file()
     exists = path.is_file()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.corpus.sentences import sentence_ends
 from assistant.models import SourceLine
-from assistant.sentences import sentence_ends
 
 # A line that starts a list item: a bullet, "a)", "a.", "1)", or "1. " before a capital letter.
 BULLET = re.compile(r"^(?:[•●▪■◦o\-–*]\s+|[a-z]\)\s*|[a-z]\.\s+|\d{1,2}\)\s+|\d{1,2}\.\s+(?=[A-ZÆØÅ«]))")
