@@ -76,6 +76,13 @@ class LoadedIndex:
         return grouped
 
     @cached_property
+    def chunks_by_section(self) -> dict[str, list[Chunk]]:
+        grouped: dict[str, list[Chunk]] = {}
+        for chunk in self.chunks:
+            grouped.setdefault(chunk.section_id, []).append(chunk)
+        return grouped
+
+    @cached_property
     def blocks_by_parent(self) -> dict[tuple, list[str]]:
         """Duty-block section ids keyed by their parent's path, for 'the sibling blocks'."""
         grouped: dict[tuple, list[str]] = {}
