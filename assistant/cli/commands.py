@@ -56,7 +56,9 @@ def cmd_ask(args) -> int:
         from assistant.answer.render_answer import answer_text
 
         print(answer_text(answer))
-    from assistant.cli import history  # opt-in (history = true); nothing is stored otherwise
+    from assistant.cli import (
+        history,  # opt-in (history = true); nothing is stored otherwise
+    )
     if history.enabled() and (problem := history.record(question)):
         print(f"Merk: {problem}", file=sys.stderr)
     return 0
@@ -88,12 +90,38 @@ def _ask_jsonl(args) -> int:
         if not question.strip():  # a blank line asks nothing: no object (each object names its question)
             continue
         try:
-            answer = assistant.ask(question, top_k=args.top_k)
+            question, history = _jsonl_request(question)
+            answer = assistant.ask(question, top_k=args.top_k, history=history)
             print(json.dumps(_with_notices(answer.to_json(), assistant.notices), ensure_ascii=False), flush=True)
         except AvtaleError as exc:
             failures += 1
             print(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False), flush=True)
     return 1 if failures else 0
+
+
+MAX_HISTORY_ITEMS = 50
+
+
+def _jsonl_request(line: str) -> tuple[str, list[str]]:
+    """A --jsonl line: a plain question, or a JSON object {"question": "…", "history": ["earlier
+    question", …]} whose follow-up is read against its conversation (oldest first)."""
+    if not line.lstrip().startswith("{"):
+        return line, []
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return line, []  # not JSON after all: a question that opens with a brace
+    if not isinstance(data, dict):
+        return line, []
+    question, history = data.get("question"), data.get("history", [])
+    if not isinstance(question, str):
+        raise UsageError('Linjen er et JSON-objekt uten "question" som tekst. Skriv {"question": "…", '
+                         '"history": ["tidligere spørsmål", …]}, eller bare spørsmålet.')
+    if history is None:
+        history = []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise UsageError('"history" må være en liste med tidligere spørsmål som tekst, eldste først.')
+    return question, history[-MAX_HISTORY_ITEMS:]
 
 
 def cmd_index(args) -> int:
