@@ -184,3 +184,15 @@ def small_corpus(tmp_path) -> Path:
         encoding="utf-8",
     )
     return corpus
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory):
+    """The product as users run it: the real language model over the bundled corpus, built once
+    per test session in a tmp index folder (skipped where the CPU cannot run the model)."""
+    from assistant.search.encoders import cpu_supports_avx2
+    from assistant.service import Assistant
+
+    if not cpu_supports_avx2():
+        pytest.skip("the CPU lacks AVX2; the encoder fallback is tested elsewhere")
+    return Assistant.open(BUNDLED_CORPUS, tmp_path_factory.mktemp("real-index"))
