@@ -1,5 +1,5 @@
 """Shared fixtures. Every test runs offline and never writes outside its tmp dir: `avtale_env`
-points AVTALE_CORPUS / AVTALE_INDEX / AVTALE_CONFIG at tmp folders for every test."""
+points AVTALE_CORPUS / AVTALE_INDEX / AVTALE_CACHE / AVTALE_CONFIG at tmp folders for every test."""
 
 from __future__ import annotations
 
@@ -32,11 +32,13 @@ def copy_corpus(target: Path) -> Path:
 def avtale_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Point every path setting at tmp folders, so no test touches the checkout or the user's
     data, cache and config folders: AVTALE_CORPUS is a fresh copy of the bundled corpus,
-    AVTALE_INDEX an empty (not yet created) folder, AVTALE_CONFIG a missing file."""
+    AVTALE_INDEX and AVTALE_CACHE (the vector cache) empty, not yet created folders,
+    AVTALE_CONFIG a missing file."""
     base = tmp_path_factory.mktemp("avtale-env")
     env = {
         "AVTALE_CORPUS": copy_corpus(base / "corpus"),
         "AVTALE_INDEX": base / "index",
+        "AVTALE_CACHE": base / "vectors",
         "AVTALE_CONFIG": base / "config.toml",
     }
     for name, value in env.items():
