@@ -384,3 +384,26 @@ def test_a_cache_folder_whose_parent_is_missing_is_refused(small_corpus, tmp_pat
     with pytest.raises(UsageError, match="AVTALE_CACHE"):
         build_index(small_corpus, tmp_path / "index", FakeEncoder())
     assert not (tmp_path / "finnes-ikke").exists()
+
+
+def test_an_index_folders_old_cache_moves_into_the_users_cache(small_corpus, tmp_path, avtale_env):
+    """Earlier versions kept the vectors in index/cache/: the first build after the update
+    adopts them (no re-encoding) and removes the folder."""
+    import hashlib
+    import json as json_
+
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    cache_file = next(avtale_env["AVTALE_CACHE"].glob("*.npz"))
+    with np.load(cache_file) as data:
+        keys, vectors = [k.decode() for k in data["keys"]], data["vectors"]
+    cache_file.unlink()
+    legacy = index / "cache"
+    legacy.mkdir()
+    tag = hashlib.sha256(FakeEncoder().model_id.encode()).hexdigest()[:16]
+    (legacy / f"{tag}.keys.json").write_text(json_.dumps(keys), encoding="utf-8")
+    np.save(legacy / f"{tag}.vectors.npy", vectors)
+    counting = CountingEverything()
+    build_index(small_corpus, index, counting)
+    assert counting.encoded == 0
+    assert not legacy.exists() and cache_file.is_file()

@@ -229,7 +229,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 topics = scope.out_of_scope_topics()
                 vectors, question_vectors = encode_with_cache(
                     encoder, [c.text for c in chunks] + sentences + topics, paths.vector_cache_dir(), report,
-                    questions=list(asked.texts))
+                    questions=list(asked.texts), legacy_dir=index_dir / "cache")
                 end = len(chunks) + len(sentences)
                 np.save(folder / "vectors.npy", vectors[: len(chunks)], allow_pickle=False)
                 np.save(folder / "sentence_vectors.npy", vectors[len(chunks) : end], allow_pickle=False)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -25,9 +27,10 @@ MAX_VECTORS = 400_000
 
 
 def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Progress,
-                      questions: list[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+                      questions: list[str] = (), legacy_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vectors of `passages` and of `questions` (encoded as queries), each in order; only texts
-    the cache has not seen are encoded."""
+    the cache has not seen are encoded. `legacy_dir` is an index folder's own cache of earlier
+    versions (`index/cache/`): its vectors move into the user's cache, then it is removed."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:16]
@@ -38,6 +41,7 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
               for kind, (salt, _, texts) in kinds.items()}
     with FolderLock(cache_dir / ".lock", on_wait=lambda: report("venter på en annen prosess som bruker vektorlageret", 0, 1)):
         cached = _load(path, encoder.dim)
+        adopted = _adopt_legacy(legacy_dir, tag, encoder.dim, cached)
         missing = {kind: sorted({h for h in hashes[kind] if h not in cached}) for kind in kinds}
         total, done = sum(map(len, missing.values())), 0
         report("språkmodell", 0, total)
@@ -53,12 +57,14 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
                 fresh = encode([by_hash[h] for h in missing[kind]], progress=step)
                 cached.update(zip(missing[kind], np.asarray(fresh, dtype=np.float32)))
         wanted = dict.fromkeys(hashes["passage"] + hashes["question"])
-        if total or not _recent_at_end(cached, wanted):
+        if total or adopted or not _recent_at_end(cached, wanted):
             # This build's texts move to the end: the cache is kept in order of last use.
             older = [k for k in cached if k not in wanted]
             room = max(MAX_VECTORS - len(wanted), 0)
             order = older[len(older) - room:] if room else []
             _save(path, order + list(wanted), cached)
+        if adopted:
+            shutil.rmtree(legacy_dir, ignore_errors=True)
     report("språkmodell", total, total)
 
     def rows(kind: str) -> np.ndarray:
@@ -76,6 +82,27 @@ def _recent_at_end(cached: dict[str, np.ndarray], wanted: dict[str, None]) -> bo
     return set(tail) == set(wanted)
 
 
+def _adopt_legacy(legacy_dir: Path | None, tag: str, dim: int, cached: dict[str, np.ndarray]) -> bool:
+    """Add the vectors of an index folder's own cache (keys as JSON beside a .npy, as earlier
+    versions kept them) to `cached`; True when there was one to adopt."""
+    if legacy_dir is None or not (Path(legacy_dir) / f"{tag}.keys.json").is_file():
+        return False
+    try:
+        keys = json.loads((Path(legacy_dir) / f"{tag}.keys.json").read_text(encoding="utf-8"))
+        stored = np.load(Path(legacy_dir) / f"{tag}.vectors.npy", allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return True  # unreadable: nothing to adopt, and nothing worth keeping
+    if isinstance(keys, list) and stored.ndim == 2 and len(keys) == len(stored) and stored.shape[1] == dim:
+        for key, row in zip(keys, stored):
+            if isinstance(key, str) and _sound(row[None, :])[0]:
+                cached.setdefault(key, row)
+    return True
+
+
+def _sound(rows: np.ndarray) -> np.ndarray:
+    return np.isfinite(rows).all(axis=1) & (np.abs(np.linalg.norm(rows, axis=1) - 1.0) < 1e-3)
+
+
 def _load(path: Path, dim: int) -> dict[str, np.ndarray]:
     """The cached vectors by text hash, in order of last use. The cache has no checksum: a
     damaged file is read as empty and a damaged row (NaN, or not of unit length) is dropped,
@@ -87,7 +114,7 @@ def _load(path: Path, dim: int) -> dict[str, np.ndarray]:
             return {}
     except (OSError, ValueError, KeyError, EOFError):
         return {}
-    sound = np.isfinite(stored).all(axis=1) & (np.abs(np.linalg.norm(stored, axis=1) - 1.0) < 1e-3)
+    sound = _sound(stored)
     return {key.decode("ascii", "replace"): row for key, row, ok in zip(keys, stored, sound) if ok}
 
 
