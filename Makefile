@@ -48,7 +48,7 @@ venv:
 	elif ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
 	    echo "avtale: trenger Python 3.11 eller nyere, men $(PYTHON) er $$($(PYTHON) -V 2>&1). Oppgi en nyere med make PYTHON=python3.12." >&2; exit 1; \
 	elif ! $(PYTHON) -c 'import venv, ensurepip' >/dev/null 2>&1; then \
-	    echo "avtale: $(PYTHON) mangler venv-modulen. Installer systempakken python3-venv (Debian/Ubuntu: sudo apt install python3-venv, eller python3.X-venv for din versjon) og kjør make igjen." >&2; exit 1; \
+	    echo "avtale: $(PYTHON) mangler venv-modulen. Installer systempakken python3-venv (Debian/Ubuntu: sudo apt install python3-venv, eller python3.$$($(PYTHON) -c 'import sys; print(sys.version_info[1])')-venv) og kjør make igjen." >&2; exit 1; \
 	else \
 	    echo "    lager det med $$($(PYTHON) -V) ($$(command -v $(PYTHON)))"; \
 	    $(PYTHON) -m venv --clear $(VENV) || { rm -rf $(VENV); exit 1; }; \
