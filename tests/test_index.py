@@ -24,6 +24,8 @@ from assistant.search.index import (
     load_index,
 )
 
+from tests.test_questions import QuestionCounter
+
 SMALL_SOURCE = "rundskriv-veiledningsplikt-shtjl-6-3.txt"
 
 
@@ -324,33 +326,21 @@ def test_a_damaged_current_pointer_heals_on_the_next_build(small_corpus, tmp_pat
 
 
 # -- the one vector cache per user ------------------------------------------------------------
-class CountingEverything(FakeEncoder):
-    """Counts every text encoded, passages and questions alike."""
-
-    def __init__(self):
-        super().__init__()
-        self.encoded = 0
-
-    def encode_passages(self, texts, progress=None):
-        self.encoded += len(texts)
-        return super().encode_passages(texts, progress)
-
-    def encode_questions(self, texts, progress=None):
-        self.encoded += len(texts)
-        return super().encode_questions(texts, progress)
+def encoded(counter: QuestionCounter) -> int:
+    return counter.passages + counter.questions
 
 
 def test_a_second_index_folder_reuses_the_users_vectors(small_corpus, tmp_path, avtale_env):
     """A new --index folder over the same corpus (or a rebuild after its index was lost)
     encodes nothing: the cache lives in the user's cache folder, not in the index folder."""
-    first = CountingEverything()
+    first = QuestionCounter()
     build_index(small_corpus, tmp_path / "en", first)
-    assert first.encoded > 0
+    assert encoded(first) > 0
     assert not (tmp_path / "en" / "cache").exists()
     assert list(avtale_env["AVTALE_CACHE"].glob("*.npz"))
-    second = CountingEverything()
+    second = QuestionCounter()
     build_index(small_corpus, tmp_path / "to", second)
-    assert second.encoded == 0
+    assert encoded(second) == 0
     assert np.allclose(load_index(tmp_path / "en").vectors, load_index(tmp_path / "to").vectors)
 
 
@@ -371,10 +361,10 @@ def test_builds_in_two_index_folders_at_once_share_the_cache_safely(small_corpus
     procs = [subprocess.Popen([sys.executable, "-c", script, str(corpus), str(tmp_path / name)])
              for corpus, name in ((small_corpus, "i1"), (other, "i2"))]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
-    counting = CountingEverything()
+    counting = QuestionCounter()
     build_index(other, tmp_path / "i3", counting)
     build_index(small_corpus, tmp_path / "i4", counting)
-    assert counting.encoded == 0
+    assert encoded(counting) == 0
 
 
 def test_a_cache_folder_whose_parent_is_missing_is_refused(small_corpus, tmp_path, monkeypatch):
@@ -403,7 +393,7 @@ def test_an_index_folders_old_cache_moves_into_the_users_cache(small_corpus, tmp
     tag = hashlib.sha256(FakeEncoder().model_id.encode()).hexdigest()[:16]
     (legacy / f"{tag}.keys.json").write_text(json_.dumps(keys), encoding="utf-8")
     np.save(legacy / f"{tag}.vectors.npy", vectors)
-    counting = CountingEverything()
+    counting = QuestionCounter()
     build_index(small_corpus, index, counting)
-    assert counting.encoded == 0
+    assert encoded(counting) == 0
     assert not legacy.exists() and cache_file.is_file()
