@@ -130,3 +130,10 @@ def test_a_new_index_folder_in_an_existing_folder_is_made(small_corpus, tmp_path
     result = run_cli("index", "--lexical", "--corpus", small_corpus, "--index", tmp_path / "ny-indeks")
     assert result.code == 0, result
     assert (tmp_path / "ny-indeks" / "CURRENT").is_file()
+
+
+def test_the_app_is_not_opened_on_a_mistyped_index_folder(tmp_path, run_cli, monkeypatch):
+    opened = []
+    monkeypatch.setattr("assistant.tui.app.run_app", lambda **kwargs: opened.append(kwargs) or 0)
+    result = run_cli("--index", tmp_path / "finnes-ikke" / "index")
+    assert result.code == 2 and "finnes-ikke" in result.err and not opened

@@ -172,6 +172,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return getattr(importlib.import_module(module), name)(args)
     from assistant.tui.app import run_app
 
+    paths.index_dir(args.index), paths.corpus_dir(args.corpus)  # a mistyped folder: one line here, not in the app
     return run_app(corpus=args.corpus, index=args.index)
 
 
