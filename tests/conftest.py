@@ -28,6 +28,16 @@ def copy_corpus(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_vector_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A vector cache for the whole session, set before any module or session fixture builds an
+    index: those run before `avtale_env`, and must not write to the developer's own cache
+    (~/.cache/avtale/vectors). Each test then gets a fresh one of its own from `avtale_env`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AVTALE_CACHE", str(tmp_path_factory.mktemp("session-vectors")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def avtale_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Point every path setting at tmp folders, so no test touches the checkout or the user's
