@@ -1,11 +1,30 @@
-"""An exclusive lock on a file in a folder (flock), so two processes never change one index or
-one corpus manifest at the same time: the second waits for the first to finish."""
+"""Safe changes to shared files: an exclusive lock on a file in a folder (flock), so two
+processes never change one index, one corpus manifest or the vector cache at the same time (the
+second waits for the first to finish), and `atomic_write`, so a reader never sees half a file."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a temp file beside it, flushed to disk, then renamed
+    over it (a process killed midway leaves the old file, never a torn one)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class FolderLock:

@@ -1,5 +1,5 @@
 """Shared fixtures. Every test runs offline and never writes outside its tmp dir: `avtale_env`
-points AVTALE_CORPUS / AVTALE_INDEX / AVTALE_CONFIG at tmp folders for every test."""
+points AVTALE_CORPUS / AVTALE_INDEX / AVTALE_CACHE / AVTALE_CONFIG at tmp folders for every test."""
 
 from __future__ import annotations
 
@@ -28,15 +28,27 @@ def copy_corpus(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_vector_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A vector cache for the whole session, set before any module or session fixture builds an
+    index: those run before `avtale_env`, and must not write to the developer's own cache
+    (~/.cache/avtale/vectors). Each test then gets a fresh one of its own from `avtale_env`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AVTALE_CACHE", str(tmp_path_factory.mktemp("session-vectors")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def avtale_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Point every path setting at tmp folders, so no test touches the checkout or the user's
     data, cache and config folders: AVTALE_CORPUS is a fresh copy of the bundled corpus,
-    AVTALE_INDEX an empty (not yet created) folder, AVTALE_CONFIG a missing file."""
+    AVTALE_INDEX and AVTALE_CACHE (the vector cache) empty, not yet created folders,
+    AVTALE_CONFIG a missing file."""
     base = tmp_path_factory.mktemp("avtale-env")
     env = {
         "AVTALE_CORPUS": copy_corpus(base / "corpus"),
         "AVTALE_INDEX": base / "index",
+        "AVTALE_CACHE": base / "vectors",
         "AVTALE_CONFIG": base / "config.toml",
     }
     for name, value in env.items():

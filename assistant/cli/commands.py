@@ -10,16 +10,31 @@ from assistant.errors import UsageError
 
 
 def _progress_bar():
-    """A tqdm progress bar per build stage, on standard error."""
+    """A tqdm progress bar per build stage, on standard error. The time left is reckoned from
+    the pace since a stage's first step finished, not from its start: the first step of the
+    encoding also loads the language model, and counting that gave a first estimate of "57:27"
+    for a build of under a minute."""
+    import time
+
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
+    first_step: dict[str, tuple[float, int]] = {}  # stage → (time, done) when its first step finished
 
     def report(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=max(total, 1), desc=f"Bygger indeks: {stage}", unit="", file=sys.stderr,
-                                     leave=False, disable=not sys.stderr.isatty() and total <= 1)
+                                     leave=False, disable=not sys.stderr.isatty() and total <= 1,
+                                     bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]")
+        now = time.monotonic()
+        if done > 0 and stage not in first_step:
+            first_step[stage] = (now, done)
+            bar.set_postfix_str("beregner tid igjen", refresh=False)
+        elif stage in first_step and done > first_step[stage][1]:
+            then, done_then = first_step[stage]
+            left = (total - done) * (now - then) / (done - done_then)
+            bar.set_postfix_str(f"ca. {tqdm.format_interval(left)} igjen", refresh=False)
         bar.total = max(total, 1)
         bar.n = done
         bar.refresh()

@@ -3,14 +3,13 @@ logical documents each holds. Data, not code: a new agreement is a new [[source]
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import ManifestError
+from assistant.locks import atomic_write
 from assistant.models import DocumentInfo
 
 MANIFEST_NAME = "manifest.toml"
@@ -124,14 +123,4 @@ def append_source(corpus: Path, entry: dict) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text.encode("utf-8"))

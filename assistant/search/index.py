@@ -10,12 +10,12 @@ Layout under the index folder:
                        (corpus/questions.jsonl: the questions each passage answers, the chunk
                        each belongs to, and the quote of the words that answer it),
                        manifest.json (with a checksum of each file)
-  cache/               passage and question vectors keyed by model and text hash, reused across builds
   .lock                held while building, so two processes never build at once
 
 A build writes a new build folder and only then points CURRENT at it, so a build that is killed
 midway leaves the previous index usable. A build folder whose checksums do not match is set
-aside as damaged-… and rebuilt.
+aside as damaged-… and rebuilt. Vectors come from the user's one vector cache
+(`paths.vector_cache_dir`, see `vector_cache`), shared by every index folder.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from typing import Callable
 import numpy as np
 
 from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
+from assistant import paths
 from assistant.errors import IndexError_, ManifestError
 from assistant.locks import FolderLock
 from assistant.models import Chunk, DocumentInfo, Section
@@ -234,8 +235,8 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                         owner.append(number)
                 topics = scope.out_of_scope_topics()
                 vectors, question_vectors = encode_with_cache(
-                    encoder, [c.text for c in chunks] + sentences + topics, index_dir / "cache", report,
-                    questions=list(asked.texts))
+                    encoder, [c.text for c in chunks] + sentences + topics, paths.vector_cache_dir(), report,
+                    questions=list(asked.texts), legacy_dir=index_dir / "cache")
                 end = len(chunks) + len(sentences)
                 np.save(folder / "vectors.npy", vectors[: len(chunks)], allow_pickle=False)
                 np.save(folder / "sentence_vectors.npy", vectors[len(chunks) : end], allow_pickle=False)
