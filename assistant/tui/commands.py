@@ -15,23 +15,22 @@ from textual.markup import escape
 
 def _commands(app) -> list[tuple[str, str, object]]:
     main = app.main
-    out = [
-        ("Ny samtale", "Tøm samtalen og historikken og start på nytt (Ctrl+N)", main.action_new_conversation),
-        ("Filtrer på dokument eller retningslinje …", "Søk bare i ett dokument", main.action_filter),
-    ]
-    if main.doc_filter:
+    out = []
+    if main.doc_filter:  # first, so it is seen at once while a filter is on
         out.append(("Fjern filteret", f"Søk i alle dokumentene igjen (nå: {escape(main.doc_filter[1])})",
                     main.action_clear_filter))
     out += [
+        ("Ny samtale", "Start på nytt; Ctrl+Z angrer (Ctrl+N)", main.action_new_conversation),
+        ("Filtrer på dokument eller retningslinje …", "Søk bare i ett dokument", main.action_filter),
         ("Vis frister", "Alle frister i avtalen og retningslinjene (F4)", main.action_deadlines),
-        ("Vis plikttabell for et tema …", "Hvem gjør hva, f.eks. «utskrivning» eller «Retningslinje 2 4.1»",
-         main.action_duties),
-        ("Kopier svaret", "Det valgte svaret med kildehenvisninger til utklippstavlen (F2)", main.action_copy_answer),
-        ("Eksporter samtalen …", "Lagre samtalen som Markdown med kildehenvisninger (F3)", main.action_export),
+        ("Vis plikttabell for et tema …", "Hvem gjør hva, f.eks. om «utskrivning»", main.action_duties),
+        ("Kopier svaret", "Svaret med kilder til utklippstavlen (F2)", main.action_copy_answer),
+        ("Eksporter samtalen …", "Som Markdown med kilder, til Dokumenter (F3)", main.action_export),
+        ("Forstørr feltet", "Samtalen eller kildene fyller skjermen (F5)", main.action_toggle_maximize),
         ("Hjelp", "Taster og eksempelspørsmål (F1 eller ?)", app.action_help),
         ("Bytt mellom lyst og mørkt tema", "Lyst eller mørkt fargetema", app.action_toggle_dark),
-        ("Velg fargetema …", "Alle fargetemaene", app.search_themes),
-        ("Avslutt", "Lukk avtale (Ctrl+Q)", app.action_quit),
+        ("Velg fargetema …", "Appens eget tema og de andre", app.search_themes),
+        ("Avslutt", "Lukk avtale (Ctrl+Q)", app.action_request_quit),
     ]
     return out
 
