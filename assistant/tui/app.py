@@ -59,7 +59,12 @@ class AvtaleApp(Startup, App[None]):
             self.loading_finished.set()
         self.main = MainScreen(plain)
         self.register_theme(AVTALE)
-        self.theme = APP_THEME
+        # Not `self.theme = …`: its watcher would parse all the CSS a second time after start-up
+        # (about 40 ms of the launch). The stylesheet is parsed once, with these variables.
+        self.set_reactive(AvtaleApp.theme, APP_THEME)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.set_class(False, "-theme-textual-dark", update=False)
+        self.set_class(True, f"-theme-{APP_THEME}", update=False)
         if plain:
             self.animation_level = "none"
 

@@ -21,7 +21,7 @@ COLUMNS = ("Part", "Plikt", "Frist", "Kilde")
 PART_WIDTH = 10  # "Kommunen", "(nasjonal)"
 FRIST_WIDTH = 16
 KILDE_WIDTH = 17  # "Samarbeidsavtalen"
-NO_DEADLINE = "–"
+EMPTY_CELL = "–"  # no deadline, no known party
 PARTIES = ("UNN", "Kommunen", "Felles")
 
 
@@ -51,9 +51,9 @@ def section_source(breadcrumb: str) -> str:
 
 def _row(group, actor, duty, deadline, section_id, breadcrumb) -> TableRow:
     source = section_source(breadcrumb)
-    deadline = deadline or NO_DEADLINE
+    deadline = deadline or EMPTY_CELL
     searchable = " ".join(p for p in (group or "", actor, duty, deadline, breadcrumb) if p)
-    return TableRow(group, actor or NO_DEADLINE, duty, deadline, source, section_id, row_terms(searchable))
+    return TableRow(group, actor or EMPTY_CELL, duty, deadline, source, section_id, row_terms(searchable))
 
 
 def deadline_rows(deadlines) -> list[TableRow]:
@@ -103,13 +103,14 @@ def add_header(table: Table) -> Table:
 
 
 def add_row(table: Table, actor: str, duty: str, deadline: str, source: str) -> None:
-    table.add_row(plain(actor, "bold"), plain(duty), plain(deadline or NO_DEADLINE), plain(source))
+    table.add_row(plain(actor, "bold"), plain(duty), plain(deadline or EMPTY_CELL), plain(source))
 
 
 def row_line(actor: str, duty: str, deadline: str, source: str) -> Text:
     """A row as one line of text (plain mode)."""
-    text = f"{actor.replace(chr(10), ' ')}: {duty.rstrip()}"
-    if deadline and deadline != NO_DEADLINE:
+    party = actor.replace("\n", " ")
+    text = f"{party}: {duty.rstrip()}" if party not in ("", EMPTY_CELL) else duty.rstrip()
+    if deadline and deadline != EMPTY_CELL:
         text += f" Frist: {deadline}."
     return Text(safe(text + f" Kilde: {source}."))
 
@@ -130,7 +131,7 @@ def duty_table(duties, excerpts, plain_mode: bool) -> RenderableType:
 
     from assistant.tui.format import duty_source
 
-    rows = [(_party(d), d.duty, d.deadline or NO_DEADLINE, duty_source(d, excerpts)) for d in duties]
+    rows = [(_party(d), d.duty, d.deadline or EMPTY_CELL, duty_source(d, excerpts)) for d in duties]
     title = Text("Hvem gjør hva", style="bold")
     if plain_mode:
         return Group(title, *(Text("- ") + row_line(*row) for row in rows))

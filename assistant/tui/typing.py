@@ -27,7 +27,7 @@ command there; after one routed character the field has focus and every key is t
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 
 def one_line(text: str) -> str:
@@ -47,8 +47,8 @@ async def route_typing(app, event: events.Event) -> bool:
     """Decide, in the order typed, where a key or paste goes; True when it has been dealt with
     here (sent to a field, or its binding run), False to let Textual do as it does."""
     screen = app.screen
-    if isinstance(screen.focused, (Input, TextArea)):
-        return False  # the field gets it, in its own queue, in order
+    if isinstance(screen.focused, Input):
+        return False  # the field gets it, in its own queue, in order (the app has no TextArea)
     if isinstance(event, events.Key) and event.key == "escape" and screen.maximized is not None:
         return False  # Textual restores a maximised pane first
     if is_typing(event):
