@@ -613,6 +613,32 @@ def test_ctrl_q_quits_at_once_with_nothing_to_lose(lexical_assistant):
     run(scenario())
 
 
+def test_ctrl_q_quits_at_once_right_after_the_conversation_was_saved(lexical_assistant):
+    from assistant.tui.screens.prompt import ConfirmScreen, PromptScreen
+
+    async def scenario():
+        app = make_app(lexical_assistant)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ask(pilot, app, TIDLIGMELDING)
+            await pilot.press("f3")
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is app.main)
+            await ask(pilot, app, OFF_TOPIC)  # a new answer is not saved yet
+            await pilot.press("ctrl+q")
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("escape", "f3")
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+            app.screen.query_one("#dialog-input").value = "andre"
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is app.main)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert not app.is_running
+
+    run(scenario())
+
+
 def test_at_80x24_the_sources_show_the_excerpt_text_and_f5_maximises(lexical_assistant):
     async def scenario():
         app = make_app(lexical_assistant)

@@ -109,11 +109,11 @@ class AvtaleApp(Startup, App[None]):
         self.notify("Trykk Ctrl+Q for å avslutte.", title="Vil du avslutte?", timeout=4)
 
     def action_request_quit(self) -> None:
-        """Ctrl+Q: quit at once when there is nothing to lose, else ask first (a second Ctrl+Q
-        in the question quits)."""
+        """Ctrl+Q: quit at once when there is nothing to lose (no answers, or all just saved with
+        F3), else ask first (a second Ctrl+Q in the question quits)."""
         from assistant.tui.screens.prompt import ConfirmScreen
 
-        answers = self.main.answer_count()
+        answers = self.main.unsaved_answers()
         if isinstance(self.screen, ConfirmScreen) and self.screen.purpose == "quit" or not answers:
             self.exit()
             return

@@ -57,6 +57,7 @@ class MainActions:
             except OSError as exc:
                 self.notify(f"Kunne ikke lagre samtalen: {exc}", severity="error", markup=False, timeout=8)
             else:
+                self._saved_answers = answers
                 self.notify(f"Samtalen er lagret i {path} (bare du kan lese filen).", markup=False, timeout=8)
 
         self.app.push_screen(PromptScreen(

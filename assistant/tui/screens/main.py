@@ -59,6 +59,7 @@ class MainScreen(MainActions, Screen):
         self._waiting: list[str] = []
         self._ask_lock = threading.Lock()
         self._undo: tuple[list, list[str]] | None = None  # the conversation Ctrl+N cleared
+        self._saved_answers: list = []  # the answers the last export (F3) wrote
 
     def compose(self):
         yield StatusLine(self.plain_mode, id="status")
@@ -76,8 +77,10 @@ class MainScreen(MainActions, Screen):
         """Where typing goes when focus is on the conversation or the sources (see typing.py)."""
         return self.query_one(QuestionInput)
 
-    def answer_count(self) -> int:
-        return sum(1 for card in self.chat.cards if card.state == "done")
+    def unsaved_answers(self) -> int:
+        """Answers that quitting would lose: none right after F3 saved them all."""
+        answers = [card.answer for card in self.chat.cards if card.state == "done"]
+        return 0 if answers == self._saved_answers else len(answers)
 
     def earlier_questions(self, card) -> list[str]:
         """The questions answered before `card` in this conversation, oldest first, for resolving
