@@ -149,7 +149,9 @@ class MainScreen(MainActions, Screen):
         card = self.chat.card(message.card_id)
         if card is None or card.state != "searching":
             return  # cancelled, or the conversation was cleared
-        note = LOADING_NOTE if message.lexical and self.app.encoder_loading else ""
+        # The model is still to come: loading, or about to (its start message may not be here yet).
+        model_pending = self.app.encoder_loading or (self.app.use_encoder and not self.app.loading_finished.is_set())
+        note = LOADING_NOTE if message.lexical and model_pending else ""
         card.prompts = message.prompts
         card.show("done", message.answer, note)
         if self.chat.selected is card:
