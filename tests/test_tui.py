@@ -65,6 +65,20 @@ async def ask(pilot, app, question: str, typed: bool = False):
     return app.main.chat.cards[-1]
 
 
+async def save_with_f3(pilot, app, name: str | None = None) -> str:
+    """F3, optionally a file name, Enter; returns the dialog's text as shown."""
+    from assistant.tui.screens.prompt import PromptScreen
+
+    await pilot.press("f3")
+    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+    shown = " ".join(str(label.render()) for label in app.screen.query("Label"))
+    if name is not None:
+        app.screen.query_one("#dialog-input").value = name
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.screen is app.main)
+    return shown
+
+
 def make_app(assistant, **kwargs):
     from assistant.tui.app import create_app
 
@@ -338,20 +352,13 @@ def test_copy_puts_answer_and_citations_on_the_clipboard(lexical_assistant):
 
 
 def test_export_writes_markdown_with_citations(lexical_assistant, tmp_path):
-    from assistant.tui.screens.prompt import PromptScreen
 
     async def scenario():
         app = make_app(lexical_assistant)
         async with app.run_test(size=(80, 24)) as pilot:
             await ask(pilot, app, TIDLIGMELDING)
             await ask(pilot, app, OFF_TOPIC)
-            await pilot.press("f3")
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-            field = app.screen.query_one("#dialog-input")
-            assert field.value.startswith("avtale-samtale-") and field.value.endswith(".md")
-            field.value = str(tmp_path / "samtale")
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is app.main)
+            await save_with_f3(pilot, app, str(tmp_path / "samtale"))
             return app
 
     app = run(scenario())
@@ -500,7 +507,6 @@ def test_export_goes_to_the_documents_folder_private_with_a_reminder(lexical_ass
     import stat
 
     from assistant.tui.export import PRIVACY_REMINDER
-    from assistant.tui.screens.prompt import PromptScreen
 
     documents = tmp_path / "Dokumenter"
     monkeypatch.setenv("AVTALE_EXPORT_DIR", str(documents))
@@ -513,11 +519,7 @@ def test_export_goes_to_the_documents_folder_private_with_a_reminder(lexical_ass
         app = make_app(lexical_assistant)
         async with app.run_test(size=(80, 24)) as pilot:
             await ask(pilot, app, TIDLIGMELDING)
-            await pilot.press("f3")
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-            shown = " ".join(str(label.render()) for label in app.screen.query("Label"))
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is app.main)
+            shown = await save_with_f3(pilot, app)
             return shown, [n.message for n in app._notifications]
 
     try:
@@ -614,24 +616,18 @@ def test_ctrl_q_quits_at_once_with_nothing_to_lose(lexical_assistant):
 
 
 def test_ctrl_q_quits_at_once_right_after_the_conversation_was_saved(lexical_assistant):
-    from assistant.tui.screens.prompt import ConfirmScreen, PromptScreen
+    from assistant.tui.screens.prompt import ConfirmScreen
 
     async def scenario():
         app = make_app(lexical_assistant)
         async with app.run_test(size=(80, 24)) as pilot:
             await ask(pilot, app, TIDLIGMELDING)
-            await pilot.press("f3")
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is app.main)
+            await save_with_f3(pilot, app)
             await ask(pilot, app, OFF_TOPIC)  # a new answer is not saved yet
             await pilot.press("ctrl+q")
             assert isinstance(app.screen, ConfirmScreen)
-            await pilot.press("escape", "f3")
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-            app.screen.query_one("#dialog-input").value = "andre"
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is app.main)
+            await pilot.press("escape")
+            await save_with_f3(pilot, app, "andre")
             await pilot.press("ctrl+q")
             await pilot.pause()
             assert not app.is_running
