@@ -58,15 +58,20 @@ class AvtaleApp(Startup, App[None]):
         if assistant is not None:
             self.loading_finished.set()
         self.main = MainScreen(plain)
-        self.register_theme(AVTALE)
-        # Not `self.theme = …`: its watcher would parse all the CSS a second time after start-up
-        # (about 40 ms of the launch). The stylesheet is parsed once, with these variables.
-        self.set_reactive(AvtaleApp.theme, APP_THEME)
-        self.stylesheet.set_variables(self.get_css_variables())
-        self.set_class(False, "-theme-textual-dark", update=False)
-        self.set_class(True, f"-theme-{APP_THEME}", update=False)
+        self._start_with_app_theme()
         if plain:
             self.animation_level = "none"
+
+    def _start_with_app_theme(self) -> None:
+        """The app's own theme from the first frame. Not `self.theme = …`: its watcher would
+        parse all the CSS a second time after start-up (about 40 ms of the launch); here the
+        stylesheet, not parsed yet, gets the theme's variables and the app the theme's classes."""
+        self.register_theme(AVTALE)
+        self.set_reactive(AvtaleApp.theme, APP_THEME)
+        self.stylesheet.set_variables(self.get_css_variables())
+        classes = {name: False for name in self.classes if name.startswith("-theme-")}
+        classes.update({f"-theme-{APP_THEME}": True, "-dark-mode": AVTALE.dark, "-light-mode": not AVTALE.dark})
+        self.update_classes(classes, update=False)
 
     def get_default_screen(self) -> Screen:
         return self.main

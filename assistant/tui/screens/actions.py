@@ -109,8 +109,7 @@ class MainActions:
         field empty it cancels a search that is running."""
         field = self.typing_field()
         if field.value.strip():
-            field.remember(field.value.strip())
-            field.value = ""
+            field.action_clear_draft()
             self.set_focus(field)
             return
         self.action_cancel_search()
