@@ -749,6 +749,23 @@ def test_theme_picker_in_norwegian_with_the_apps_own_theme_first(lexical_assista
     run(scenario())
 
 
+def test_palette_says_no_match_in_norwegian(lexical_assistant):
+    from textual.command import CommandPalette
+
+    async def scenario():
+        app = make_app(lexical_assistant)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*"qqxz")
+            await wait_for(pilot, lambda: "Ingen treff" in screen_text(app))
+            await pilot.pause(0.7)  # past Textual's own "no matches" delay
+            return screen_text(app)
+
+    text = run(scenario())
+    assert "Ingen treff for «qqxz»" in text and "No matches" not in text
+
+
 def test_remove_filter_is_in_the_palette_without_typing(lexical_assistant):
     from textual.command import CommandPalette
 

@@ -44,6 +44,12 @@ def _highlighted(matcher, name: str) -> Content:
     return content
 
 
+def no_match(query: str) -> Hit:
+    """Said when nothing matches: Textual's palette would say "No matches found" in English."""
+    text = f"Ingen treff for «{query.strip()}»"
+    return Hit(0.001, Content(text), lambda: None, text=text, help="Skriv noe annet, eller trykk Esc")
+
+
 class AvtaleCommands(Provider):
     async def discover(self) -> Hits:
         for name, help_text, callback in _commands(self.app):
@@ -51,9 +57,13 @@ class AvtaleCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for name, help_text, callback in _commands(self.app):
             if (score := matcher.match(name)) > 0:
+                found = True
                 yield Hit(score, _highlighted(matcher, name), callback, text=name, help=help_text)
+        if not found:
+            yield no_match(query)
 
 
 def document_provider(documents: list[tuple[str, str, str]], choose):
@@ -66,10 +76,14 @@ def document_provider(documents: list[tuple[str, str, str]], choose):
 
         async def search(self, query: str) -> Hits:
             matcher = self.matcher(query)
+            found = False
             for doc_id, short, title in documents:
                 score = max(matcher.match(short), matcher.match(title) * 0.8)
                 if score > 0:
+                    found = True
                     yield Hit(score, _highlighted(matcher, short), partial(choose, doc_id, short), text=short,
                               help=escape(title))
+            if not found:
+                yield no_match(query)
 
     return DocumentProvider

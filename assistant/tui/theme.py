@@ -80,11 +80,17 @@ class ThemeProvider(Provider):
             yield DiscoveryHit(Content(name), partial(self._choose, name), text=name, help=note)
 
     async def search(self, query: str) -> Hits:
+        from assistant.tui.commands import no_match
+
         matcher = self.matcher(query)
+        found = False
         for name, note in self._themes():
             score = max(matcher.match(name), matcher.match(note) * 0.8)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(name), partial(self._choose, name), text=name, help=note)
+        if not found:
+            yield no_match(query)
 
 
 KEY_NAMES = {
