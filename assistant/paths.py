@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from importlib import resources
 from pathlib import Path
 
 APP_NAME = "avtale"
@@ -27,7 +26,11 @@ def bundled_corpus_dir() -> Path:
     root = _checkout_root()
     if root is not None:
         return root / "corpus"
-    return Path(str(resources.files("assistant.bundled_corpus")))
+    # The bundled corpus is a data-only package (no __init__.py). For such a namespace package
+    # resources.files() is a MultiplexedPath, whose str() is its repr on Python 3.11, not a path.
+    import importlib
+
+    return Path(next(iter(importlib.import_module("assistant.bundled_corpus").__path__)))
 
 
 def _not_empty(override, option: str) -> None:
