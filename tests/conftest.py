@@ -41,15 +41,16 @@ def session_vector_cache(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(autouse=True)
 def avtale_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Point every path setting at tmp folders, so no test touches the checkout or the user's
-    data, cache and config folders: AVTALE_CORPUS is a fresh copy of the bundled corpus,
-    AVTALE_INDEX and AVTALE_CACHE (the vector cache) empty, not yet created folders,
-    AVTALE_CONFIG a missing file."""
+    data, cache, config and documents folders: AVTALE_CORPUS is a fresh copy of the bundled
+    corpus, AVTALE_INDEX and AVTALE_CACHE (the vector cache) empty, not yet created folders,
+    AVTALE_CONFIG a missing file, AVTALE_EXPORT_DIR where the app's exports go."""
     base = tmp_path_factory.mktemp("avtale-env")
     env = {
         "AVTALE_CORPUS": copy_corpus(base / "corpus"),
         "AVTALE_INDEX": base / "index",
         "AVTALE_CACHE": base / "vectors",
         "AVTALE_CONFIG": base / "config.toml",
+        "AVTALE_EXPORT_DIR": base / "exports",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, str(value))

@@ -26,7 +26,6 @@ _DEADLINES = [
     r"på virkedager mellom (?:kl\.? ?)?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?",
     r"(?:fortrinnsvis )?mellom kl\.? ?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?(?: på virkedag(?:er)?)?",
     r"(?:ett|to|tre|seks|\d+) (?:års|måneders) oppsigelsesfrist",
-    r"reisevei (?:lenger|lengre) enn \d+ minutter",
     r"(?:minimum|minst) (?:én|en|1) gang (?:per|pr\.?|i) år",
     r"\bårlig(?:e|t)?\b",
     r"\bomgående\b",
