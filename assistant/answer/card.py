@@ -23,7 +23,12 @@ import numpy as np
 
 from assistant.answer.understand import ask_part
 from assistant.corpus.chunk import chunk_sentences
-from assistant.corpus.duties import find_deadline, find_legal_ref, subject_party
+from assistant.corpus.duties import (
+    find_deadline,
+    find_legal_ref,
+    is_duty_text,
+    subject_party,
+)
 from assistant.models import Card, CardSentence, Chunk, Hit, Question
 from assistant.search.lexical import terms
 from assistant.search.questions import letters
@@ -32,6 +37,7 @@ MAX_CARD_SENTENCES = 3
 # How much a sentence's share of the question's words counts when choosing the sentence for a
 # second part of the question, against the ranker's score (a few units apart between sentences).
 PART_FOCUS_WEIGHT = 5.0
+CONTENT_MARGIN = 2.0
 
 # What a sentence supplies, by kind of answer. These read the documents' sentences, not the
 # question (the question's kinds come from `understand`).
@@ -206,7 +212,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
         r[col["pos"]] = min(c.position, 10) / 10
         r[col["len"]] = min(len(c.text), 400) / 400
         r[col["short"]] = float(len(c.text) < 50)
-        r[col["lead_in"]] = float(c.text.rstrip().endswith(":"))
+        r[col["lead_in"]] = float(is_lead_in(c))
         r[col["pointer"]] = float(bool(_POINTER.search(c.text)))
         r[col["background"]] = float(bool(info and info.background))
         r[col["national"]] = float(bool(info and info.national))
@@ -342,13 +348,6 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
     exception = _exception_beside(main, cands)
     if exception is not None:
         chosen.append(exception)
-    if main.text.rstrip().endswith(":"):
-        # A lead-in ("UNN har ansvar for å sende følgende dokumentasjon:") is nothing without
-        # the items it introduces.
-        for item in [c for c in cands if c.chunk.id == main.chunk.id and c.position > main.position]:
-            if len(chosen) >= MAX_CARD_SENTENCES:
-                break
-            chosen.append((item, "support"))
     for kind in question.asks[1:]:
         if len(chosen) >= MAX_CARD_SENTENCES:
             break
@@ -366,13 +365,34 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
         i = choose_main(question, pool, part, index, strict, kind, exclude={c.text for c, _ in chosen})
         if i is not None and supplies(pool[i], kind, index):
             chosen.append((pool[i], "part"))
+    if is_lead_in(main):
+        # After the question's other parts: a lead-in ("UNN har ansvar for å sende følgende
+        # dokumentasjon:") is nothing without the items it introduces.
+        for item in [c for c in cands if c.chunk.id == main.chunk.id and c.position > main.position]:
+            if len(chosen) >= MAX_CARD_SENTENCES:
+                break
+            chosen.append((item, "support"))
     for i in np.argsort(-scores, kind="stable"):
         if len(chosen) >= MAX_CARD_SENTENCES or scores[i] < scores[first] - margins["support"]:
             break
-        if all(cands[i].text != c.text for c, _ in chosen):
-            chosen.append((cands[i], "support"))
+        if all(cands[i].text != c.text for c, _ in chosen) and is_duty_text(cands[i].text) and not is_lead_in(cands[i]):
+            chosen.append((cands[i], "support"))  # a whole statement, not a lead-in or a heading
     sentences = tuple(_card_sentence(c, role, index, english) for c, role in chosen[:MAX_CARD_SENTENCES])
     return _card(question, sentences, index, main)
+
+
+def is_lead_in(c: Candidate) -> bool:
+    """A sentence that introduces a list ("… skal inneholde:"), in its passage's own text."""
+    text = c.text.rstrip()
+    if text.endswith(":"):
+        return True
+    at = c.chunk.text.find(text) if c.chunk is not None else -1
+    if at < 0:
+        return False
+    rest = c.chunk.text[at + len(text):]
+    # "… skal inneholde:" or "… skal inneholde" followed by its list ("  – pasientens …").
+    return rest.lstrip(" \t").startswith(":") or (not text.endswith((".", "!", "?"))
+                                                   and re.match(r"[ \t]*\n[ \t]*[–•-]", rest) is not None)
 
 
 def supplies(c: Candidate, kind: str, index) -> bool:
@@ -390,6 +410,8 @@ def supplies(c: Candidate, kind: str, index) -> bool:
         return bool(re.search(r"\d", c.text))
     if kind == "cost":
         return bool(_SUPPLIES["cost"].search(c.text))
+    if kind == "content":
+        return is_lead_in(c) or bool(re.search(r"\b(?:inneholde\w*|omfatte\w*|følgende)\b", c.text, re.I))
     if kind == "legal_basis":
         section = index.sections.get(c.chunk.section_id)
         return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
@@ -416,6 +438,13 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if not order:
         return None
     best = scores[order[0]]
+    if kind == "content":
+        # What something must contain is a list: its lead-in, with its items after it. Too few
+        # tuning questions ask this to calibrate a margin; this one keeps a lead-in within the
+        # range where the ranker's first few sentences of an excerpt lie.
+        lists = [i for i in order if scores[i] >= best - CONTENT_MARGIN and is_lead_in(cands[i])]
+        if lists:
+            return lists[0]
     wanted = [i for i in order if scores[i] >= best - margins["supply"] and (kind is None or supplies(cands[i], kind, index))]
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
