@@ -86,7 +86,7 @@ FEATURES = (
     "exc1", "exc_inv", "hit_score", "first", "pos", "len", "short", "lead_in", "pointer", "background", "national",
     "m_party", "m_duty", "m_deadline", "m_duration", "m_amount", "m_cost", "m_legal_basis", "m_content", "m_permission",
     "m_definition", "m_procedure", "m_negation", "party_same", "party_other", "party_none", "no_asks",
-    "mentions_party", "mentions_other",
+    "mentions_party", "mentions_other", "nearest_vote",
 )
 
 
@@ -164,7 +164,8 @@ class WithSentences:
 
 
 def feature_matrix(question: Question, cands: list[Candidate], sentence_match: dict[str, float],
-                   answer_spans: dict[str, float], query_terms, index, asks: tuple[str, ...] | None = None) -> np.ndarray:
+                   answer_spans: dict[str, float], query_terms, index, asks: tuple[str, ...] | None = None,
+                   result_like=None) -> np.ndarray:
     """One row of FEATURES per candidate."""
     asks = question.asks if asks is None else asks
     weight = {kind: (1.0 if i == 0 else 0.5) for i, kind in enumerate(asks)}
@@ -182,6 +183,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float64)
     col = {name: i for i, name in enumerate(FEATURES)}
     best_cos = cos.max() if len(cos) else 0.0
+    votes = _nearest_votes(cands, getattr(result_like, "question_cosines", None), index)
     best_span = max(spans.values(), default=None)
     for i, c in enumerate(cands):
         r = rows[i]
@@ -235,6 +237,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
             r[col["party_other"]] = float(c.party is not None and c.party != question.party and c.party != "Felles")
             r[col["party_none"]] = float(c.party is None)
         r[col["no_asks"]] = float(not asks)
+        r[col["nearest_vote"]] = votes[i]
     return rows
 
 
@@ -292,6 +295,31 @@ def _traits(text: str) -> dict[str, float]:
     return found
 
 
+NEAREST = 10  # stored questions that vote
+NEAREST_SHARPNESS = 30.0  # how fast a vote fades with the cosine's distance from the nearest's
+
+
+def _nearest_votes(cands: list[Candidate], cosines, index) -> np.ndarray:
+    """Votes of the stored questions nearest to this one, over the whole corpus: each votes
+    for the sentences holding its quote, by how close it is to the nearest (scaled to 1)."""
+    votes = np.zeros(len(cands))
+    quotes = index.question_quotes
+    if cosines is None or not quotes or not len(cands):
+        return votes
+    nearest = np.argsort(-cosines)[:NEAREST]
+    top = float(cosines[nearest[0]])
+    bodies = [letters(c.text) for c in cands]
+    for j in nearest:
+        quote = letters(quotes[j])
+        if not quote:
+            continue
+        weight = float(np.exp(NEAREST_SHARPNESS * (cosines[j] - top)))
+        for i, body in enumerate(bodies):
+            if quote in body or (len(body) > 20 and body in quote):
+                votes[i] += weight
+    return votes / votes.max() if votes.max() > 0 else votes
+
+
 def _spans(cands: list[Candidate], answer_spans: dict[str, float]) -> dict[int, float]:
     """Candidate number → the best cosine of a stored question whose quote (the words that
     answer it) lies in that sentence or covers it."""
@@ -326,7 +354,8 @@ def rank_sentences(question: Question, cands: list[Candidate], result, index, as
     """Each candidate's score (higher answers better)."""
     if not cands:
         return np.zeros(0)
-    X = feature_matrix(question, cands, result.sentence_match, result.answer_spans, result.query_terms, index, asks)
+    X = feature_matrix(question, cands, result.sentence_match, result.answer_spans, result.query_terms, index, asks,
+                       result)
     return X @ (load_weights() if weights is None else weights)
 
 

@@ -399,8 +399,16 @@ def interpret(text: str, earlier: str) -> str:
     return f"{earlier} – {follow}"
 
 
-def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | list[str] = ()) -> Question:
-    """Read a question once (with the conversation's earlier questions, oldest first)."""
+# A question that scores this far below FOLLOW_UP_SCORE (but not below it by more) may still be
+# a follow-up: the service searches it both ways and keeps the reading that finds a nearer
+# stored question (see Question.maybe_follow_up).
+MAYBE_FOLLOW_UP_SCORE = 1
+
+
+def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | list[str] = (),
+               as_follow_up: bool | None = None) -> Question:
+    """Read a question once (with the conversation's earlier questions, oldest first);
+    `as_follow_up` True or False overrides the decision whether it leans on them."""
     history = tuple(h for h in history if h and h.strip())
     stop = stopwords()
     own = read_words(text, lexical, glossary)
@@ -410,7 +418,10 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
     lang = language(text)
     interpreted = None
     reading, focus = own, own_focus
-    if history and is_follow_up(text, own_focus):
+    score = follow_up_score(text, own_focus) if history else 0
+    follow = as_follow_up if as_follow_up is not None else score >= FOLLOW_UP_SCORE
+    maybe = bool(history) and as_follow_up is None and not follow and score >= MAYBE_FOLLOW_UP_SCORE
+    if history and follow:
         earlier = _resolve(history, lexical, glossary)
         interpreted = interpret(text, earlier)
         reading = read_words(interpreted, lexical, glossary)
@@ -426,7 +437,7 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
     if party is None and interpreted:
         party = asked_party(interpreted, speaker)
     return Question(text=text, words=reading, lang=lang, asks=asks, party=party, speaker=speaker, focus=focus,
-                    history=history, interpreted=interpreted)
+                    history=history, interpreted=interpreted, maybe_follow_up=maybe)
 
 
 def _resolve(history: tuple[str, ...], lexical, glossary) -> str:
