@@ -38,6 +38,7 @@ MAX_CARD_SENTENCES = 3
 # second part of the question, against the ranker's score (a few units apart between sentences).
 PART_FOCUS_WEIGHT = 5.0
 CONTENT_MARGIN = 2.0
+CRISP_KINDS = ("duration", "amount", "contact", "legal_basis")
 
 # What a sentence supplies, by kind of answer. These read the documents' sentences, not the
 # question (the question's kinds come from `understand`).
@@ -474,7 +475,10 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         lists = [i for i in order if scores[i] >= best - CONTENT_MARGIN and is_lead_in(cands[i])]
         if lists:
             return lists[0]
-    wanted = [i for i in order if scores[i] >= best - margins["supply"] and (kind is None or supplies(cands[i], kind, index))]
+    # A crisp detail (a duration, a number, a phone number, a paragraph) answers only where it
+    # is stated, however the ranker scores the sentence; the softer kinds within the margin.
+    margin = float("inf") if kind in CRISP_KINDS else margins["supply"]
+    wanted = [i for i in order if scores[i] >= best - margin and (kind is None or supplies(cands[i], kind, index))]
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
         own = [i for i in pool if cands[i].party in (question.party, "Felles")
