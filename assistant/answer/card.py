@@ -481,8 +481,10 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     wanted = [i for i in order if scores[i] >= best - margin and (kind is None or supplies(cands[i], kind, index))]
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
+        # What a party must do is answered by that party's duties, wherever they rank.
+        party_margin = float("inf") if kind == "duty" else margins["party"]
         own = [i for i in pool if cands[i].party in (question.party, "Felles")
-               and scores[i] >= scores[pool[0]] - margins["party"]]
+               and scores[i] >= scores[pool[0]] - party_margin]
         if own:
             return own[0]
     return pool[0]

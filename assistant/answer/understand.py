@@ -427,10 +427,13 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
         reading = read_words(interpreted, lexical, glossary)
         focus = focus_words(reading, lexical.knows, stop, family, asked)
     asks = answer_types(text)
-    if interpreted and not asks:
+    if interpreted and bare_party(text):
+        asks = ("duty",) + answer_types(interpreted)  # "og kommunen?": what must the municipality do
+    elif interpreted and not asks:
         asks = answer_types(interpreted)
     elif interpreted and asks:
         asks = tuple(dict.fromkeys(asks + answer_types(interpreted)))
+    asks = tuple(dict.fromkeys(asks))
     speaker = speaker_side(" ".join((*history, text)) if interpreted else text)
     party = bare_party(text) if interpreted else None
     party = party or asked_party(text, speaker)
