@@ -949,3 +949,14 @@ def test_earlier_questions_go_to_an_engine_that_takes_them(lexical_assistant):
 
     run(scenario())
     assert asked == [(TIDLIGMELDING, None), ("og kommunen?", [TIDLIGMELDING]), ("og UNN?", None)]
+
+
+def test_a_copied_or_exported_follow_up_says_how_it_was_read(lexical_assistant):
+    from assistant.tui.export import clipboard_text, conversation_markdown
+
+    answer = lexical_assistant.ask("og hva med kommunen?",
+                                   history=["Hvem skal rekvirere pasienttransport når pasienten skrives ut?"])
+    assert answer.interpreted
+    copied = clipboard_text(answer)
+    assert f"Tolket som: {answer.interpreted}" in copied.splitlines()[1]
+    assert f"**Tolket som:** {answer.interpreted}" in conversation_markdown([answer])
