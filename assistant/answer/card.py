@@ -477,7 +477,7 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
             return lists[0]
     # A crisp detail (a duration, a number, a phone number, a paragraph) answers only where it
     # is stated, however the ranker scores the sentence; the softer kinds within the margin.
-    margin = float("inf") if kind in CRISP_KINDS else margins["supply"]
+    margin = float("inf") if kind in CRISP_KINDS or (kind == "duty" and question.party) else margins["supply"]
     wanted = [i for i in order if scores[i] >= best - margin and (kind is None or supplies(cands[i], kind, index))]
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
@@ -487,6 +487,10 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
                and scores[i] >= scores[pool[0]] - party_margin]
         if own:
             return own[0]
+        if kind == "duty":  # none is the party's own: one that says what falls to it
+            named = [i for i in pool if question.party in _parties_named(cands[i].text)]
+            if named:
+                return named[0]
     return pool[0]
 
 
