@@ -188,6 +188,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
     best_span = max(spans.values(), default=None)
     for i, c in enumerate(cands):
         r = rows[i]
+        traits = _traits(c.text)
         words = set(_sentence_terms(c.text))
         section = index.sections.get(c.chunk.section_id)
         info = index.documents.get(c.chunk.doc_id)
@@ -203,7 +204,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
         r[col["lex"]] = len(wanted & words) / (len(wanted) or 1)
         r[col["idf"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in focus & words) / focus_idf
         r[col["idf_ask"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in ask & words) / ask_idf
-        r[col["fragment"]] = float(_FRAGMENT.search(c.text) is not None)
+        r[col["fragment"]] = traits["fragment"]
         r[col["chunk_cos"]] = chunk_cos.get(c.chunk.id, 0.0)
         r[col["focus"]] = len(focus & words) / (len(focus) or 1)
         if section is not None:
@@ -216,10 +217,9 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
         r[col["len"]] = min(len(c.text), 400) / 400
         r[col["short"]] = float(len(c.text) < 50)
         r[col["lead_in"]] = float(is_lead_in(c))
-        r[col["pointer"]] = float(bool(_POINTER.search(c.text)))
+        r[col["pointer"]] = traits["pointer"]
         r[col["background"]] = float(bool(info and info.background))
         r[col["national"]] = float(bool(info and info.national))
-        traits = _traits(c.text)
         for kind in ("duty", "deadline", "duration", "amount", "cost", "legal_basis", "content", "permission",
                      "definition", "procedure"):
             w = max(weight.get(kind, 0.0), weight.get("yesno", 0.0) if kind == "permission" else 0.0)
@@ -293,6 +293,8 @@ def _traits(text: str) -> dict[str, float]:
     found["duration"] = float(bool(_DURATION.search(text)))
     found["legal_basis"] = max(found["legal_basis"], float(find_legal_ref(text) is not None))
     found["negation"] = float(bool(_NEGATION.search(text)))
+    found["fragment"] = float(_FRAGMENT.search(text) is not None)
+    found["pointer"] = float(bool(_POINTER.search(text)))
     return found
 
 

@@ -85,6 +85,7 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     ]
 
 
+@lru_cache(maxsize=16384)
 def subject_party(sentence: str, hospital: str = "UNN") -> str | None:
     """The party a sentence names as its subject ("Kommunen skal …", "skal UNN …"), if any."""
     return party_of(sentence, _party_patterns(hospital))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.errors import ManifestError
@@ -125,6 +126,7 @@ def attach(entries: list[PassageQuestions], chunks: list[Chunk]) -> Attached:
                     tuple(quote for *_, quote in pairs))
 
 
+@lru_cache(maxsize=65536)  # the same passages, sentences and quotes are compared for every question
 def letters(text: str) -> str:
     """Lowercase letters and digits only: how quotes are compared with passage text."""
     return re.sub(r"[\W_]+", "", text.lower())
