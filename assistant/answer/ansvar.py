@@ -131,13 +131,22 @@ def topic_ideas(assistant, topic: str) -> list[Idea]:
     return ideas
 
 
+_INFLECTIONS = ("ene", "ane", "en", "er", "et", "ar", "a", "e", "ne")
+
+
 def _root(word: str) -> str:
-    """A word's beginning that its other spellings and inflections share: its stem ("planer"
-    → "plan") or its first letters, whichever is shorter."""
+    """A word's beginning that its other spellings and inflections share: its base (an
+    inflection ending taken off: "utskrivningsklare" → "utskrivningsklar") without its last
+    letters, or its stem ("planer" → "plan"), whichever is shorter."""
     from assistant.search.lexical import terms
 
+    base = word
+    for ending in _INFLECTIONS:
+        if word.endswith(ending) and len(word) - len(ending) >= ROOT_LETTERS:
+            base = word[: -len(ending)]
+            break
     stem = next(iter(terms(word)), word)
-    return min(word[:max(ROOT_LETTERS, len(word) - ROOT_ENDING)], stem, key=len)
+    return min(base[:max(ROOT_LETTERS, len(base) - ROOT_ENDING)], stem, key=len)
 
 
 def _common_roots(index) -> frozenset[str]:
