@@ -146,7 +146,7 @@ def collect(args) -> list[tuple[int, np.ndarray, np.ndarray]]:
     return data
 
 
-TUNING_SETS = ("dev.jsonl", "calibration.jsonl", "followup_dev.jsonl")
+TUNING_SETS = ("dev.jsonl", "calibration.jsonl", "followup_dev.jsonl", "training.jsonl")
 
 
 def collect_tuning(args) -> list[tuple]:
@@ -165,6 +165,8 @@ def collect_tuning(args) -> list[tuple]:
     retriever = Retriever(index, args.memo)
     data = []
     for name in TUNING_SETS:
+        if not (ROOT / "evals" / name).is_file():
+            continue
         for q in load_set(ROOT / "evals" / name):
             if not q["answerable"]:
                 continue

@@ -23,7 +23,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 # abstain.jsonl is no longer blind: rules were written after reading it (2026-12-02).
-TUNING_SETS = ("dev.jsonl", "calibration.jsonl", "followup_dev.jsonl", "abstain.jsonl")
+TUNING_SETS = ("dev.jsonl", "calibration.jsonl", "followup_dev.jsonl", "abstain.jsonl", "training.jsonl")
 MAX_FALSE = 0.02
 LAMBDAS = (0.001, 0.003, 0.01, 0.03, 0.1)
 
@@ -39,6 +39,8 @@ def collect(assistant) -> list[tuple[str, dict, bool]]:
 
     rows = []
     for name in TUNING_SETS:
+        if not (ROOT / "evals" / name).is_file():
+            continue
         for q in load_set(ROOT / "evals" / name):
             cleaned, _ = prepare_question(q["question"])
             understood = understand(cleaned, assistant.index.lexical, assistant.retriever.glossary, q.get("history", []))
