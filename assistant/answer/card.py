@@ -47,8 +47,9 @@ _SUPPLIES = {
                            r"uker|måneder|virkedager?|klokken|kl\.|årlig|hvert år|en gang|så snart|før|etter at|"
                            r"fra og med|til og med|samme dag|dagen)\b|\d{1,2}[.:]\d{2}|\d+\s*-\s*\d+", re.I),
     "amount": re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b|\s?%|\s?prosent)|\bkr\.?\s?\d|\b\d+\b", re.I),
-    "cost": re.compile(r"\b(?:betal\w*|vederlag\w*|kostnad\w*|utgift\w*|faktur\w*|dekke\w*|dekker|refusjon\w*|gratis|"
-                       r"egenandel\w*|pris\w*|finansier\w*|økonomisk\w*|kompens\w*|godtgjør\w*|kroner)\b", re.I),
+    "cost": re.compile(r"\b(?:betal\w*|vederlag\w*|kostnad\w*|utgift\w*|faktur\w*|refusjon\w*|gratis|"
+                       r"egenandel\w*|pris\w*|finansier\w*|økonomisk\w*|kompens\w*|godtgjør\w*|kroner)\b|"
+                       r"\b(?:dekke|dekker|dekkes|dekket)\s+(?:\w+\s+){0,3}?(?:kostnad|utgift|omkostning)\w*", re.I),
     "legal_basis": re.compile(r"§|\b(?:lov(?:en)?|forskrift\w*|\w+loven|\w+lova|lovens|hjemmel|hjemlet|ledd)\b", re.I),
     "content": re.compile(r":\s*$|\b(?:inneholde\w*|følgende|opplysninger\w*|omfatte\w*|beskrive\w*|"
                           r"informasjon om|blant annet|herunder|som for eksempel|slik som)\b", re.I),
@@ -392,8 +393,8 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
         strict = {**margins, "supply": float("inf")}
         # Among the sentences that state it, one about the question's own words first.
         focus = set(terms(" ".join(f.word for f in question.focus)))
-        part = part + PART_FOCUS_WEIGHT * np.array([len(focus & set(_sentence_terms(c.text))) / (len(focus) or 1)
-                                                    for c in pool])
+        overlap = np.array([len(focus & set(_sentence_terms(c.text))) / (len(focus) or 1) for c in pool])
+        part = part + PART_FOCUS_WEIGHT * overlap
         i = choose_main(question, pool, part, index, strict, kind, exclude={c.text for c, _ in chosen})
         if i is not None and supplies(pool[i], kind, index):
             chosen.append((pool[i], "part"))
