@@ -18,7 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.cli.output import say
 from assistant.search.index import sha256_file
+from assistant.terminal import visible
 
 OK, WARN, FAIL = "OK", "ADVARSEL", "FEIL"
 
@@ -80,7 +82,9 @@ def _guard_pair(name: str, check):
 def report(checks: list[Check]) -> str:
     fails = sum(c.status == FAIL for c in checks)
     warns = sum(c.status == WARN for c in checks)
-    lines = ["avtale doctor: sjekk av installasjonen (offline, endrer ingenting)", *(c.line() for c in checks)]
+    # One line per check, whatever the paths and messages in it hold.
+    lines = ["avtale doctor: sjekk av installasjonen (offline, endrer ingenting)",
+             *(visible(c.line(), one_line=True) for c in checks)]
     summary = "alt i orden." if not fails and not warns else f"{fails} feil, {warns} advarsler."
     lines.append(f"Resultat: {summary}")
     return "\n".join(lines)
@@ -92,7 +96,7 @@ def exit_code(checks: list[Check]) -> int:
 
 def cmd_doctor(args) -> int:
     checks = run_checks(args.corpus, args.index)
-    print(report(checks))
+    say(report(checks))
     return exit_code(checks)
 
 
