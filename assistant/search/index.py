@@ -118,7 +118,7 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 
 
 _PIPELINE_MODULES = tuple(f"assistant.corpus.{name}" for name in (
-    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "manifest", "sentences")) + (
+    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "pdf", "manifest", "sentences")) + (
     "assistant.search.lexical", "assistant.search.questions")
 
 
