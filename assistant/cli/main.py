@@ -211,10 +211,14 @@ def _cmd_ingest(corpus_dir: Path, args) -> int:
         doc_id=args.doc_id, hospital=args.hospital, national=args.national, encoding=args.encoding,
         password=args.password,
     )
-    for item in ingest([Path(f) for f in args.files], corpus_dir, options):
-        print(f"La til {item.file} som «{item.title}» (id {item.doc_id}, {item.kind or 'dokument'}, "
-              f"{item.date or 'uten dato'}): {item.sections} seksjoner.")
-    print("Indeksen bygges på nytt ved neste søk.")
+    def waiting() -> None:
+        say(f"Venter på at en annen «avtale ingest» skal bli ferdig med å skrive til {corpus_dir} …",
+            err=True, one_line=True, flush=True)
+
+    for item in ingest([Path(f) for f in args.files], corpus_dir, options, on_wait=waiting):
+        say(f"La til {item.file} som «{item.title}» (id {item.doc_id}, {item.kind or 'dokument'}, "
+            f"{item.date or 'uten dato'}): {item.sections} seksjoner.", one_line=True)
+    say("Indeksen bygges på nytt ved neste søk.")
     return 0
 
 

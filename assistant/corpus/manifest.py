@@ -3,12 +3,16 @@ logical documents each holds. Data, not code: a new agreement is a new [[source]
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import tempfile
+import secrets
+import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from assistant.errors import ManifestError
 from assistant.models import DocumentInfo
@@ -111,27 +115,55 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "dokument"
 
 
-def append_source(corpus: Path, entry: dict) -> None:
-    """Append one [[source]] table to the manifest, atomically, keeping its comments."""
+def append_sources(corpus: Path, entries: list[dict]) -> None:
+    """Append [[source]] tables to the manifest in one atomic write, keeping its comments and
+    its file mode."""
     import tomli_w
 
     path = manifest_path(corpus)
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = tomli_w.dumps({"source": [entry]})
+    block = tomli_w.dumps({"source": entries})
     updated = current.rstrip("\n") + ("\n\n" if current else "") + block
     tomllib.loads(updated)  # never write a manifest we could not read back
     atomic_write_text(path, updated)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_temp(folder: Path, data: bytes | Callable[[BinaryIO], None], prefix: str, suffix: str = "",
+               like: Path | None = None) -> Path:
+    """A new hidden file in `folder` holding `data` (bytes, or a function that writes to the
+    open file), on disk (fsync), with the mode of `like` where that exists, else a new file's
+    usual mode (0666 less the umask): a corpus readable by others stays so. The caller renames
+    it into place; on any failure nothing is left."""
+    for _ in range(100):
+        tmp = Path(folder) / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            if like is not None and like.exists():
+                os.fchmod(fh.fileno(), stat.S_IMODE(like.stat().st_mode))
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = write_temp(path.parent, text.encode("utf-8"), f".{path.name}.", ".tmp", like=path)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
