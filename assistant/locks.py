@@ -13,10 +13,11 @@ class FolderLock:
     process holds it, so the user learns why nothing moves. Given a folder itself, it locks the
     folder, leaving no file behind (the corpus folder holds only the user's documents)."""
 
-    def __init__(self, path: Path, on_wait: Callable[[], None] | None = None):
+    def __init__(self, path: Path, on_wait: Callable[[], None] | None = None, wait: bool = True):
         self.path = Path(path)
         self.fd: int | None = None
         self.on_wait = on_wait
+        self.wait = wait  # False: raise BlockingIOError at once if another process holds it
 
     def __enter__(self):
         import fcntl
@@ -28,6 +29,9 @@ class FolderLock:
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not self.wait:
+                os.close(self.fd)
+                raise
             if self.on_wait:
                 self.on_wait()
             fcntl.flock(self.fd, fcntl.LOCK_EX)

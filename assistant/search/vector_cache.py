@@ -7,11 +7,11 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import numpy as np
 
-from assistant.corpus.manifest import atomic_write_text
+from assistant.corpus.manifest import atomic_write_text, write_temp
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 KEEP = 50_000  # vectors of texts no longer in the corpus kept for a later build
@@ -69,7 +69,24 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
 
 
 def _atomic_save(keys_path: Path, vecs_path: Path, keys: list[str], vectors: np.ndarray) -> None:
-    tmp_v = vecs_path.with_suffix(".tmp.npy")
-    np.save(tmp_v, vectors, allow_pickle=False)
-    os.replace(tmp_v, vecs_path)
+    tmp = write_temp(vecs_path.parent, lambda fh: save_array(fh, vectors), f".{vecs_path.name}.", ".tmp")
+    try:
+        os.replace(tmp, vecs_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     atomic_write_text(keys_path, json.dumps(keys))
+
+
+class _Chunks:
+    """Hands numpy an object that is not a real file, so it writes with `write()` in chunks:
+    a full disk is then an OSError that says so (ENOSPC), not numpy's own English message
+    ("1915008 requested and 309216 written") from writing straight to the file."""
+
+    def __init__(self, fh: BinaryIO):
+        self.write = fh.write
+
+
+def save_array(fh: BinaryIO, array: np.ndarray) -> None:
+    """`np.save` into an open file, never with pickle."""
+    np.save(_Chunks(fh), array, allow_pickle=False)
