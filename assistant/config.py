@@ -76,6 +76,9 @@ def clamp_omp_environment() -> None:
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file (or `path`) and apply the environment overrides."""
     path = Path(path) if path is not None else config_file()
+    if path.exists() and not path.is_file():  # AVTALE_CONFIG naming a folder: not silently the defaults
+        raise UsageError(f"Konfigurasjonsfilen {path} er en mappe, ikke en fil. "
+                         "Oppgi filen (config.toml) i AVTALE_CONFIG, eller fjern variabelen for å bruke standardinnstillingene.")
     values = _read_file(path) if path.is_file() else {}
     if env := os.environ.get("AVTALE_ENCODER"):
         values["encoder"] = env.strip()

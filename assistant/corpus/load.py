@@ -77,8 +77,13 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
         encoding = "utf-16"
     if encoding:
         try:
+            # rot13, base64 or zlib are codecs Python knows, but not text encodings: decoding one
+            # byte asks ("'rot13' is not a text encoding").
             codecs.lookup(encoding)
-        except LookupError:
+            b"a".decode(encoding)
+        except UnicodeDecodeError:  # a text encoding, one byte being too short for it (UTF-16)
+            pass
+        except (LookupError, TypeError):
             raise SourceFileError(path, f"Ukjent tegnsett «{encoding}».", "Bruk for eksempel utf-8, cp1252, latin-1 eller utf-16.") from None
     wide = bool(encoding) and encoding.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
     if not wide and (b"\x00" in data[:8192] or _looks_binary(data[:8192])):
