@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.corpus import budget
 from assistant.corpus.clean import clean_lines
 from assistant.corpus.documents import file_hash
 from assistant.corpus.load import (
@@ -29,7 +30,7 @@ from assistant.corpus.manifest import (
     slug,
     write_temp,
 )
-from assistant.corpus.pdf import READ_SECONDS, decrypted_copy, pdf_title
+from assistant.corpus.pdf import RESAVE, decrypted_copy, pdf_title
 from assistant.corpus.structure import structure_document
 from assistant.errors import SourceFileError, UsageError
 from assistant.locks import FolderLock
@@ -44,6 +45,7 @@ _KIND_WORDS = [
     ("rapport", "rapport"),
     ("forskrift", "forskrift"),
 ]
+READ_SECONDS = 45.0  # reading, cleaning and structuring one file; the rest of ingest takes a second or two
 _DATE = re.compile(r"\b(\d{1,2}\.\d{1,2}\.(?:19|20)\d{2})\b|\b((?:19|20)\d{2})\b")
 
 
@@ -86,7 +88,7 @@ def ingest(paths: list[Path], corpus: Path, options: IngestOptions,
     if options.doc_id and len(paths) > 1:
         raise UsageError("--id kan bare brukes når du legger til én fil om gangen.")
     before = _Taken.of(corpus)
-    plans = [_plan(Path(path), options, before) for path in paths]
+    plans = [_plan_within_time(Path(path), options, before) for path in paths]
     # Read the manifest, check, write it: one ingest at a time, or entries added at the same
     # moment by another process are lost.
     with FolderLock(corpus, on_wait=on_wait):
@@ -143,6 +145,20 @@ class _Taken:
         self.hashes.update(dict.fromkeys(plan.digests, target))
 
 
+def _plan_within_time(path: Path, options: IngestOptions, taken: _Taken) -> _Plan:
+    """`_plan` within READ_SECONDS, so that ingest of any file ends within a minute."""
+    try:
+        with budget.time_limit(READ_SECONDS):
+            return _plan(path, options, taken)
+    except budget.OverTime as over:
+        what = "PDF-en" if path.suffix.lower() in PDF_SUFFIXES else "filen"
+        where = f" (stoppet {over.limit.where})" if over.limit.where else ""
+        raise SourceFileError(
+            path, f"Det tok for lang tid å lese {what}: mer enn {READ_SECONDS:g} s{where}.",
+            RESAVE if what == "PDF-en" else "Del den opp i mindre filer, og prøv igjen. Ingenting ble endret.",
+        ) from None
+
+
 def _plan(path: Path, options: IngestOptions, taken: _Taken) -> _Plan:
     """Read, check, clean and structure one file and decide its manifest entry. A second copy,
     or a name or id in use, is refused as soon as the file is read, before it is structured."""
@@ -150,7 +166,7 @@ def _plan(path: Path, options: IngestOptions, taken: _Taken) -> _Plan:
         raise SourceFileError(path, f"Filtypen «{path.suffix or '(ingen)'}» støttes ikke.", "Bruk PDF, .txt eller .md.")
     check_readable(path)  # before reading a byte: a pipe, a device or a huge file is refused by its stat
     before = _read_again(path)
-    lines = load_source(path, encoding=options.encoding, password=options.password, seconds=READ_SECONDS)
+    lines = load_source(path, encoding=options.encoding, password=options.password)
     raw = _read_again(path)
     if raw is None or raw != before:  # what we store must be exactly what we checked
         raise SourceFileError(
@@ -162,6 +178,7 @@ def _plan(path: Path, options: IngestOptions, taken: _Taken) -> _Plan:
     plan = _Plan(path, {"file": target, "id": options.doc_id or slug(Path(target).stem)}, 0, payload,
                  (_sha256(raw), _sha256(payload)))
     taken.claim(plan)
+    budget.note("under rensingen av teksten")
     cleaned = clean_lines(lines)
     text_head = [ln.text for ln in cleaned.lines if ln.text][:60]
     title = options.title or _infer_title(path, raw, text_head)
@@ -176,6 +193,7 @@ def _plan(path: Path, options: IngestOptions, taken: _Taken) -> _Plan:
         "hospital": options.hospital or "UNN",
     })
     spec: DocumentSpec = _parse_document(path, target, dict(plan.entry))
+    budget.note("under inndelingen i seksjoner")
     document = structure_document(spec, cleaned.lines, cleaned.links, cleaned.footnotes)
     if not any(s.text for s in document.sections):
         raise SourceFileError(path, "Fant ingen tekst å dele i seksjoner.", "Kontroller at filen er et tekstdokument.")

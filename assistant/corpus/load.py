@@ -19,17 +19,17 @@ PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000_000
+MAX_LINES = 500_000  # 20 million characters in lines of 40; a 3,000-page PDF has about 180,000
 
 
-def load_source(path: Path, encoding: str | None = None, password: str | None = None,
-                seconds: float | None = None) -> list[SourceLine]:
+def load_source(path: Path, encoding: str | None = None, password: str | None = None) -> list[SourceLine]:
     """Read `path` into lines. `encoding` forces a text encoding (e.g. cp1252); `password`
-    opens an encrypted PDF; `seconds` is the time a PDF may take to read (see corpus/pdf.py)."""
+    opens an encrypted PDF."""
     path = Path(path)
     check_readable(path)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
-        return _load_pdf(path, password, seconds)
+        return _load_pdf(path, password)
     if suffix in TEXT_SUFFIXES:
         return _split_lines(decode_text(path, path.read_bytes(), encoding), page=None)
     raise SourceFileError(
@@ -111,6 +111,10 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
             ) from None
     if len(text) > MAX_TEXT_CHARS:
         raise SourceFileError(path, "Filen har for mye tekst.", "Del den opp i mindre filer.")
+    # Counted before the lines are made: ten million short lines would take gigabytes.
+    if text.count("\n") + text.count("\r") - text.count("\r\n") >= MAX_LINES:
+        raise SourceFileError(path, f"Filen har for mange linjer (grensen er {MAX_LINES:,}).".replace(",", " "),
+                              "Del den opp i mindre filer.")
     if not text.strip():
         raise SourceFileError(path, "Filen inneholder ingen tekst.", "Velg en fil med innhold.")
     return text
@@ -137,8 +141,8 @@ def _split_lines(text: str, page: int | None, first_line: int = 1) -> list[Sourc
     return [SourceLine(t, first_line + i, page) for i, t in enumerate(text.split("\n"))]
 
 
-def _load_pdf(path: Path, password: str | None, seconds: float | None) -> list[SourceLine]:
+def _load_pdf(path: Path, password: str | None) -> list[SourceLine]:
     lines: list[SourceLine] = []
-    for number, text in read_pdf(path, password, seconds, MAX_TEXT_CHARS):
+    for number, text in read_pdf(path, password, MAX_TEXT_CHARS, MAX_LINES):
         lines.extend(_split_lines(text, page=number, first_line=len(lines) + 1))
     return lines

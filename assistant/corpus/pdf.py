@@ -3,15 +3,11 @@ wrong when it cannot be read.
 
 pypdf is pure Python, and a small hostile file can keep it busy for hours: a 544 KB PDF whose
 3,000 pages all draw one 70 MB content stream, or one page of millions of drawing operations.
-So a document is read within two budgets, and a document past either is refused with a message
-that says so (never a silent wait while the corpus is locked):
-
-- size: at most MAX_CONTENT_BYTES of decoded drawing instructions over all its pages (a stream
-  drawn by several pages counts on each), checked before a page is read;
-- time: `seconds`, when the caller gives it (ingest does: READ_SECONDS). It is checked before each
-  page and, in the main thread, enforced by a timer that stops pypdf wherever it is. A document
-  already in the corpus is read again at every index build without a time limit: it passed
-  this check when it was added, and a busy machine must not make a build fail.
+So a document is read within a size budget: at most MAX_CONTENT_BYTES of decoded drawing
+instructions over all its pages (a stream drawn by several pages counts on each), checked
+before a page is read; and, when the caller runs it under `budget.time_limit` (ingest does),
+within a time limit that stops pypdf wherever it is. Past either, the document is refused with
+a message that says so, never a silent wait.
 
 pypdf's log (English repair notes such as "incorrect startxref pointer") never reaches standard
 error: `quiet_pypdf` records it, and the record tells a damaged page from a scanned one.
@@ -21,20 +17,17 @@ from __future__ import annotations
 
 import io
 import logging
-import signal
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from assistant.corpus import budget
 from assistant.errors import SourceFileError
 
 MAX_PDF_PAGES = 3000
 MAX_CONTENT_BYTES = 64 * 1024 * 1024  # a 500-page agreement draws about 1.5 MB
-READ_SECONDS = 30.0  # ingest's budget: with cleaning and checking, any file is done within 60 s
 NEW_COPY = "Hent en ny kopi av dokumentet."
 RESAVE = ("Lagre den på nytt som PDF (for eksempel med «Skriv ut» til PDF) eller del den opp, og prøv igjen. "
           "Ingenting ble endret.")
@@ -77,65 +70,15 @@ def quiet_pypdf() -> Iterator[list[str]]:
         _LOG.reset(token)
 
 
-class _OverTime(BaseException):
-    """Raised inside pypdf when the time is up: a BaseException, so pypdf's own `except
-    Exception` around its repairs cannot swallow it."""
-
-
-class _Budget:
-    def __init__(self, seconds: float | None):
-        self.seconds = seconds
-        self.deadline = None if seconds is None else time.monotonic() + seconds
-        self.content = 0
-        self.page = 0
-
-    def check_time(self) -> None:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise _OverTime
-
-    def add_content(self, n: int) -> bool:
-        self.content += n
-        return self.content <= MAX_CONTENT_BYTES
-
-
-@contextmanager
-def _timer(budget: _Budget) -> Iterator[None]:
-    """In the main thread, a real-time timer raises _OverTime wherever pypdf is when the time
-    is up (signals reach only the main thread; elsewhere the time is checked between pages)."""
-    usable = (budget.seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread()
-              and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
-    if not usable:
-        yield
-        return
-
-    def ring(signum, frame):
-        raise _OverTime
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, budget.seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def read_pdf(path: Path, password: str | None, seconds: float | None = None,
-             max_chars: int = 20_000_000) -> list[tuple[int, str]]:
+def read_pdf(path: Path, password: str | None, max_chars: int = 20_000_000,
+             max_lines: int = 500_000) -> list[tuple[int, str]]:
     """The text of each page, as (page number, text), within the budgets."""
-    budget = _Budget(seconds)
-    try:
-        with quiet_pypdf() as problems, _timer(budget):
-            return _read(path, password, budget, problems, max_chars)
-    except _OverTime:
-        where = f" (stoppet ved side {budget.page})" if budget.page else ""
-        raise SourceFileError(path, f"Det tok for lang tid å lese PDF-en: mer enn {seconds:.0f} sekunder{where}.",
-                              RESAVE) from None
+    with quiet_pypdf() as problems:
+        return _read(path, password, problems, max_chars, max_lines)
 
 
-def _read(path: Path, password: str | None, budget: _Budget, problems: list[str],
-          max_chars: int) -> list[tuple[int, str]]:
+def _read(path: Path, password: str | None, problems: list[str], max_chars: int,
+          max_lines: int) -> list[tuple[int, str]]:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 
@@ -162,11 +105,12 @@ def _read(path: Path, password: str | None, budget: _Budget, problems: list[str]
         raise SourceFileError(path, f"PDF-en har {n_pages} sider; grensen er {MAX_PDF_PAGES}.",
                               "Del dokumentet opp i mindre filer.")
     pages: list[tuple[int, str]] = []
-    chars = 0
+    chars = lines = content = 0
     for number, page in enumerate(reader.pages, start=1):
-        budget.page = number
-        budget.check_time()
-        if not budget.add_content(_content_bytes(page)):
+        budget.note(f"ved side {number}")
+        budget.check()
+        content += _content_bytes(page)
+        if content > MAX_CONTENT_BYTES:
             raise _too_much(path, number)
         try:
             text = page.extract_text() or ""
@@ -177,7 +121,8 @@ def _read(path: Path, password: str | None, budget: _Budget, problems: list[str]
         except Exception as exc:  # pypdf raises many types on damaged content streams
             raise SourceFileError(path, f"Side {number} i PDF-en er skadet ({type(exc).__name__}).", NEW_COPY) from None
         chars += len(text)
-        if chars > max_chars:
+        lines += text.count("\n") + 1
+        if chars > max_chars or lines > max_lines:
             raise SourceFileError(path, "PDF-en har for mye tekst.", "Del dokumentet opp i mindre filer.")
         pages.append((number, text))
     if not any(text.strip() for _, text in pages):
@@ -195,8 +140,6 @@ def _content_bytes(page) -> int:
         contents = contents.get_object()
         streams = contents if isinstance(contents, list) else [contents]
         return sum(len(stream.get_object().get_data()) for stream in streams)
-    except _OverTime:
-        raise
     except Exception:  # a damaged stream: extract_text reports it
         return 0
 
