@@ -56,13 +56,15 @@ class EncoderUnavailable(AvtaleError):
 class ReferenceNotFound(AvtaleError):
     exit_code = 6
 
-    def __init__(self, reference: str, suggestions: list[str]):
+    def __init__(self, reference: str, suggestions: list[str], hint: str = ""):
         self.reference = reference
         self.suggestions = suggestions
-        hint = ""
         if suggestions:
-            hint = " Mente du: " + "; ".join(f"«{s}»" for s in suggestions) + "?"
-        super().__init__(f"Fant ingen seksjon for «{reference}».{hint}")
+            hint = "Mente du: " + "; ".join(f"«{s}»" for s in suggestions) + "?"
+        elif not hint:  # nothing close enough to suggest: how references are written instead
+            hint = ("Skriv f.eks. «Retningslinje 2 4.1», «del 1 § 8» eller «rl2:4.1.3»; «avtale corpus» viser "
+                    "dokumentene, og «avtale ask» søker i teksten.")
+        super().__init__(f"Fant ingen seksjon for «{reference}». {hint}")
 
 
 _OS_WORDS = {

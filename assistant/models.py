@@ -137,6 +137,69 @@ class Duty:
 
 
 @dataclass(frozen=True)
+class QueryWords:
+    """The word-level reading of a text to search: glossary expansions, nynorsk words in the
+    bokmål form the corpus has, spelling fixes, and the stemmed terms the word search uses."""
+
+    text: str
+    expansions: tuple[str, ...] = ()
+    forms: tuple[tuple[str, str], ...] = ()  # (nynorsk word, bokmål form)
+    fixes: tuple[tuple[str, str], ...] = ()  # (misspelt word, corpus word)
+    matched: tuple[str, ...] = ()  # the glossary terms found in the text
+    terms: tuple[str, ...] = ()  # with the expansions, forms and fixes
+    own_terms: tuple[str, ...] = ()  # of the text alone
+    known_share: float = 1.0  # share of its content words the corpus knows
+    english: bool = False
+
+    @property
+    def added(self) -> list[str]:
+        """What the search adds to the text: expansions, bokmål forms, spelling fixes."""
+        return [*self.expansions, *(f for _, f in self.forms), *(f for _, f in self.fixes)]
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A content word of a question, and how the documents know it: as written ("") or through
+    the glossary, a nynorsk form or a spelling fix; `known` False when they never mention it."""
+
+    word: str
+    known: bool
+    via: str = ""
+
+
+# What a question asks for: a party (who), a party's duties (what must X do), a deadline or
+# time (when), a duration (how long: a number of days or hours), an amount, whether or who pays, a legal basis, what something must contain, whether
+# something is allowed or required, yes/no, a definition, a phone number or address, a procedure.
+ANSWER_TYPES = ("party", "duty", "deadline", "duration", "amount", "cost", "legal_basis", "content", "permission", "yesno",
+                "definition", "contact", "procedure")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question asks, read once (`assistant.answer.understand`) and used by retrieval and
+    by the answer: its language, the kinds of answer it asks for (main first), the party it is
+    about and the side it is asked from, its focus words, and for a follow-up how it was read."""
+
+    text: str
+    words: QueryWords  # of the text searched: the question, or the follow-up as interpreted
+    lang: str = "nb"  # "nb", "nn" or "en"
+    asks: tuple[str, ...] = ()
+    party: str | None = None  # whose duty or role the question is about
+    speaker: str | None = None  # the side it is asked from ("vi på sengeposten": UNN)
+    focus: tuple[Focus, ...] = ()
+    history: tuple[str, ...] = ()
+    interpreted: str | None = None  # a follow-up as read with its conversation
+
+    @property
+    def search_text(self) -> str:
+        return self.words.text
+
+    @property
+    def unknown(self) -> list[str]:
+        return [f.word for f in self.focus if not f.known]
+
+
+@dataclass(frozen=True)
 class Hit:
     chunk: Chunk
     score: float
@@ -164,6 +227,43 @@ class Excerpt:
 
 
 @dataclass(frozen=True)
+class CardSentence:
+    """One sentence of the answer card, copied from excerpt `rank`: its party (from the sentence
+    or its duty block), a label where the source binds no one ("brev – ikke bindende: …"), and
+    its role: the answer, a second part of the question, an exception beside the rule, the text
+    a pointer leads to, or support."""
+
+    text: str
+    rank: int
+    party: str | None = None
+    label: str = ""
+    role: str = "answer"  # answer, part, exception, pointer, support
+    chunk_id: str = ""  # the passage it was copied from (not in the JSON)
+
+
+@dataclass(frozen=True)
+class Card:
+    """The answer card: what was asked for, stated first, then at most two more sentences."""
+
+    asks: tuple[str, ...]
+    sentences: tuple[CardSentence, ...]
+    party: str | None = None
+    deadline: str | None = None
+    paragraph: str | None = None
+    amount: str | None = None
+    heading: str | None = None  # the section heading that gives the paragraph, when it is not in the sentence
+
+    @property
+    def citation(self) -> int | None:
+        return self.sentences[0].rank if self.sentences else None
+
+    def to_json(self) -> dict:
+        return {"asks": list(self.asks), "party": self.party, "deadline": self.deadline, "paragraph": self.paragraph,
+                "amount": self.amount, "citation": self.citation,
+                "sentences": [{k: v for k, v in asdict(s).items() if k != "chunk_id"} for s in self.sentences]}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     abstained: bool
@@ -172,6 +272,11 @@ class Answer:
     responsibilities: tuple[Duty, ...] = ()
     timing_ms: dict = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    card: Card | None = None
+    interpreted: str | None = None  # how a follow-up was read, else None
+    abstain_reason: str | None = None  # unknown_terms, missing_detail or low_similarity when abstained
+    unknown_terms: tuple[str, ...] = ()  # the question's words the documents never mention
+    lang: str = "nb"
 
     def to_json(self) -> dict:
         return {
@@ -183,5 +288,9 @@ class Answer:
                 {k: v for k, v in d.to_json().items()} for d in self.responsibilities
             ],
             "timing_ms": self.timing_ms,
+            "interpreted": self.interpreted,
+            "abstain_reason": self.abstain_reason,
+            "unknown_terms": list(self.unknown_terms),
+            "card": self.card.to_json() if self.card else None,
             "notices": list(self.notices),
         }

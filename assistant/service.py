@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -71,21 +71,45 @@ class Assistant:
         self.encoder = encoder if loaded.vectors is not None else None
         self.retriever = Retriever(loaded, self.encoder)
 
-    def ask(self, question: str, top_k: int = 5, doc_ids: set[str] | None = None) -> Answer:
+    def ask(self, question: str, top_k: int = 5, doc_ids: set[str] | None = None,
+            history: list[str] | tuple[str, ...] = ()) -> Answer:
+        """Answer a question; `history` holds the conversation's earlier questions, oldest
+        first, against which an elliptical follow-up ("og hva med kommunen?") is read."""
         t0 = time.perf_counter()
         from assistant.answer.ansvar import old_agreement_note
+        from assistant.answer.understand import understand
 
         cleaned, notices = prepare_question(question)
+        earlier = _earlier_questions(history)
         note, old_docs = old_agreement_note(cleaned, self.index)
         if note:
             notices.append(note)
             doc_ids = doc_ids or old_docs
-        result = self.retriever.search(cleaned, top_k=top_k, doc_ids=doc_ids)
+        t1 = time.perf_counter()
+        understood = understand(cleaned, self.index.lexical, self.retriever.glossary, earlier)
+        reading_ms = (time.perf_counter() - t1) * 1000
+        result = self.retriever.search(understood, top_k=top_k, doc_ids=doc_ids)
+        result.timing_ms["understand"] = round(reading_ms, 2)
         result.notices = notices + result.notices + ([] if self.encoder else ["Bare ordsøk (språkmodellen er ikke lastet)."])
-        answer = compose(result, self.index, top_k=top_k, has_dense=self.encoder is not None)
+        answer = compose(result, self.index, top_k=top_k, has_dense=self.encoder is not None, question=understood)
         answer.timing_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
-        return Answer(question, answer.abstained, answer.answer, answer.excerpts, answer.responsibilities,
-                      answer.timing_ms, answer.notices)
+        return replace(answer, question=question)
+
+
+# A follow-up is read against at most this many earlier questions of its conversation.
+MAX_HISTORY = 5
+
+
+def _earlier_questions(history) -> list[str]:
+    """The conversation's last earlier questions, cleaned like a question; one with no words
+    is left out rather than failing the question asked now."""
+    out = []
+    for text in list(history or ())[-MAX_HISTORY:]:
+        try:
+            out.append(prepare_question(text)[0])
+        except UsageError:
+            continue
+    return out
 
 
 def load_encoder_or_notice():

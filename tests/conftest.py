@@ -1,5 +1,5 @@
 """Shared fixtures. Every test runs offline and never writes outside its tmp dir: `avtale_env`
-points AVTALE_CORPUS / AVTALE_INDEX / AVTALE_CONFIG at tmp folders for every test."""
+points AVTALE_CORPUS / AVTALE_INDEX / AVTALE_CACHE / AVTALE_CONFIG at tmp folders for every test."""
 
 from __future__ import annotations
 
@@ -28,16 +28,29 @@ def copy_corpus(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_vector_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A vector cache for the whole session, set before any module or session fixture builds an
+    index: those run before `avtale_env`, and must not write to the developer's own cache
+    (~/.cache/avtale/vectors). Each test then gets a fresh one of its own from `avtale_env`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AVTALE_CACHE", str(tmp_path_factory.mktemp("session-vectors")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def avtale_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Point every path setting at tmp folders, so no test touches the checkout or the user's
-    data, cache and config folders: AVTALE_CORPUS is a fresh copy of the bundled corpus,
-    AVTALE_INDEX an empty (not yet created) folder, AVTALE_CONFIG a missing file."""
+    data, cache, config and documents folders: AVTALE_CORPUS is a fresh copy of the bundled
+    corpus, AVTALE_INDEX and AVTALE_CACHE (the vector cache) empty, not yet created folders,
+    AVTALE_CONFIG a missing file, AVTALE_EXPORT_DIR where the app's exports go."""
     base = tmp_path_factory.mktemp("avtale-env")
     env = {
         "AVTALE_CORPUS": copy_corpus(base / "corpus"),
         "AVTALE_INDEX": base / "index",
+        "AVTALE_CACHE": base / "vectors",
         "AVTALE_CONFIG": base / "config.toml",
+        "AVTALE_EXPORT_DIR": base / "exports",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, str(value))
@@ -184,3 +197,15 @@ def small_corpus(tmp_path) -> Path:
         encoding="utf-8",
     )
     return corpus
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory):
+    """The product as users run it: the real language model over the bundled corpus, built once
+    per test session in a tmp index folder (skipped where the CPU cannot run the model)."""
+    from assistant.search.encoders import cpu_supports_avx2
+    from assistant.service import Assistant
+
+    if not cpu_supports_avx2():
+        pytest.skip("the CPU lacks AVX2; the encoder fallback is tested elsewhere")
+    return Assistant.open(BUNDLED_CORPUS, tmp_path_factory.mktemp("real-index"))

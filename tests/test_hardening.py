@@ -239,7 +239,7 @@ def test_disk_full_while_copying_leaves_nothing_behind(run_cli, corpus_copy, not
     def full_disk(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("assistant.corpus.manifest.os.fsync", full_disk)
+    monkeypatch.setattr("assistant.locks.os.fsync", full_disk)
     before = fingerprint(corpus_copy)
     result = run_cli("ingest", note, "--corpus", corpus_copy)
     assert_refused(result, note.name, "Kunne ikke skrive til korpusmappen")

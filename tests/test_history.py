@@ -63,7 +63,7 @@ def ask_every_way(run_cli, run_avtale, monkeypatch, question: str) -> str:
 def test_by_default_no_question_or_answer_reaches_the_disk(private_home, avtale_env, run_cli, run_avtale,
                                                            monkeypatch, tmp_path):
     answer = ask_every_way(run_cli, run_avtale, monkeypatch, SECRET)
-    folders = [private_home, avtale_env["AVTALE_INDEX"], avtale_env["AVTALE_CORPUS"], tmp_path]
+    folders = [private_home, avtale_env["AVTALE_INDEX"], avtale_env["AVTALE_CACHE"], avtale_env["AVTALE_CORPUS"], tmp_path]
     assert Path(avtale_env["AVTALE_INDEX"], "CURRENT").is_file()  # the walk covers a real index
     assert files_mentioning(folders, SECRET_MARK) == []
     assert files_mentioning(folders, "hjertesvikt") == []

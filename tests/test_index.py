@@ -24,6 +24,8 @@ from assistant.search.index import (
     load_index,
 )
 
+from tests.test_questions import QuestionCounter
+
 SMALL_SOURCE = "rundskriv-veiledningsplikt-shtjl-6-3.txt"
 
 
@@ -161,7 +163,7 @@ def test_failed_build_leaves_previous_index_usable(small_corpus, tmp_path):
     assert len(load_index(index).chunks) > 0
 
 
-def test_killed_build_leaves_previous_index_usable(small_corpus, tmp_path):
+def test_killed_build_leaves_previous_index_usable(small_corpus, tmp_path, avtale_env):
     index = tmp_path / "index"
     good = build_index(small_corpus, index, FakeEncoder())
     _add_document(small_corpus)
@@ -176,7 +178,8 @@ def test_killed_build_leaves_previous_index_usable(small_corpus, tmp_path):
         build_index({str(small_corpus)!r}, {str(index)!r}, Slow())
     """)
     # a new passage must be encoded, so the build blocks in the slow encoder; kill it there
-    (index / "cache").exists() and [p.unlink() for p in (index / "cache").iterdir()]
+    for cached in avtale_env["AVTALE_CACHE"].glob("*.npz"):
+        cached.unlink()
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "encoding"
     os.kill(proc.pid, signal.SIGKILL)
@@ -284,22 +287,22 @@ def test_cached_vectors_match_fresh_ones(small_corpus, tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["nan rows", "keys not a list", "vectors not a matrix"])
-def test_a_damaged_vector_cache_is_never_carried_into_the_index(small_corpus, tmp_path, damage):
+def test_a_damaged_vector_cache_is_never_carried_into_the_index(small_corpus, tmp_path, damage, avtale_env):
     """The cache has no checksum: rows that are not unit vectors, or files of the wrong shape,
     are encoded again instead of giving every question a NaN score."""
     index = tmp_path / "index"
     build_index(small_corpus, index, FakeEncoder())
     good = load_index(index).vectors.copy()
-    keys_file = next((index / "cache").glob("*.keys.json"))
-    vectors_file = next((index / "cache").glob("*.vectors.npy"))
+    cache_file = next(avtale_env["AVTALE_CACHE"].glob("*.npz"))
+    with np.load(cache_file) as data:
+        keys, stored = data["keys"], data["vectors"]
     if damage == "nan rows":
-        stored = np.load(vectors_file)
         stored[::2] = np.nan
-        np.save(vectors_file, stored)
+        np.savez(cache_file, keys=keys, vectors=stored)
     elif damage == "keys not a list":
-        keys_file.write_text("null", encoding="utf-8")
+        np.savez(cache_file, keys=np.array(3), vectors=stored)
     else:
-        np.save(vectors_file, np.zeros(3, np.float32))
+        np.savez(cache_file, keys=keys, vectors=np.zeros(3, np.float32))
     build_index(small_corpus, index, FakeEncoder())
     rebuilt = load_index(index).vectors
     assert np.isfinite(rebuilt).all() and np.allclose(rebuilt, good)
@@ -320,3 +323,77 @@ def test_a_damaged_current_pointer_heals_on_the_next_build(small_corpus, tmp_pat
     folder = build_index(small_corpus, index, FakeEncoder())
     assert current_build(index) == folder and len(load_index(index).chunks) > 0
     assert not (index / ".CURRENT.tmp").exists()
+
+
+# -- the one vector cache per user ------------------------------------------------------------
+def encoded(counter: QuestionCounter) -> int:
+    return counter.passages + counter.questions
+
+
+def test_a_second_index_folder_reuses_the_users_vectors(small_corpus, tmp_path, avtale_env):
+    """A new --index folder over the same corpus (or a rebuild after its index was lost)
+    encodes nothing: the cache lives in the user's cache folder, not in the index folder."""
+    first = QuestionCounter()
+    build_index(small_corpus, tmp_path / "en", first)
+    assert encoded(first) > 0
+    assert not (tmp_path / "en" / "cache").exists()
+    assert list(avtale_env["AVTALE_CACHE"].glob("*.npz"))
+    second = QuestionCounter()
+    build_index(small_corpus, tmp_path / "to", second)
+    assert encoded(second) == 0
+    assert np.allclose(load_index(tmp_path / "en").vectors, load_index(tmp_path / "to").vectors)
+
+
+def test_builds_in_two_index_folders_at_once_share_the_cache_safely(small_corpus, tmp_path, avtale_env):
+    """Two processes building different index folders take turns on the cache: both finish,
+    and the cache holds every vector of both corpora, readable."""
+    other = tmp_path / "annen"
+    other.mkdir()
+    for item in small_corpus.iterdir():
+        (other / item.name).write_bytes(item.read_bytes())
+    _add_document(other)
+    script = textwrap.dedent("""
+        import sys
+        from assistant.search.encoders import FakeEncoder
+        from assistant.search.index import build_index
+        build_index(sys.argv[1], sys.argv[2], FakeEncoder())
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(corpus), str(tmp_path / name)])
+             for corpus, name in ((small_corpus, "i1"), (other, "i2"))]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    counting = QuestionCounter()
+    build_index(other, tmp_path / "i3", counting)
+    build_index(small_corpus, tmp_path / "i4", counting)
+    assert encoded(counting) == 0
+
+
+def test_a_cache_folder_whose_parent_is_missing_is_refused(small_corpus, tmp_path, monkeypatch):
+    from assistant.errors import UsageError
+
+    monkeypatch.setenv("AVTALE_CACHE", str(tmp_path / "finnes-ikke" / "vektorer"))
+    with pytest.raises(UsageError, match="AVTALE_CACHE"):
+        build_index(small_corpus, tmp_path / "index", FakeEncoder())
+    assert not (tmp_path / "finnes-ikke").exists()
+
+
+def test_an_index_folders_old_cache_moves_into_the_users_cache(small_corpus, tmp_path, avtale_env):
+    """Earlier versions kept the vectors in index/cache/: the first build after the update
+    adopts them (no re-encoding) and removes the folder."""
+    import hashlib
+    import json as json_
+
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    cache_file = next(avtale_env["AVTALE_CACHE"].glob("*.npz"))
+    with np.load(cache_file) as data:
+        keys, vectors = [k.decode() for k in data["keys"]], data["vectors"]
+    cache_file.unlink()
+    legacy = index / "cache"
+    legacy.mkdir()
+    tag = hashlib.sha256(FakeEncoder().model_id.encode()).hexdigest()[:16]
+    (legacy / f"{tag}.keys.json").write_text(json_.dumps(keys), encoding="utf-8")
+    np.save(legacy / f"{tag}.vectors.npy", vectors)
+    counting = QuestionCounter()
+    build_index(small_corpus, index, counting)
+    assert encoded(counting) == 0
+    assert not legacy.exists() and cache_file.is_file()

@@ -75,13 +75,40 @@ def test_unknown_number_in_a_known_document_suggests_its_neighbours(documents):
     assert all("(rl2:4.1" in s for s in info.value.suggestions)
 
 
-@pytest.mark.parametrize("reference", ["blåbærsyltetøy", "retningslinje 10", "tjenesteavtale 99", "rl2:9.9"])
-def test_unknown_reference_raises_with_suggestions(documents, reference):
+@pytest.mark.parametrize("reference, expected", [
+    ("rl2:9.9", "rl2:9"), ("retningslinje 2 9.9", "rl2:9"), ("pasienttransport", "rl2:2.3"),
+    ("epikrise", "rl2:4.1.1/unn"),  # not a heading anywhere: the sections whose text names it
+    ("retnigslinje 2 4.1.9", "rl2:4.1"),  # a typo in the document's name
+])
+def test_unknown_reference_suggests_relevant_sections(documents, reference, expected):
     with pytest.raises(ReferenceNotFound) as info:
         resolve(reference, documents)
     err = info.value
     assert 1 <= len(err.suggestions) <= 3
+    assert any(f"({expected}" in s for s in err.suggestions), err.suggestions
     assert f"«{reference}»" in err.message and "Mente du" in err.message
+
+
+@pytest.mark.parametrize("reference", ["blåbærsyltetøy", "kreditnota", "finnes ikke i det hele tatt 12.7"])
+def test_unknown_reference_without_a_relevant_section_suggests_nothing(documents, reference):
+    """Nothing is better than a section that merely shares letters with the reference
+    (epikrise once got the statutes of a prize): the message says how references are written."""
+    with pytest.raises(ReferenceNotFound) as info:
+        resolve(reference, documents)
+    assert info.value.suggestions == []
+    assert "Retningslinje 2 4.1" in info.value.message and "avtale ask" in info.value.message
+
+
+def test_epikrise_never_suggests_the_prize_statutes(documents):
+    with pytest.raises(ReferenceNotFound) as info:
+        resolve("epikrise", documents)
+    assert not any("amhandlingspris" in s for s in info.value.suggestions)
+
+
+def test_a_guideline_number_that_does_not_exist_lists_those_that_do(documents):
+    with pytest.raises(ReferenceNotFound) as info:
+        resolve("retningslinje 10", documents)
+    assert info.value.message.endswith("Korpuset har retningslinje 1–9.")
 
 
 def test_empty_reference_is_a_usage_error(documents):
@@ -110,7 +137,8 @@ def test_show_prints_the_section_with_its_citation(run_cli, bundled_corpus_dir):
     assert "Retningslinje 2: Samarbeid omkring behandlingsforløp" in out
     assert "[forslag – revidert etter høringsrunde, xx.xx.2023]" in out
     assert "4.1.3 Pasienttransport ved utskriving" in out
-    assert "ssu-2023-06-01-samarbeidsavtale-unn-kommunene.txt, linje " in out
+    # the source named as `ask` names it, not as an absolute path on this machine
+    assert "Kilde: corpus/ssu-2023-06-01-samarbeidsavtale-unn-kommunene.txt, linje " in out
     assert "UNNs ansvar (UNN)" in out and "Rekvirere pasienttransport" in out
     assert result.err == ""
 
@@ -133,5 +161,5 @@ def test_show_unknown_reference_fails_cleanly(run_cli):
 def test_show_unknown_reference_in_a_real_process(run_avtale):
     result = run_avtale("show", "finnes ikke i det hele tatt 12.7")
     assert result.code == 6
-    assert "Fant ingen seksjon" in result.err and "Mente du" in result.err
+    assert "Fant ingen seksjon" in result.err and "Skriv f.eks." in result.err
     assert "Traceback" not in result.err and result.out == ""

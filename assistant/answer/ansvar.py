@@ -71,15 +71,147 @@ def duties_for_topic(assistant, topic: str | None, actor: str | None = None) -> 
             shown = index.documents[found.section.doc_id].title if whole_document else found.section.breadcrumb
             note = found.note or f"Viser plikter i {shown}."
         except ReferenceNotFound:
-            answer = assistant.ask(topic, top_k=6, doc_ids=old_docs or None)
-            wanted = [e.section_id for e in answer.excerpts]
-            related = _with_sibling_blocks(wanted, index)
-            rank = {sid: i for i, sid in enumerate(related)}
-            rows = sorted((r for r in rows if r.section_id in rank), key=lambda r: rank[r.section_id])
+            matched = rows_for_topic(assistant, topic, rows, old_docs)
+            rows = matched
             note = old_note or f"Viser plikter i avsnittene som handler om «{topic}»."
     if actor:
         rows = [r for r in rows if r.actor.lower() == actor.lower()]
     return rows, note
+
+
+ROOT_LETTERS = 7  # the shared beginning that makes two spellings one word: utskriv-ning/-ing/-else
+ROOT_ENDING = 4  # a longer word (a compound) keeps all but this many letters: pasienttrans-port
+COMMON_SHARE = 0.05  # a word in more than this share of sections names no topic on its own
+
+
+@dataclass(frozen=True)
+class Idea:
+    """One idea of a topic: word beginnings that name it alone, and (from a glossary meaning)
+    beginnings of which two together name it."""
+
+    alone: frozenset[str]
+    together: frozenset[str] = frozenset()
+
+
+def topic_ideas(assistant, topic: str) -> list[Idea]:
+    """The topic's ideas. A glossary term that is a whole word of the topic is one idea, known
+    by its own word and by its meaning ("ØHD" → "døgnopphold for øyeblikkelig hjelp"); any
+    other word by its beginning (so "utskrivning", "utskriving" and "utskrivelse" are one), its
+    bokmål form and its spelling fix. A word common across the documents counts only together
+    with another word of the same meaning."""
+    from assistant.search.lexical import read_words, stopwords, terms, words
+
+    index = assistant.index
+    reading = read_words(topic, index.lexical, assistant.retriever.glossary)
+    forms, fixes = dict(reading.forms), dict(reading.fixes)
+    stop = stopwords()
+    tokens = [w for w in dict.fromkeys(words(topic)) if w not in stop]
+    common = _common_roots(index)
+    ideas, used = [], set()
+    for term, meaning in assistant.retriever.glossary.expand(topic):
+        term_words = words(term)
+        own = [w for w in tokens if w not in used and (w in term_words or set(terms(w)) & set(terms(term)))]
+        if not own or len(own) < len(term_words) and len(term_words) > 1:
+            continue  # the term met only part of a word (a compound's head): not the topic's idea
+        used.update(own)
+        meaning_words = [w for w in words(meaning) if w not in stop and len(w) >= 4]
+        meaning_roots = {_root(w) for w in meaning_words}
+        # The meaning opens with the documents' own word for it ("døgnopphold for øyeblikkelig
+        # hjelp"); that word names the idea alone unless it is common.
+        opening = {_root(meaning_words[0])} if meaning_words else set()
+        if len(meaning_words) > 1:
+            opening -= common  # a plain translation ("pårørande" → "pårørende") always names it
+        alone = {_root(w) for w in own if len(term_words) == 1 and len(w) >= 2} | opening
+        alone |= {_root(other) for w in own for other in (forms.get(w), fixes.get(w)) if other}
+        ideas.append(Idea(frozenset(alone), frozenset(meaning_roots - common)))
+    for word in tokens:
+        if word not in used and len(word) >= 2:
+            alone = {_root(word)} | {_root(other) for other in (forms.get(word), fixes.get(word)) if other}
+            ideas.append(Idea(frozenset(alone)))
+    return ideas
+
+
+def _root(word: str) -> str:
+    """A word's beginning that its other spellings and inflections share: its stem ("planer"
+    → "plan") or its first letters, whichever is shorter."""
+    from assistant.search.lexical import terms
+
+    stem = next(iter(terms(word)), word)
+    return min(word[:max(ROOT_LETTERS, len(word) - ROOT_ENDING)], stem, key=len)
+
+
+def _common_roots(index) -> frozenset[str]:
+    cached = index.__dict__.get("_common_roots")
+    if cached is None:
+        from assistant.search.lexical import words
+
+        counts: dict[str, int] = {}
+        for section in index.sections.values():
+            for root in {_root(w) for w in words(f"{' '.join(section.path)} {section.text}") if len(w) >= 4}:
+                counts[root] = counts.get(root, 0) + 1
+        limit = COMMON_SHARE * max(len(index.sections), 1)
+        cached = index.__dict__["_common_roots"] = frozenset(r for r, n in counts.items() if n > limit)
+    return cached
+
+
+def names(text_words: list[str], idea: Idea) -> bool:
+    if any(w.startswith(root) for w in text_words for root in idea.alone):
+        return True
+    found = {root for root in idea.together for w in text_words if w.startswith(root)}
+    return bool(found) and len(found) >= min(2, len(idea.together))
+
+
+def rows_for_topic(assistant, topic: str, rows: list[Duty], old_docs: set[str]) -> list[Duty]:
+    """Duty rows about a topic, matched by word family (every idea of the topic in the row or
+    its section's headings), the topic's own sections (a heading names it) first, then along
+    the documents' order (the patient's path through a guideline); by meaning when no row
+    names it."""
+    from assistant.search.lexical import words
+
+    index = assistant.index
+    ideas = topic_ideas(assistant, topic)
+    order = _document_order(index)
+    matched = []
+    for row in rows:
+        section = index.sections.get(row.section_id)
+        info = index.documents.get(row.doc_id)
+        # The headings above the row, the document's title among them ("Retningslinje 3:
+        # Kommunens tilbud om døgnopphold for øyeblikkelig hjelp (ØHD)").
+        headings = words(" ".join([info.title if info else "", *(section.path if section else [row.section])]))
+        text = words(row.duty) + headings
+        if ideas and all(names(text, idea) for idea in ideas):
+            own = all(names(headings, idea) for idea in ideas)
+            matched.append((not own, order.get(row.section_id, 1 << 30), row))
+    named = [row for *_, row in sorted(matched, key=lambda m: (m[0], m[1]))]
+    if len(named) >= ENOUGH_ROWS:
+        return named
+    # Few rows name it: add the rows of the sections found by meaning, searched for the topic
+    # in the spelling the documents use, so that its variants search the same words.
+    answer = assistant.ask(canonical_topic(assistant, topic), top_k=6, doc_ids=old_docs or None)
+    related = _with_sibling_blocks([e.section_id for e in answer.excerpts], index)
+    rank = {sid: i for i, sid in enumerate(related)}
+    seen = {(r.section_id, r.duty) for r in named}
+    by_meaning = sorted((r for r in rows if r.section_id in rank and (r.section_id, r.duty) not in seen),
+                        key=lambda r: rank[r.section_id])
+    return named + by_meaning
+
+
+ENOUGH_ROWS = 10
+
+
+def canonical_topic(assistant, topic: str) -> str:
+    """The topic with its nynorsk words in bokmål and its misspellings corrected."""
+    from assistant.search.lexical import read_words, with_forms
+
+    reading = read_words(topic, assistant.index.lexical, assistant.retriever.glossary)
+    return with_forms(topic, {**dict(reading.forms), **dict(reading.fixes)}).lower()
+
+
+def _document_order(index) -> dict[str, int]:
+    """Each section's place: documents in the manifest's order, sections by their lines."""
+    doc_rank = {doc_id: i for i, doc_id in enumerate(index.documents)}
+    ordered = sorted(index.sections.values(), key=lambda s: (doc_rank.get(s.doc_id, 1 << 20), s.line_start, s.depth))
+    return {s.id: i for i, s in enumerate(ordered)}
 
 
 def _with_sibling_blocks(section_ids: list[str], index) -> list[str]:

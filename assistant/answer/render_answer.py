@@ -14,7 +14,7 @@ def _width() -> int:
     return max(60, min(shutil.get_terminal_size((100, 24)).columns, 110))
 
 
-def duty_rows(duties: tuple[Duty, ...] | list[Duty], width: int) -> list[str]:
+def duty_rows(duties: tuple[Duty, ...] | list[Duty], width: int, deadline_word: str = "frist") -> list[str]:
     """Rows of 'actor · duty · frist · kilde' that fit the width."""
     lines = []
     for duty in duties:
@@ -22,36 +22,56 @@ def duty_rows(duties: tuple[Duty, ...] | list[Duty], width: int) -> list[str]:
         head = f"• {actor}: "
         body = duty.duty
         if duty.deadline:
-            body += f"  [frist: {duty.deadline}]"
+            body += f"  [{deadline_word}: {duty.deadline}]"
         source = duty.section.split(" › ")
         body += f"  ({source[0]} {' › '.join(s for s in source[1:] if s and s[0].isdigit())})".rstrip()
         lines.append(textwrap.fill(body, width, initial_indent=head, subsequent_indent="    "))
     return lines
 
 
+# The labels of the text output; an English question gets them in English (the quoted text
+# stays Norwegian).
+LABELS = {
+    "nb": {"answer": "Svar", "not_covered": "Ikke dekket", "interpreted": "Tolket som", "duties": "Hvem gjør hva:",
+           "excerpts": "Utdrag:", "nearest": "Nærmeste avsnitt:", "deadline": "frist", "note": "Merk",
+           "line": "linje", "page": "s."},
+    "en": {"answer": "Answer", "not_covered": "Not covered", "interpreted": "Interpreted as",
+           "duties": "Who does what:", "excerpts": "Excerpts:", "nearest": "Nearest sections:", "deadline": "deadline",
+           "note": "Note", "line": "line", "page": "p."},
+}
+
+
+def labels(answer: Answer) -> dict[str, str]:
+    return LABELS["en" if answer.lang == "en" else "nb"]
+
+
 def answer_text(answer: Answer) -> str:
     width = _width()
     out = []
-    label = "Ikke dekket" if answer.abstained else "Svar"
+    words = labels(answer)
+    if answer.interpreted:
+        out.append(textwrap.fill(answer.interpreted, width, initial_indent=f"{words['interpreted']}: ",
+                                 subsequent_indent="  "))
+    label = words["not_covered"] if answer.abstained else words["answer"]
     out.append(textwrap.fill(answer.answer or "–", width, initial_indent=f"{label}: ", subsequent_indent="  "))
     if answer.responsibilities:
         out.append("")
-        out.append("Hvem gjør hva:")
-        out.extend(duty_rows(answer.responsibilities, width))
+        out.append(words["duties"])
+        out.extend(duty_rows(answer.responsibilities, width, words["deadline"]))
     if answer.excerpts:
         out.append("")
-        out.append("Nærmeste avsnitt:" if answer.abstained else "Utdrag:")
+        out.append(words["nearest"] if answer.abstained else words["excerpts"])
     for e in answer.excerpts:
         out.append("")
         out.append(textwrap.fill(e.section, width, initial_indent=f"[{e.rank}] ", subsequent_indent="    "))
-        where = f"linje {e.line_start}–{e.line_end}" + (f", s. {e.page}" if e.page else "")
+        where = f"{words['line']} {e.line_start}–{e.line_end}" + (f", {words['page']} {e.page}" if e.page else "")
         status = f" ({e.status})" if e.status else ""
         out.append(textwrap.fill(f"{e.doc_title}{status}. {e.source_file}, {where}", width,
                                  initial_indent="    ", subsequent_indent="    "))
         for para in e.text.split("\n"):
             out.append(textwrap.fill(para.strip(), width, initial_indent="    ", subsequent_indent="      "))
     for notice in answer.notices:
-        out.append(f"\nMerk: {notice}")
+        out.append(f"\n{words['note']}: {notice}")
     return "\n".join(out)
 
 

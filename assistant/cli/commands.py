@@ -11,16 +11,31 @@ from assistant.errors import UsageError
 
 
 def _progress_bar():
-    """A tqdm progress bar per build stage, on standard error."""
+    """A tqdm progress bar per build stage, on standard error. The time left is reckoned from
+    the pace since a stage's first step finished, not from its start: the first step of the
+    encoding also loads the language model, and counting that gave a first estimate of "57:27"
+    for a build of under a minute."""
+    import time
+
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
+    first_step: dict[str, tuple[float, int]] = {}  # stage → (time, done) when its first step finished
 
     def report(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=max(total, 1), desc=f"Bygger indeks: {stage}", unit="", file=sys.stderr,
-                                     leave=False, disable=not sys.stderr.isatty() and total <= 1)
+                                     leave=False, disable=not sys.stderr.isatty() and total <= 1,
+                                     bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]")
+        now = time.monotonic()
+        if done > 0 and stage not in first_step:
+            first_step[stage] = (now, done)
+            bar.set_postfix_str("beregner tid igjen", refresh=False)
+        elif stage in first_step and done > first_step[stage][1]:
+            then, done_then = first_step[stage]
+            left = (total - done) * (now - then) / (done - done_then)
+            bar.set_postfix_str(f"ca. {tqdm.format_interval(left)} igjen", refresh=False)
         bar.total = max(total, 1)
         bar.n = done
         bar.refresh()
@@ -89,12 +104,38 @@ def _ask_jsonl(args) -> int:
         if not question.strip():  # a blank line asks nothing: no object (each object names its question)
             continue
         try:
-            answer = assistant.ask(question, top_k=args.top_k)
+            question, history = _jsonl_request(question)
+            answer = assistant.ask(question, top_k=args.top_k, history=history)
             say_json(_with_notices(answer.to_json(), assistant.notices), flush=True)
         except AvtaleError as exc:
             failures += 1
             say_json({"question": question, "error": exc.message}, flush=True)
     return 1 if failures else 0
+
+
+MAX_HISTORY_ITEMS = 50
+
+
+def _jsonl_request(line: str) -> tuple[str, list[str]]:
+    """A --jsonl line: a plain question, or a JSON object {"question": "…", "history": ["earlier
+    question", …]} whose follow-up is read against its conversation (oldest first)."""
+    if not line.lstrip().startswith("{"):
+        return line, []
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return line, []  # not JSON after all: a question that opens with a brace
+    if not isinstance(data, dict):
+        return line, []
+    question, history = data.get("question"), data.get("history", [])
+    if not isinstance(question, str):
+        raise UsageError('Linjen er et JSON-objekt uten "question" som tekst. Skriv {"question": "…", '
+                         '"history": ["tidligere spørsmål", …]}, eller bare spørsmålet.')
+    if history is None:
+        history = []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise UsageError('"history" må være en liste med tidligere spørsmål som tekst, eldste først.')
+    return question, history[-MAX_HISTORY_ITEMS:]
 
 
 def cmd_index(args) -> int:

@@ -49,19 +49,34 @@ class Check:
 def run_checks(corpus: str | os.PathLike | None = None, index: str | os.PathLike | None = None) -> list[Check]:
     from assistant import paths
 
-    corpus_dir, index_dir = paths.corpus_dir(corpus), paths.index_dir(index)
+    # Looking only: an installed copy's corpus is not seeded here, the Korpus line says when it will be.
+    corpus_dir, corpus_problem = _resolve("Korpus", lambda: paths.corpus_dir(corpus, seed=False))
+    index_dir, index_problem = _resolve("Søkeindeks", lambda: paths.index_dir(index))
+    cache_dir, cache_problem = _resolve("Vektorlager", paths.vector_cache_dir)
     checks: list[Check] = [_guard("Python", check_python), _guard("Pakker", check_packages)]
     settings_check, settings = _guard_pair("Konfigurasjon", check_settings)
     checks.append(settings_check)
     checks.append(_guard("Prosessor", check_cpu))
     model_checks, encoder_id = _guard_pair("Språkmodell", lambda: check_model(settings))
     checks.extend(model_checks if isinstance(model_checks, list) else [model_checks])
-    corpus_check = _guard("Korpus", lambda: check_corpus(corpus_dir))
+    corpus_check = corpus_problem or _guard("Korpus", lambda: check_corpus(corpus_dir))
     checks.append(corpus_check)
-    checks.append(_guard("Søkeindeks", lambda: check_index(index_dir, corpus_dir, encoder_id, corpus_check.status != FAIL)))
-    checks.append(_guard("Diskplass", lambda: check_disk(index_dir)))
+    corpus_ready = corpus_check.status != FAIL and (Path(corpus_dir) / "manifest.toml").is_file()
+    checks.append(index_problem or _guard("Søkeindeks", lambda: check_index(index_dir, corpus_dir, encoder_id, corpus_ready)))
+    checks.append(cache_problem or _guard("Vektorlager", lambda: check_vector_cache(cache_dir)))
+    checks.append(_guard("Diskplass", lambda: check_disk(index_dir or cache_dir or Path.cwd())))
     checks.append(_guard("Historikk", lambda: check_history(settings)))
     return checks
+
+
+def _resolve(name: str, where):
+    """A folder from the options and the environment, or the FEIL line saying why it is refused."""
+    from assistant.errors import AvtaleError
+
+    try:
+        return where(), None
+    except AvtaleError as exc:
+        return None, Check(FAIL, name, exc.message, "Rett stien i valget eller miljøvariabelen som er nevnt.")
 
 
 def _guard(name: str, check) -> Check:
@@ -261,9 +276,12 @@ def _check_st_folder(settings) -> Check:
 
 
 def check_corpus(corpus_dir: Path) -> Check:
+    from assistant import paths
     from assistant.corpus.manifest import load_manifest, manifest_path
     from assistant.errors import ManifestError
 
+    if Path(corpus_dir) == paths.user_corpus_dir() and not manifest_path(corpus_dir).is_file():
+        return _unseeded_corpus(corpus_dir)
     try:
         entries = load_manifest(corpus_dir)
     except ManifestError as exc:
@@ -312,6 +330,42 @@ def check_index(index_dir: Path, corpus_dir: Path, encoder_id: str | None, corpu
                      f"som ikke finnes i dokumentene lenger, f.eks. «{asked.get('lost', ['?'])[0]}»",
                      "Rett sitatet («quote») i de linjene etter den nye teksten, eller fjern linjene.")
     return Check(OK, name, f"oppdatert, sjekksummer OK ({built})")
+
+
+def _unseeded_corpus(corpus_dir: Path) -> Check:
+    """An installed copy before its first use: the bundled documents are copied then."""
+    from assistant import paths
+
+    shipped = paths.bundled_files()
+    if not any(item.name == "manifest.toml" for item in shipped):
+        return Check(FAIL, "Korpus", f"dokumentene som følger med avtale, mangler i installasjonen ({paths.bundled_corpus()}), "
+                     f"og {corpus_dir} har ingen manifest.toml",
+                     f"{REINSTALL}, eller oppgi en korpusmappe med --corpus eller AVTALE_CORPUS.")
+    if not os.access(_existing_parent(corpus_dir), os.W_OK):
+        return Check(FAIL, "Korpus", f"kan ikke kopiere de medfølgende dokumentene til {corpus_dir} (skrivebeskyttet)",
+                     "Gi brukeren skrivetilgang, eller oppgi en korpusmappe med --corpus eller AVTALE_CORPUS.")
+    return Check(OK, "Korpus", f"de {len(shipped)} medfølgende filene kopieres til {corpus_dir} ved første bruk")
+
+
+def check_vector_cache(cache_dir: Path) -> Check:
+    """The user's one vector cache: how much it holds, and whether builds can add to it."""
+    import numpy as np
+
+    name = "Vektorlager"
+    vectors = 0
+    for path in sorted(Path(cache_dir).glob("*.npz")):
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                vectors += len(data["keys"])
+        except (OSError, ValueError, KeyError, EOFError):
+            return Check(WARN, name, f"{path} er skadet; neste bygging koder tekstene på nytt og skriver den på nytt",
+                         "Ingenting å gjøre (eller slett filen).")
+    if not os.access(_existing_parent(cache_dir), os.W_OK):
+        return Check(FAIL, name, f"{cache_dir} er skrivebeskyttet; søkeindeksen kan ikke bygges",
+                     "Velg en skrivbar mappe med AVTALE_CACHE.")
+    if not vectors:
+        return Check(OK, name, f"tomt ({cache_dir}): første bygging koder alle tekstene, senere bygginger gjenbruker dem")
+    return Check(OK, name, f"{vectors} vektorer i {cache_dir}, delt av alle indeksmapper")
 
 
 def _existing_parent(path: Path) -> Path:

@@ -59,8 +59,10 @@ class NorwegianParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     def path_options(default) -> argparse.ArgumentParser:
         options = NorwegianParser(add_help=False, argument_default=default)
-        options.add_argument("--corpus", metavar="MAPPE", help="korpusmappe (standard: prosjektets corpus/, eller AVTALE_CORPUS)")
-        options.add_argument("--index", metavar="MAPPE", help="indeksmappe (standard: prosjektets index/, eller AVTALE_INDEX)")
+        options.add_argument("--corpus", metavar="MAPPE", help="korpusmappe (standard: AVTALE_CORPUS, ellers prosjektets "
+                             "corpus/, eller i en installert kopi ~/.local/share/avtale/corpus)")
+        options.add_argument("--index", metavar="MAPPE", help="indeksmappe (standard: AVTALE_INDEX, ellers prosjektets "
+                             "index/, eller i en installert kopi ~/.cache/avtale/index)")
         return options
 
     # Subcommands get SUPPRESS defaults, so "avtale --corpus X show …" keeps the X given before
@@ -72,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline assistent for samarbeidsavtalen mellom UNN og kommunene. Uten kommando åpnes appen.",
         parents=[path_options(None)],
     )
-    parser.add_argument("--version", action="version", version=f"avtale {__version__}")
+    parser.add_argument("--version", action="version", version=f"avtale {__version__}", help="vis versjonsnummeret og avslutt")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
 
     p = sub.add_parser("corpus", parents=[common], help="list dokumentene i korpuset")
@@ -83,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("reference", metavar="REFERANSE", help='f.eks. "Retningslinje 2 4.1" eller "rl2:4.1.3"')
 
     p = sub.add_parser("ingest", parents=[common], help="legg til PDF-, tekst- eller Markdown-filer i korpuset")
-    p.add_argument("files", nargs="+", metavar="FIL")
+    p.add_argument("files", nargs="+", metavar="FIL", help="PDF-, tekst- eller Markdown-filer som skal legges til")
     p.add_argument("--title", help="tittel (standard: fra PDF-metadata eller første linje)")
     p.add_argument("--kind", help="type: avtale, retningslinje, veileder, rundskriv, rapport, møtedokument")
     p.add_argument("--date", help="dato eller år")
@@ -96,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="passord for en kryptert PDF")
 
     p = sub.add_parser("ask", parents=[common], help="still et spørsmål og få svar med kildehenvisninger")
-    p.add_argument("question", nargs="?", metavar="SPØRSMÅL")
+    p.add_argument("question", nargs="?", metavar="SPØRSMÅL",
+                   help='spørsmålet, i anførselstegn, f.eks. "Hvem sender tidligmelding ved innleggelse?"')
     p.add_argument("--json", action="store_true", help="skriv ett JSON-objekt (kontrakten i README)")
     p.add_argument("--jsonl", action="store_true", help="les ett spørsmål per linje fra standard inn, skriv JSON per linje")
     p.add_argument("--top-k", type=int, default=5, metavar="N", help="antall utdrag (standard 5)")
@@ -105,11 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ansvar", parents=[common], help="hvem gjør hva: plikttabell for et tema eller en seksjon")
     p.add_argument("topic", nargs="?", metavar="TEMA", help='f.eks. "utskrivning", "ØHD", "Retningslinje 2 4.1"')
     p.add_argument("--actor", choices=["UNN", "Kommunen", "Felles"], help="vis bare én part")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="skriv tabellen som JSON (samme felter som «responsibilities» i ask --json)")
     p.add_argument("--lexical", action="store_true", help="bare ordsøk, uten språkmodell")
 
     p = sub.add_parser("frister", parents=[common], help="alle frister i avtalen og retningslinjene, etter tema")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="skriv fristene som JSON")
 
     p = sub.add_parser("index", parents=[common], help="bygg søkeindeksen (gjøres ellers automatisk ved behov)")
     p.add_argument("--force", action="store_true", help="bygg på nytt selv om indeksen er oppdatert")
@@ -163,13 +166,9 @@ _LAZY_COMMANDS = {
 def _dispatch(args: argparse.Namespace) -> int:
     from assistant import paths
 
-    corpus_dir = paths.corpus_dir(args.corpus)
-    if args.command == "corpus":
-        return _cmd_corpus(corpus_dir, args)
-    if args.command == "show":
-        return _cmd_show(corpus_dir, args)
-    if args.command == "ingest":
-        return _cmd_ingest(corpus_dir, args)
+    if args.command in ("corpus", "show", "ingest"):
+        command = {"corpus": _cmd_corpus, "show": _cmd_show, "ingest": _cmd_ingest}[args.command]
+        return command(paths.corpus_dir(args.corpus), args)
     if args.command in _LAZY_COMMANDS:
         import importlib
 
@@ -177,6 +176,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return getattr(importlib.import_module(module), name)(args)
     from assistant.tui.app import run_app
 
+    paths.index_dir(args.index), paths.corpus_dir(args.corpus)  # a mistyped folder: one line here, not in the app
     return run_app(corpus=args.corpus, index=args.index)
 
 
@@ -199,7 +199,7 @@ def _cmd_show(corpus_dir: Path, args) -> int:
 
     corpus = build_corpus(corpus_dir)
     found = resolve(args.reference, corpus.documents)
-    say(section_text(found, corpus_dir))
+    say(section_text(found))
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 from assistant.corpus.documents import Corpus
 from assistant.corpus.refs import Resolved, descendants
@@ -49,7 +48,8 @@ def citation(doc_title: str, status: str, breadcrumb: str, source: str, location
     return f"{doc_title}{status_part}\n{breadcrumb}\nKilde: {source}, {location}"
 
 
-def section_text(found: Resolved, corpus_dir: Path, width: int = 100) -> str:
+def section_text(found: Resolved, width: int = 100) -> str:
+    """The whole section with its citation; the source named as `ask` names it (corpus/…)."""
     section, doc = found.section, found.document
     out = []
     if found.note:
@@ -58,7 +58,7 @@ def section_text(found: Resolved, corpus_dir: Path, width: int = 100) -> str:
     first, last = min(p.line_start for p in parts), max(p.line_end for p in parts)
     location = section.location().split("linje")[0] + f"linje {first}–{last}"
     out.append(citation(doc.info.title, doc.info.status_label, section.breadcrumb,
-                        str(Path(corpus_dir) / doc.info.source_file), location))
+                        f"corpus/{doc.info.source_file}", location))
     out.append("")
     for part in parts:
         if part is not section:

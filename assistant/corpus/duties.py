@@ -10,6 +10,7 @@ marked `national`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.corpus.sentences import split_sentences
 from assistant.models import Document, Duty, Section
@@ -25,7 +26,6 @@ _DEADLINES = [
     r"på virkedager mellom (?:kl\.? ?)?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?",
     r"(?:fortrinnsvis )?mellom kl\.? ?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?(?: på virkedag(?:er)?)?",
     r"(?:ett|to|tre|seks|(?<!\d)\d+) (?:års|måneders) oppsigelsesfrist",  # a run of digits tried from its start only
-    r"reisevei (?:lenger|lengre) enn \d+ minutter",
     r"(?:minimum|minst) (?:én|en|1) gang (?:per|pr\.?|i) år",
     r"\bårlig(?:e|t)?\b",
     r"\bomgående\b",
@@ -46,6 +46,7 @@ _LEGAL = re.compile(
 )
 
 
+@lru_cache(maxsize=8)
 def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     h = re.escape(hospital)
     # The regional health authority (RHF) alone is not the hospital trust: "skal det regionale
@@ -56,10 +57,25 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     munis = r"(?:kommunen[e]?|kommuner)"
     hosps = rf"(?:{h}|helseforetak(?:et|ene)?|(?:de |det )?regionale helseforetak(?:et|ene)?|spesialisthelsetjenesten|sykehuset)"
     both = rf"(?:partnerne|partene|begge partnere|{munis} og {hosps}|{hosps} og {munis})"
-    verbs = r"(?:skal|plikter|må|har (?:et |det )?(?:selvstendig |overordnet |gjensidig )?(?:ansvar|plikt)|forplikter|har ansvaret|sørger for|dekker|betaler)"
+    verbs = (r"(?:skal|plikter|må|har (?:et |det )?(?:\w+ )?(?:ansvar|plikt)|forplikter|har ansvaret|har plikt|"
+             r"er ansvarlige?|sørger for|dekker|betaler)")
     verb = rf"(?:\s+\w+)?\s+{verbs}\b"
     inverted = r"\b(?:skal|plikter|må|dekker|betaler)"
+    # A sentence that allocates a responsibility without naming the party first: "Det er
+    # kommunen som har systemansvar …", "Ansvaret ligger hos UNN …".
+    cleft = r"^(?:det er|det blir|det vil være)\s+"
+    lies = r"\b(?:ansvaret|plikten|oppgaven|betalingsplikten)\s+(?:ligger|hviler|er plassert)\s+(?:hos|på|i)\s+"
+    # A passive sentence names its party as the agent: "Fakturainnsigelser skal sendes fra
+    # kommunen til UNN", "Innsigelsen behandles av utskrivende enhet i UNN".
+    party_word = rf"(?:kommune\w*|{h}|sykehus\w*|helseforetak\w*|spesialisthelsetjenesten|partne\w*|parte\w*)\b"
+    agent = rf"\b\w+(?:es|s)\s+(?:av|fra)\s+(?:(?!{party_word})\w+\s+){{0,3}}?"
     return [
+        ("Felles", re.compile(rf"{cleft}{both}\s+som\b|{lies}{both}\b", re.I)),
+        ("UNN", re.compile(rf"{cleft}{hosp}\s+som\b|{lies}{hosp}\b", re.I)),
+        ("Kommunen", re.compile(rf"{cleft}{muni}\s+som\b|{lies}{muni}\b", re.I)),
+        ("Felles", re.compile(rf"{agent}{both}\b", re.I)),
+        ("UNN", re.compile(rf"{agent}{hosp}\b", re.I)),
+        ("Kommunen", re.compile(rf"{agent}{muni}\b", re.I)),
         ("Felles", re.compile(rf"^{both}{verb}", re.I)),
         ("UNN", re.compile(rf"^{hosp}{verb}", re.I)),
         ("Kommunen", re.compile(rf"^{muni}{verb}", re.I)),
@@ -67,6 +83,11 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
         ("UNN", re.compile(rf"{inverted} {hosp}\b", re.I)),
         ("Kommunen", re.compile(rf"{inverted} {muni}\b", re.I)),
     ]
+
+
+def subject_party(sentence: str, hospital: str = "UNN") -> str | None:
+    """The party a sentence names as its subject ("Kommunen skal …", "skal UNN …"), if any."""
+    return party_of(sentence, _party_patterns(hospital))
 
 
 def party_of(sentence: str, patterns) -> str | None:
@@ -140,7 +161,7 @@ def _block_duties(section: Section, doc: Document, patterns) -> list[Duty]:
 
 def _leading_party(sentence: str, patterns) -> str | None:
     """A party named as the subject at the start of a sentence (not one merely mentioned)."""
-    return party_of(sentence, patterns[:3])
+    return party_of(sentence, patterns[:9])
 
 
 def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:

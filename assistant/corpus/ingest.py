@@ -28,12 +28,11 @@ from assistant.corpus.manifest import (
     load_manifest,
     manifest_path,
     slug,
-    write_temp,
 )
 from assistant.corpus.pdf import RESAVE, decrypted_copy, pdf_title
 from assistant.corpus.structure import structure_document
 from assistant.errors import SourceFileError, UsageError
-from assistant.locks import FolderLock
+from assistant.locks import FolderLock, write_temp
 
 _KIND_WORDS = [
     ("retningslinje", "retningslinje"),

@@ -3,18 +3,13 @@ logical documents each holds. Data, not code: a new agreement is a new [[source]
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import secrets
-import stat
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from assistant.errors import ManifestError
+from assistant.locks import atomic_write
 from assistant.models import DocumentInfo
 
 MANIFEST_NAME = "manifest.toml"
@@ -128,42 +123,5 @@ def append_sources(corpus: Path, entries: list[dict]) -> None:
     atomic_write_text(path, updated)
 
 
-def write_temp(folder: Path, data: bytes | Callable[[BinaryIO], None], prefix: str, suffix: str = "",
-               like: Path | None = None) -> Path:
-    """A new hidden file in `folder` holding `data` (bytes, or a function that writes to the
-    open file), on disk (fsync), with the mode of `like` where that exists, else a new file's
-    usual mode (0666 less the umask): a corpus readable by others stays so. The caller renames
-    it into place; on any failure nothing is left."""
-    for _ in range(100):
-        tmp = Path(folder) / f"{prefix}{secrets.token_hex(6)}{suffix}"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:
-        raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if like is not None and like.exists():
-                os.fchmod(fh.fileno(), stat.S_IMODE(like.stat().st_mode))
-            if callable(data):
-                data(fh)
-            else:
-                fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
 def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = write_temp(path.parent, text.encode("utf-8"), f".{path.name}.", ".tmp", like=path)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write(path, text.encode("utf-8"))

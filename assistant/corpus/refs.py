@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from assistant.errors import ReferenceNotFound, UsageError
 from assistant.models import Document, Section
 
-_GUIDELINE = re.compile(r"\b(?:retningslinje|retningslinjer|retn|rl)\.?\s*(?:nr\.?\s*)?(\d)\b", re.I)
+_GUIDELINE = re.compile(r"\b(?:retningslinje|retningslinjer|retn|rl)\.?\s*(?:nr\.?\s*)?(\d{1,2})\b", re.I)
+_LONG_WORD = re.compile(r"[^\W\d_]{9,}")
 _PART = re.compile(r"\bdel\s*([12])\b", re.I)
 _OLD_AGREEMENT = re.compile(r"\btjenesteavtale(?:n|r)?\s*(?:nr\.?\s*)?(\d{1,2})\b", re.I)
 _GUIDE_POINT = re.compile(r"(?:§\s*6-2\s*)?\b(?:punkt|pkt)\.?\s*(\d{1,2})\b", re.I)
@@ -41,6 +42,13 @@ def resolve(reference: str, documents: list[Document]) -> Resolved:
         found = next(((s, d) for d in documents for s in d.sections if s.number == wanted), None)
         if found:
             return Resolved(*found)
+    ref = _LONG_WORD.sub(_spelled_guideline, ref)
+    if (m := _GUIDELINE.search(ref)) and not any(d.id == f"rl{m.group(1)}" for d in documents):
+        numbers = sorted(int(d.id[2:]) for d in documents if re.fullmatch(r"rl\d{1,2}", d.id))
+        listed = f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)) \
+            else ", ".join(map(str, numbers))
+        have = f"Korpuset har retningslinje {listed}." if numbers else "Korpuset har ingen retningslinjer."
+        raise ReferenceNotFound(reference, [], have)
     doc, rest, note = _find_document(ref, documents)
     if doc is not None:
         section = _find_section(doc, rest)
@@ -50,6 +58,13 @@ def resolve(reference: str, documents: list[Document]) -> Resolved:
         if nearby:
             raise ReferenceNotFound(reference, nearby)
     raise ReferenceNotFound(reference, suggest(reference, [doc] if doc else documents))
+
+
+def _spelled_guideline(match: re.Match) -> str:
+    """"retnigslinje", "retningslinej" → "retningslinje": the word every guideline reference starts with."""
+    from rapidfuzz import fuzz
+
+    return "retningslinje" if fuzz.ratio(match.group(0).lower(), "retningslinje") >= 85 else match.group(0)
 
 
 def _same_branch(doc: Document, rest: str, limit: int = 3) -> list[str]:
@@ -133,11 +148,42 @@ def descendants(section: Section, document: Document) -> list[Section]:
     return [s for s in document.sections if s.path[:n] == section.path]
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+SUGGEST_CUTOFF = 80  # rapidfuzz WRatio: a typo or a part of a heading, not a shared letter or two
+
+
 def suggest(reference: str, documents: list[Document], limit: int = 3) -> list[str]:
+    """Sections the user may have meant, or none: headings whose words are close to the
+    reference's words (numbers in the reference break ties), else sections whose text names
+    them. "epikrise" gets the sections about the discharge summary, not whatever heading
+    happens to share the most letters."""
     from rapidfuzz import fuzz, process
 
-    labels = {
-        s.id: f"{d.info.short_title} {s.heading}" for d in documents for s in d.sections if s.number or s.actor is None
-    }
-    hits = process.extract(reference, labels, scorer=fuzz.WRatio, limit=limit)
-    return [f"{labels[key]} ({key})" for _, _, key in hits]
+    words = " ".join(_WORD.findall(reference.lower()))
+    numbers = set(_NUMBER.findall(reference))
+    labels = {s.id: (f"{d.info.short_title} {s.heading}", s, d) for d in documents for s in d.sections
+              if s.number or s.actor is None}
+    if not words:  # only numbers: the sections so numbered
+        hits = [key for key, (_, s, _) in labels.items() if s.number.rstrip(".") in numbers]
+        return [f"{labels[key][0]} ({key})" for key in hits[:limit]]
+    wording = {key: " ".join(_WORD.findall(label.lower())) for key, (label, _, _) in labels.items()}
+    scored = process.extract(words, wording, scorer=fuzz.WRatio, score_cutoff=SUGGEST_CUTOFF, limit=None)
+    if scored:
+        def rank(hit):
+            label = labels[hit[2]][0]
+            return -hit[1] - 10 * len(numbers & set(_NUMBER.findall(label)))
+        return [f"{labels[key][0]} ({key})" for _, _, key in sorted(scored, key=rank)[:limit]]
+    return mentioning(words.split(), documents, limit)
+
+
+def mentioning(words: list[str], documents: list[Document], limit: int = 3) -> list[str]:
+    """Sections whose heading or text names every one of `words`, the most mentions first; a
+    duty block is named with the section it belongs to ("4.1.1 Dokumentasjon … › UNNs ansvar")."""
+    counts = []
+    for d in documents:
+        for s in d.sections:
+            text = f"{s.heading}\n{s.text}".lower()
+            if all(w in text for w in words):
+                heading = " › ".join(s.path[-2:]) if s.actor and len(s.path) > 1 else s.heading
+                counts.append((-sum(text.count(w) for w in words), f"{d.info.short_title} {heading} ({s.id})"))
+    return [label for _, label in sorted(counts)[:limit]]

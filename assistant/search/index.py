@@ -10,12 +10,12 @@ Layout under the index folder:
                        (corpus/questions.jsonl: the questions each passage answers, the chunk
                        each belongs to, and the quote of the words that answer it),
                        manifest.json (with a checksum of each file)
-  cache/               passage and question vectors keyed by model and text hash, reused across builds
   .lock                held while building, so two processes never build at once
 
 A build writes a new build folder and only then points CURRENT at it, so a build that is killed
 midway leaves the previous index usable. A build folder whose checksums do not match is set
-aside as damaged-… and rebuilt.
+aside as damaged-… and rebuilt. Vectors come from the user's one vector cache
+(`paths.vector_cache_dir`, see `vector_cache`), shared by every index folder.
 """
 
 from __future__ import annotations
@@ -34,12 +34,13 @@ from typing import Callable
 import numpy as np
 
 from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
+from assistant import paths
 from assistant.errors import IndexError_, ManifestError, os_error_text
 from assistant.locks import FolderLock
 from assistant.models import Chunk, DocumentInfo, Section
 from assistant.search import questions as passage_questions
 from assistant.search import scope
-from assistant.search.vector_cache import encode_with_cache, save_array
+from assistant.search.vector_cache import encode_with_cache
 
 INDEX_FORMAT = 5  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions; 5: their quotes
 HNSW_THRESHOLD = 20_000
@@ -73,6 +74,13 @@ class LoadedIndex:
         grouped: dict[str, list[dict]] = {}
         for row in self.duties:
             grouped.setdefault(row["section_id"], []).append(row)
+        return grouped
+
+    @cached_property
+    def chunks_by_section(self) -> dict[str, list[Chunk]]:
+        grouped: dict[str, list[Chunk]] = {}
+        for chunk in self.chunks:
+            grouped.setdefault(chunk.section_id, []).append(chunk)
         return grouped
 
     @cached_property
@@ -228,8 +236,8 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                         owner.append(number)
                 topics = scope.out_of_scope_topics()
                 vectors, question_vectors = encode_with_cache(
-                    encoder, [c.text for c in chunks] + sentences + topics, index_dir / "cache", report,
-                    questions=list(asked.texts))
+                    encoder, [c.text for c in chunks] + sentences + topics, paths.vector_cache_dir(), report,
+                    questions=list(asked.texts), legacy_dir=index_dir / "cache")
                 end = len(chunks) + len(sentences)
                 _save_npy(folder / "vectors.npy", vectors[: len(chunks)])
                 _save_npy(folder / "sentence_vectors.npy", vectors[len(chunks) : end])
@@ -359,9 +367,18 @@ def _write_faiss(vectors: np.ndarray, path: Path) -> None:
         fh.write(faiss.serialize_index(index))
 
 
+class _Chunks:
+    """Hands numpy an object that is not a real file, so it writes with `write()` in chunks:
+    a full disk is then an OSError that says so (ENOSPC), not numpy's own English message
+    ("1915008 requested and 309216 written") from writing straight to the file."""
+
+    def __init__(self, fh):
+        self.write = fh.write
+
+
 def _save_npy(path: Path, array: np.ndarray) -> None:
     with path.open("wb") as fh:
-        save_array(fh, array)
+        np.save(_Chunks(fh), array, allow_pickle=False)
 
 
 def _write_jsonl(path: Path, rows) -> None:
@@ -396,9 +413,9 @@ def _point_current(index_dir: Path, name: str) -> None:
 
 
 def sweep_unfinished(index_dir: Path) -> None:
-    """Remove what a build killed midway left behind: a build folder it never made current and
-    a temporary file of the vector cache. Called only with the build lock held, so no build is
-    running. A build folder made current before the present one is kept (see `build_index`)."""
+    """Remove what a build killed midway left behind: a build folder it never made current, and
+    its pointer's temporary file. Called only with the build lock held, so no build is running.
+    A build folder made current before the present one is kept (see `build_index`)."""
     index_dir = Path(index_dir)
     pointer = index_dir / "CURRENT"
     current = current_build(index_dir)
@@ -409,10 +426,6 @@ def sweep_unfinished(index_dir: Path) -> None:
         # Unfinished (no manifest), or written after CURRENT last changed: never made current.
         if not (folder / "manifest.json").is_file() or folder.stat().st_mtime > made_current:
             shutil.rmtree(folder, ignore_errors=True)
-    for leftover in (index_dir / "cache").glob(".*.tmp"):
-        leftover.unlink(missing_ok=True)
-    for leftover in (index_dir / "cache").glob("*.tmp.npy"):  # the name before write_temp
-        leftover.unlink(missing_ok=True)
     (index_dir / ".CURRENT.tmp").unlink(missing_ok=True)
 
 

@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from assistant.models import QueryWords
+
 _WORD = re.compile(r"[a-zæøåéüö0-9]+(?:-[a-zæøåéüö0-9]+)*")
 _EXTRA_STOPWORDS = {
     "hvem", "hva", "hvor", "hvordan", "når", "kven", "kva", "korleis", "kor", "kvar", "ikkje", "eg", "ein",
@@ -102,6 +104,7 @@ class Glossary:
         stems = _stemmer().stemWords(tokens)
         by_first, heads = self._keys
         matches = []  # (term, first token) of every place a term matches
+        parts = []  # terms met by a part of a hyphenated word
         for start, (token, stem) in enumerate(zip(tokens, stems)):
             candidates = by_first.get(token, []) + by_first.get(stem, []) + _compound_heads(token, heads)
             for rank, term, key_words, key_stems in candidates:
@@ -109,6 +112,19 @@ class Glossary:
                 if end <= len(tokens) and all(_same_word(tokens[i], stems[i], w, k)
                                               for i, w, k in zip(range(start, end), key_words, key_stems)):
                     matches.append((-len(term), rank, start, term))
+            if "-" in token:
+                # A part of a hyphenated word ("KAD-sengene", "ØHD-plass", "IP-koordinator")
+                # meets a one-word term as it would standing alone; its last part, the head
+                # of the compound, only a term long enough to be a compound's head, as when
+                # the word is written without the hyphen.
+                pieces = [p for p in token.split("-") if p]
+                for n, part in enumerate(pieces):
+                    part_stem = _stemmer().stemWord(part)
+                    for rank, term, key_words, key_stems in by_first.get(part, []) + by_first.get(part_stem, []):
+                        head_too_short = n == len(pieces) - 1 and len(term) < COMPOUND_HEAD_MIN
+                        if len(key_words) == 1 and not head_too_short and _same_word(part, part_stem, key_words[0],
+                                                                                       key_stems[0]):
+                            parts.append((rank, term))
         found: dict[str, str] = {}
         used = [False] * len(tokens)
         for _, _, start, term in sorted(set(matches)):  # longest first, then in glossary order
@@ -118,6 +134,8 @@ class Glossary:
             found[term] = self.entries[term]
             for i in span:
                 used[i] = True
+        for _, term in sorted(set(parts)):
+            found.setdefault(term, self.entries[term])
         return list(found.items())
 
     @cached_property
@@ -207,8 +225,9 @@ def bokmal_forms(question: str, knows: Callable[[str], int], depth: int = 3) -> 
     return found
 
 
-def fuzzy_corrections(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[str]:
-    """Corpus words closest to question words the corpus does not contain (typos)."""
+def spelling_fixes(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[tuple[str, str]]:
+    """(word, corpus word) for question words the corpus does not contain that are close to one
+    it does (typos)."""
     from rapidfuzz import fuzz, process
 
     stop = stopwords()
@@ -220,8 +239,52 @@ def fuzzy_corrections(question: str, vocabulary: dict[str, int], limit: int = 4)
     for word in candidates[:8]:
         best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=84)
         if best and best[0] != word:
-            fixes.append(best[0])
+            fixes.append((word, best[0]))
     return fixes[:limit]
+
+
+def fuzzy_corrections(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[str]:
+    """Corpus words closest to question words the corpus does not contain (typos)."""
+    return [fix for _, fix in spelling_fixes(question, vocabulary, limit)]
+
+
+MAX_SHARE_WORDS = 60
+
+
+def known_share(question: str, knows: Callable[[str], int]) -> float:
+    """Share of the question's content words the corpus knows (as written, by stem or as a
+    compound): an English question knows few, a bokmål one nearly all."""
+    stop = stopwords()
+    content = [w for w in dict.fromkeys(words(question)) if len(w) > 2 and w not in stop][:MAX_SHARE_WORDS]
+    if not content:
+        return 1.0
+    return sum(bool(knows(w)) for w in content) / len(content)
+
+
+def with_forms(question: str, forms: dict[str, str]) -> str:
+    """The question with its nynorsk words in their bokmål form."""
+    for word, form in forms.items():
+        question = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", form, question, flags=re.I)
+    return question
+
+
+def read_words(text: str, lexical: "LexicalIndex", glossary: Glossary | None = None) -> QueryWords:
+    """The word-level reading of a text to search, done once per question: glossary expansions
+    (of the text and of its bokmål form), nynorsk words the corpus lacks in the bokmål form it
+    has, spelling fixes, and the stemmed terms of all of them."""
+    glossary = glossary or load_glossary()
+    forms = bokmal_forms(text, lexical.knows)
+    bokmal = with_forms(text, forms)
+    matched = [pair for source in (text, bokmal) for pair in glossary.expand(source)]
+    expansions = list(dict.fromkeys(exp for _, exp in matched))
+    fixes = [(w, f) for w, f in spelling_fixes(text, lexical.vocabulary) if f not in forms.values()]
+    added = [*expansions, *forms.values(), *(f for _, f in fixes)]
+    return QueryWords(
+        text=text, expansions=tuple(expansions), forms=tuple(forms.items()), fixes=tuple(fixes),
+        terms=tuple(terms(" ".join([text, *added]))), own_terms=tuple(terms(text)),
+        known_share=known_share(text, lexical.knows), english=looks_english(text),
+        matched=tuple(dict.fromkeys(term for term, _ in matched)),
+    )
 
 
 class LexicalIndex:

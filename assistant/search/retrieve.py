@@ -16,25 +16,16 @@ clinician's everyday wording meets a question worded like it when it misses the 
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
 
 from assistant.corpus.chunk import chunk_sentences
-from assistant.models import Hit
-from assistant.search.lexical import (
-    Glossary,
-    bokmal_forms,
-    fuzzy_corrections,
-    load_glossary,
-    looks_english,
-    stopwords,
-    terms,
-    words,
-)
+from assistant.models import Chunk, Hit, QueryWords
+from assistant.search.lexical import Glossary, load_glossary, read_words, terms
 
 CANDIDATES = 60
 LEXICAL_WEIGHT = 0.45
@@ -50,7 +41,6 @@ QUESTION_WEIGHT = 0.5
 # at 1.0 / 0.9 / 0.8 / 0.7 / 0.6 (recall@5 0.944 throughout; 10 dev questions are answered by
 # such documents): 0.8 is the middle of the best range. The baselines stay pure BM25 and e5.
 BACKGROUND_WEIGHT = 0.8
-MAX_SHARE_WORDS = 60
 MAX_QUESTION_CHARS = 2000
 
 
@@ -75,6 +65,12 @@ class SearchResult:
     mode: str = "hybrid"
     timing_ms: dict = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    # Language-model cosine of the sentences of any passage (not only the found ones), for
+    # following a pointer to another section; empty without a language model.
+    _sentence_lookup: Callable[[Chunk], dict[str, float]] | None = None
+
+    def sentence_scores(self, chunk: Chunk) -> dict[str, float]:
+        return self._sentence_lookup(chunk) if self._sentence_lookup else {}
 
 
 class Retriever:
@@ -88,19 +84,27 @@ class Retriever:
     def has_dense(self) -> bool:
         return self.encoder is not None
 
-    def search(self, question: str, top_k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None) -> SearchResult:
+    def read(self, query) -> QueryWords:
+        """The word-level reading of a query: a `Question`'s own, or read here from text."""
+        if isinstance(query, QueryWords):
+            return query
+        words_of = getattr(query, "words", None)
+        if isinstance(words_of, QueryWords):
+            return words_of
+        return read_words(str(query)[:MAX_QUESTION_CHARS], self.index.lexical, self.glossary)
+
+    def search(self, query, top_k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None) -> SearchResult:
+        """Search for a question: a `Question` (read by `assistant.answer.understand`, whose
+        word-level reading is used as it is), its `QueryWords`, or plain text (read here)."""
         t0 = time.perf_counter()
-        question = question[:MAX_QUESTION_CHARS]
-        forms = bokmal_forms(question, self.index.lexical.knows)
-        bokmal = _with_forms(question, forms)
-        expansions = list(dict.fromkeys(exp for text in (question, bokmal) for _, exp in self.glossary.expand(text)))
-        fixes = [f for f in fuzzy_corrections(question, self.index.lexical.vocabulary) if f not in forms.values()]
-        query_terms = terms(" ".join([question, *expansions, *forms.values(), *fixes]))
-        result = SearchResult(question, [], expansions + list(forms.values()) + fixes, query_terms, mode=mode)
+        reading = self.read(query)
+        question = reading.text
+        expansions = list(reading.expansions)
+        result = SearchResult(question, [], reading.added, list(reading.terms), mode=mode)
         n = len(self.index.chunks)
         if n == 0:
             return result
-        lexical = self.index.lexical.scores(query_terms) if mode != "dense" else np.zeros(n, np.float32)
+        lexical = self.index.lexical.scores(list(reading.terms)) if mode != "dense" else np.zeros(n, np.float32)
         dense = sentence_cosine = question_cosine = None
         if mode != "bm25" and self.encoder is not None:
             # The language model reads the question as typed: measured on the dev set, it handles
@@ -114,7 +118,10 @@ class Retriever:
             result.notices.append("Språkmodellen er ikke tilgjengelig; bare ordsøk ble brukt.")
         mask = self._mask(doc_ids, n)
         fusing = dense is not None and mode == "hybrid"
-        weight = LEXICAL_WEIGHT * self._known_share(question) ** 0.5 if fusing else LEXICAL_WEIGHT
+        # The word search is trusted in proportion to the square root of the share of the
+        # question's words the corpus knows: an English question leans on the language model.
+        # Measured on the dev set: English and nynorsk recall@5 each +0.07, the rest unchanged.
+        weight = LEXICAL_WEIGHT * reading.known_share ** 0.5 if fusing else LEXICAL_WEIGHT
         scores = self._fuse(lexical, dense, mode, mask, weight)
         if mode == "hybrid":
             scores = np.where(self._background, scores * BACKGROUND_WEIGHT, scores)
@@ -132,12 +139,14 @@ class Retriever:
             result.top_out_of_scope = float((self.index.out_of_scope @ vector.astype(np.float32)).max())
         if sentence_cosine is not None:
             result.sentence_match = self._sentence_match(sentence_cosine, order)
+            number = self._chunk_number
+            result._sentence_lookup = lambda chunk: self._sentence_match(sentence_cosine, [number[chunk.id]])
         if question_cosine is not None:
             result.answer_spans = self._answer_spans(question_cosine, order)
         result.top_dense = float(chunk_cosine[balanced[0]]) if dense is not None and balanced else 0.0
-        result.english = looks_english(question)
+        result.english = reading.english
         result.top_lexical = float(lexical.max()) if len(lexical) else 0.0
-        result.coverage = self._coverage(question, balanced[:3])
+        result.coverage = self._coverage(reading.own_terms, balanced[:3])
         total = (time.perf_counter() - t0) * 1000
         result.timing_ms["retrieve"] = round(total - result.timing_ms.get("encode", 0.0), 2)
         return result
@@ -195,6 +204,10 @@ class Retriever:
         return spans
 
     @cached_property
+    def _chunk_number(self) -> dict[str, int]:
+        return {chunk.id: i for i, chunk in enumerate(self.index.chunks)}
+
+    @cached_property
     def _background(self) -> np.ndarray:
         """True for each chunk of a background document."""
         documents = self.index.documents
@@ -223,17 +236,6 @@ class Retriever:
             return np.ones(n, dtype=bool)
         return np.fromiter((c.doc_id in doc_ids for c in self.index.chunks), dtype=bool, count=n)
 
-    def _known_share(self, question: str) -> float:
-        """Share of the question's content words the corpus knows (as written, by stem or as a
-        compound). The word search is trusted in proportion (its square root): an English
-        question, mostly unknown words, leans on the language model; a bokmål one barely moves.
-        Measured on the dev set: English and nynorsk recall@5 each +0.07, the rest unchanged."""
-        stop = stopwords()
-        content = [w for w in dict.fromkeys(words(question)) if len(w) > 2 and w not in stop][:MAX_SHARE_WORDS]
-        if not content:
-            return 1.0
-        return sum(bool(self.index.lexical.knows(w)) for w in content) / len(content)
-
     def _fuse(self, lexical: np.ndarray, dense: np.ndarray | None, mode: str, mask: np.ndarray,
               lexical_weight: float = LEXICAL_WEIGHT) -> np.ndarray:
         lex_n = _normalise_lexical(lexical)
@@ -250,10 +252,9 @@ class Retriever:
         fused[idx] = lexical_weight * lex_n[idx] + (1 - lexical_weight) * dense_n[idx]
         return fused
 
-    def _coverage(self, question: str, top: list[int]) -> float:
+    def _coverage(self, own_terms, top: list[int]) -> float:
         """Share of the question's content terms found in the best passages."""
-        wanted = set(terms(question))
-        wanted = {t for t in wanted if not t.endswith(">") and not t.startswith("<")}
+        wanted = {t for t in own_terms if not t.endswith(">") and not t.startswith("<")}
         if not wanted or not top:
             return 0.0
         found = set()
@@ -286,13 +287,6 @@ def _rows(owner: np.ndarray, starts: np.ndarray, owners: np.ndarray) -> dict[int
 
 def _order(scores: np.ndarray, mask: np.ndarray, limit: int) -> list[int]:
     return [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0 and mask[i]][:limit]
-
-
-def _with_forms(question: str, forms: dict[str, str]) -> str:
-    """The question with its nynorsk words in their bokmål form."""
-    for word, form in forms.items():
-        question = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", form, question, flags=re.I)
-    return question
 
 
 def _normalise_lexical(scores: np.ndarray) -> np.ndarray:

@@ -1,63 +1,72 @@
-"""The vector cache (`index/cache/`): vectors keyed by model and text hash, kept across builds,
-so an unchanged corpus never re-encodes and a new file encodes only its own text."""
+"""The vector cache: vectors keyed by model and text hash, one cache per user (see
+`paths.vector_cache_dir`), shared by every index folder. An unchanged corpus never re-encodes,
+a new file encodes only its own text, and a second index folder, a second corpus holding the
+same documents or a rebuild after a damaged index reuses what any earlier build computed.
+
+One file per model (`<model hash>.npz`: the text hashes and their vectors together), written
+atomically under the cache's lock: builds in two index folders at once take turns, and the
+second finds the first one's vectors instead of encoding them again.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
+import shutil
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import Callable
 
 import numpy as np
 
-from assistant.corpus.manifest import atomic_write_text, write_temp
+from assistant.locks import FolderLock, atomic_write
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-KEEP = 50_000  # vectors of texts no longer in the corpus kept for a later build
+# Vectors kept at most (about 600 MB at 384 dimensions): the least recently used go first.
+MAX_VECTORS = 400_000
 
 
 def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Progress,
-                      questions: list[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+                      questions: list[str] = (), legacy_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vectors of `passages` and of `questions` (encoded as queries), each in order; only texts
-    the cache has not seen are encoded."""
+    the cache has not seen are encoded. `legacy_dir` is an index folder's own cache of earlier
+    versions (`index/cache/`): its vectors move into the user's cache, then it is removed."""
+    cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:16]
-    keys_path, vecs_path = cache_dir / f"{tag}.keys.json", cache_dir / f"{tag}.vectors.npy"
-    cached: dict[str, np.ndarray] = {}
-    try:
-        keys = json.loads(keys_path.read_text(encoding="utf-8"))
-        stored = np.load(vecs_path, allow_pickle=False)
-        if (isinstance(keys, list) and stored.ndim == 2 and len(keys) == len(stored)
-                and stored.shape[1] == encoder.dim):
-            # The cache has no checksum: a damaged row (NaN, or not of unit length) is dropped
-            # and its text encoded again, never carried into the index.
-            sound = np.isfinite(stored).all(axis=1) & (np.abs(np.linalg.norm(stored, axis=1) - 1.0) < 1e-3)
-            cached = {key: row for key, row, ok in zip(keys, stored, sound) if ok and isinstance(key, str)}
-    except (OSError, ValueError, EOFError):
-        cached = {}
+    path = cache_dir / f"{tag}.npz"
     # A question is keyed apart from the same text as a passage: the model reads it differently.
     kinds = {"passage": ("", encoder.encode_passages, passages), "question": ("question\0", encoder.encode_questions, questions)}
     hashes = {kind: [hashlib.sha256((salt + text).encode("utf-8")).hexdigest() for text in texts]
               for kind, (salt, _, texts) in kinds.items()}
-    missing = {kind: sorted({h for h in hashes[kind] if h not in cached}) for kind in kinds}
-    total, done = sum(map(len, missing.values())), 0
-    report("språkmodell", 0, total)
+    with FolderLock(cache_dir / ".lock", on_wait=lambda: report("venter på en annen prosess som bruker vektorlageret", 0, 1)):
+        for leftover in cache_dir.glob(f".{path.name}.*.tmp"):  # only a writer holding this lock makes one
+            leftover.unlink(missing_ok=True)  # so this one is from a build that was killed while writing
+        cached = _load(path, encoder.dim)
+        adopted = _adopt_legacy(legacy_dir, tag, encoder.dim, cached)
+        missing = {kind: sorted({h for h in hashes[kind] if h not in cached}) for kind in kinds}
+        total, done = sum(map(len, missing.values())), 0
+        report("språkmodell", 0, total)
 
-    def step(n: int) -> None:
-        nonlocal done
-        done += n
-        report("språkmodell", done, total)
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            report("språkmodell", done, total)
 
-    for kind, (_, encode, texts) in kinds.items():
-        if missing[kind]:
-            by_hash = dict(zip(hashes[kind], texts))
-            fresh = encode([by_hash[h] for h in missing[kind]], progress=step)
-            cached.update(zip(missing[kind], np.asarray(fresh, dtype=np.float32)))
-    if total:
-        wanted = set(hashes["passage"]) | set(hashes["question"])
-        keep = sorted(wanted | set(list(cached)[-KEEP:]))
-        _atomic_save(keys_path, vecs_path, keep, np.stack([cached[k] for k in keep]))
+        for kind, (_, encode, texts) in kinds.items():
+            if missing[kind]:
+                by_hash = dict(zip(hashes[kind], texts))
+                fresh = encode([by_hash[h] for h in missing[kind]], progress=step)
+                cached.update(zip(missing[kind], np.asarray(fresh, dtype=np.float32)))
+        wanted = dict.fromkeys(hashes["passage"] + hashes["question"])
+        if total or adopted or not _recent_at_end(cached, wanted):
+            # This build's texts move to the end: the cache is kept in order of last use.
+            older = [k for k in cached if k not in wanted]
+            room = max(MAX_VECTORS - len(wanted), 0)
+            order = older[len(older) - room:] if room else []
+            _save(path, order + list(wanted), cached)
+        if adopted:
+            shutil.rmtree(legacy_dir, ignore_errors=True)
     report("språkmodell", total, total)
 
     def rows(kind: str) -> np.ndarray:
@@ -68,25 +77,51 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
     return rows("passage"), rows("question")
 
 
-def _atomic_save(keys_path: Path, vecs_path: Path, keys: list[str], vectors: np.ndarray) -> None:
-    tmp = write_temp(vecs_path.parent, lambda fh: save_array(fh, vectors), f".{vecs_path.name}.", ".tmp")
+def _recent_at_end(cached: dict[str, np.ndarray], wanted: dict[str, None]) -> bool:
+    """True when the texts of this build are already the most recently used ones (nothing to
+    write: an unchanged rebuild stays read-only)."""
+    tail = list(cached)[-len(wanted):] if wanted else []
+    return set(tail) == set(wanted)
+
+
+def _adopt_legacy(legacy_dir: Path | None, tag: str, dim: int, cached: dict[str, np.ndarray]) -> bool:
+    """Add the vectors of an index folder's own cache (keys as JSON beside a .npy, as earlier
+    versions kept them) to `cached`; True when there was one to adopt."""
+    if legacy_dir is None or not (Path(legacy_dir) / f"{tag}.keys.json").is_file():
+        return False
     try:
-        os.replace(tmp, vecs_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    atomic_write_text(keys_path, json.dumps(keys))
+        keys = json.loads((Path(legacy_dir) / f"{tag}.keys.json").read_text(encoding="utf-8"))
+        stored = np.load(Path(legacy_dir) / f"{tag}.vectors.npy", allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return True  # unreadable: nothing to adopt, and nothing worth keeping
+    if isinstance(keys, list) and stored.ndim == 2 and len(keys) == len(stored) and stored.shape[1] == dim:
+        for key, row in zip(keys, stored):
+            if isinstance(key, str) and _sound(row[None, :])[0]:
+                cached.setdefault(key, row)
+    return True
 
 
-class _Chunks:
-    """Hands numpy an object that is not a real file, so it writes with `write()` in chunks:
-    a full disk is then an OSError that says so (ENOSPC), not numpy's own English message
-    ("1915008 requested and 309216 written") from writing straight to the file."""
-
-    def __init__(self, fh: BinaryIO):
-        self.write = fh.write
+def _sound(rows: np.ndarray) -> np.ndarray:
+    return np.isfinite(rows).all(axis=1) & (np.abs(np.linalg.norm(rows, axis=1) - 1.0) < 1e-3)
 
 
-def save_array(fh: BinaryIO, array: np.ndarray) -> None:
-    """`np.save` into an open file, never with pickle."""
-    np.save(_Chunks(fh), array, allow_pickle=False)
+def _load(path: Path, dim: int) -> dict[str, np.ndarray]:
+    """The cached vectors by text hash, in order of last use. The cache has no checksum: a
+    damaged file is read as empty and a damaged row (NaN, or not of unit length) is dropped,
+    its text encoded again, never carried into the index."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            keys, stored = data["keys"], data["vectors"]
+        if keys.ndim != 1 or stored.ndim != 2 or len(keys) != len(stored) or stored.shape[1] != dim:
+            return {}
+    except (OSError, ValueError, KeyError, EOFError):
+        return {}
+    sound = _sound(stored)
+    return {key.decode("ascii", "replace"): row for key, row, ok in zip(keys, stored, sound) if ok}
+
+
+def _save(path: Path, order: list[str], cached: dict[str, np.ndarray]) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, keys=np.array([k.encode("ascii") for k in order], dtype="S64"),
+             vectors=np.stack([cached[k] for k in order]).astype(np.float32))
+    atomic_write(path, buffer.getvalue())

@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -21,6 +22,8 @@ from textual.screen import Screen
 from assistant.tui.commands import AvtaleCommands
 from assistant.tui.screens.main import MainScreen
 from assistant.tui.startup import READY, READY_LEXICAL, Startup
+from assistant.tui.theme import APP_THEME, AVTALE, ThemeProvider, key_display
+from assistant.tui.typing import route_typing
 
 __all__ = ["AvtaleApp", "READY", "READY_LEXICAL", "create_app", "run_app"]
 
@@ -32,10 +35,13 @@ class AvtaleApp(Startup, App[None]):
     COMMANDS = {AvtaleCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
-        Binding("ctrl+p", "command_palette", "Kommandoer", priority=True),
+        Binding("ctrl+p", "command_palette", "Meny", priority=True),
         Binding("f1", "help", "Hjelp"),
         Binding("question_mark", "help", "Hjelp", show=False),
-        Binding("ctrl+q", "quit", "Avslutt", show=False, priority=True),
+        Binding("ctrl+q", "request_quit", "Avslutt", show=False, priority=True),
+        # Tab moves focus the moment it is typed, not after the keys typed behind it (typing.py).
+        Binding("tab", "focus_next", "Neste felt", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Forrige felt", show=False, priority=True),
     ]
 
     status: reactive[str] = reactive("Starter …")
@@ -52,9 +58,20 @@ class AvtaleApp(Startup, App[None]):
         if assistant is not None:
             self.loading_finished.set()
         self.main = MainScreen(plain)
-        self.theme = "textual-dark"
+        self._start_with_app_theme()
         if plain:
             self.animation_level = "none"
+
+    def _start_with_app_theme(self) -> None:
+        """The app's own theme from the first frame. Not `self.theme = …`: its watcher would
+        parse all the CSS a second time after start-up (about 40 ms of the launch); here the
+        stylesheet, not parsed yet, gets the theme's variables and the app the theme's classes."""
+        self.register_theme(AVTALE)
+        self.set_reactive(AvtaleApp.theme, APP_THEME)
+        self.stylesheet.set_variables(self.get_css_variables())
+        classes = {name: False for name in self.classes if name.startswith("-theme-")}
+        classes.update({f"-theme-{APP_THEME}": True, "-dark-mode": AVTALE.dark, "-light-mode": not AVTALE.dark})
+        self.update_classes(classes, update=False)
 
     def get_default_screen(self) -> Screen:
         return self.main
@@ -65,6 +82,22 @@ class AvtaleApp(Startup, App[None]):
             self.status = READY if self.assistant.encoder is not None else READY_LEXICAL
             return
         self.start_loading()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Typing that would reach no text field goes to the question (see typing.py); this is
+        # the one place keys are taken in the order they were typed.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and await route_typing(self, event):
+            return
+        await super().on_event(event)
+
+    def return_to_conversation(self):
+        """Close the reader, help or a listing and give the question field (for typing there)."""
+        while len(self.screen_stack) > 1 and self.screen is not self.main:
+            self.pop_screen()
+        return self.main.typing_field()
+
+    def get_key_display(self, binding: Binding) -> str:
+        return binding.key_display or key_display(binding.key)
 
     # -- commands ------------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -80,8 +113,27 @@ class AvtaleApp(Startup, App[None]):
     def action_help_quit(self) -> None:
         self.notify("Trykk Ctrl+Q for å avslutte.", title="Vil du avslutte?", timeout=4)
 
+    def action_request_quit(self) -> None:
+        """Ctrl+Q: quit at once when there is nothing to lose (no answers, or all just saved with
+        F3), else ask first (a second Ctrl+Q in the question quits)."""
+        from assistant.tui.screens.prompt import ConfirmScreen
+
+        answers = self.main.unsaved_answers()
+        if isinstance(self.screen, ConfirmScreen) and self.screen.purpose == "quit" or not answers:
+            self.exit()
+            return
+        self.push_screen(ConfirmScreen(
+            "Avslutte avtale?",
+            f"Samtalen ({answers} svar) lagres ikke og blir borte når appen lukkes. "
+            "Vil du ta vare på den, velg Bli og trykk F3 (lagre).",
+            yes="Avslutt", no="Bli", purpose="quit",
+        ), lambda quit_now: self.exit() if quit_now else None)
+
     def action_toggle_dark(self) -> None:
-        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+        self.theme = "textual-light" if self.current_theme.dark else APP_THEME
+
+    def search_themes(self) -> None:
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Søk etter fargetema …"))
 
 
 def plain_from_env() -> bool:

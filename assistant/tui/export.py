@@ -1,6 +1,7 @@
 """Plain text for the clipboard and Markdown for export: an answer with its citations, ready to
 paste into a record or an e-mail. No Textual here. The conversation is written only where and
-when the user asks (patient privacy: nothing is saved on its own)."""
+when the user asks (patient privacy: nothing is saved on its own), into the user's documents
+folder unless they name another, readable by the user alone (0600), never over an existing file."""
 
 from __future__ import annotations
 
@@ -88,14 +89,50 @@ def default_export_name(when: datetime | None = None) -> str:
     return f"avtale-samtale-{(when or datetime.now()):%Y%m%d-%H%M}.md"
 
 
-def write_export(name: str, answers: list[Answer], cwd: Path | None = None) -> Path:
-    """Write the conversation to `name` (relative to the current directory). Refuses to overwrite
-    an existing file; raises OSError (FileExistsError …) for the caller to report."""
+EXPORT_DIR_ENV = "AVTALE_EXPORT_DIR"
+PRIVACY_REMINDER = "Filen kan inneholde pasientopplysninger. Lagre den bare på et trygt sted."
+
+
+def export_dir() -> Path:
+    """Where an export goes when the user names only a file: AVTALE_EXPORT_DIR, else the user's
+    documents folder (XDG_DOCUMENTS_DIR, e.g. ~/Dokumenter), else the home folder; never the
+    folder the app happened to be started from (often /tmp or a shared folder)."""
+    if env := os.environ.get(EXPORT_DIR_ENV, "").strip():
+        return Path(env).expanduser()
+    from platformdirs import user_documents_dir
+
+    documents = Path(user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
+def export_path(name: str, folder: Path | None = None) -> Path:
+    """The file `name` stands for: an absolute path or ~ as given, else inside `folder`
+    (default `export_dir()`); '.md' added when it has no suffix."""
     path = Path(os.path.expanduser(name.strip()))
     if not path.is_absolute():
-        path = (cwd or Path.cwd()) / path
+        path = (folder or export_dir()) / path
     if path.suffix == "":
         path = path.with_suffix(".md")
-    with path.open("x", encoding="utf-8") as fh:
-        fh.write(conversation_markdown(answers))
+    return path
+
+
+def write_export(name: str, answers: list[Answer], folder: Path | None = None) -> Path:
+    """Write the conversation to `name` (see `export_path`), mode 0600 whatever the umask. The
+    folder is made (0700) if missing. Refuses to overwrite an existing file; raises OSError
+    (FileExistsError …) for the caller to report."""
+    path = export_path(name, folder)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)  # the umask may have taken bits away; never added any
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fd = -1
+            fh.write(conversation_markdown(answers))
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
     return path.resolve()

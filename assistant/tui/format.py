@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -90,32 +90,6 @@ def duty_source(duty: Duty, excerpts: tuple[Excerpt, ...]) -> str:
     return f"{parts[0]} {numbers[-1].rstrip('.')}" if numbers else parts[0]
 
 
-def duty_table(duties: tuple[Duty, ...], excerpts: tuple[Excerpt, ...], plain_mode: bool) -> RenderableType:
-    """Who does what, grouped by party (UNN, Kommunen, Felles; the most relevant party first):
-    each duty on its own lines with its deadline and source. Rows rather than columns, so the duty
-    text gets the full width at 80 columns and a screen reader reads it in order."""
-    actors: list[str] = []
-    for duty in duties:
-        if duty.actor not in actors:
-            actors.append(duty.actor)
-    parts: list[RenderableType] = [Text("Hvem gjør hva", style="bold underline" if not plain_mode else "bold")]
-    bullet = "-" if plain_mode else "•"
-    for actor in actors:
-        rows = [d for d in duties if d.actor == actor]
-        parts.append(plain(actor + (" (nasjonal veiledning)" if rows[0].national else ""), "bold"))
-        grid = Table.grid(padding=(0, 1), expand=True)
-        grid.add_column(width=3, justify="right")
-        grid.add_column(ratio=1)
-        for duty in rows:
-            body = plain(duty.duty)
-            where = f"Kilde: {duty_source(duty, excerpts)}"
-            body.append("\n" + (f"Frist: {safe(duty.deadline)} · " if duty.deadline else "") + safe(where),
-                        style="italic")
-            grid.add_row(Text(bullet), body)
-        parts.append(grid)
-    return Group(*parts)
-
-
 def answer_body(answer: Answer, plain_mode: bool) -> list[RenderableType]:
     """The short answer, the duty table and the list of sources, as shown in the conversation."""
     parts: list[RenderableType] = []
@@ -129,6 +103,8 @@ def answer_body(answer: Answer, plain_mode: bool) -> list[RenderableType]:
     parts.append(cited(answer.answer or "–"))
     if answer.responsibilities:
         parts.append(Text(""))
+        from assistant.tui.tables import duty_table
+
         parts.append(duty_table(answer.responsibilities, answer.excerpts, plain_mode))
     if answer.excerpts:
         parts.append(Text("Kilder:", style="bold"))
@@ -147,14 +123,44 @@ def source_list(excerpts) -> Table:
 
 
 def excerpt_prompt(excerpt: Excerpt, wanted: frozenset[str]) -> Text:
-    """One entry of the sources panel: citation, document, status and place, then the text."""
+    """One entry of the sources panel: citation and section, the text, then document, status
+    and place. The text comes before the details, so a short panel (80×24) shows its first
+    lines."""
     out = Text()
     out.append(f"[{excerpt.rank}] ", style="bold")
     out.append(safe(short_section(excerpt.section)), style="bold")
     out.append("\n")
+    out.append_text(highlighted(excerpt.text.strip(), wanted))
+    out.append("\n")
     details = [d for d in (excerpt.doc_title, excerpt.status, location(excerpt)) if d]
     out.append(safe(" · ".join(details)), style="italic")
-    out.append("\n")
-    out.append_text(highlighted(excerpt.text, wanted))
     out.append("\n")  # a blank line between excerpts
+    return out
+
+
+def interpretation(answer) -> Text | None:
+    """'Tolket som: …' when the engine resolved a follow-up against the conversation (the
+    answer's `interpreted`, from the answer-card work; absent or empty otherwise)."""
+    interpreted = getattr(answer, "interpreted", None)
+    if not interpreted or " ".join(interpreted.split()) == " ".join((answer.question or "").split()):
+        return None
+    return Text.assemble(("Tolket som: ", "bold"), plain(interpreted, "italic"))
+
+
+def answer_glance(answer) -> Text | None:
+    """The answer card's party and deadline on one line, to be seen at a glance (the answer's
+    `card`, from the answer-card work: its `actor` or `party`, and `deadline`)."""
+    card = getattr(answer, "card", None)
+    if card is None or answer.abstained:
+        return None
+    party = getattr(card, "actor", None) or getattr(card, "party", None)
+    deadline = getattr(card, "deadline", None)
+    bits = [(label, value) for label, value in (("Part", party), ("Frist", deadline)) if value]
+    if not bits:
+        return None
+    out = Text()
+    for i, (label, value) in enumerate(bits):
+        out.append(" · " if i else "")
+        out.append(f"{label}: ", style="bold")
+        out.append(safe(str(value)), style="bold")
     return out

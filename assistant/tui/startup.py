@@ -66,6 +66,9 @@ class Startup:
         self.assistant = message.assistant
         self.progress = None
         self.status = READY_LEXICAL if not self.use_encoder else "Søkeindeksen er åpnet"
+        # The loader goes on to the model at once; say so now, not when EncoderStarted arrives:
+        # a queued question's answer (posted to the screen's queue) may be handled before that.
+        self.encoder_loading = self.use_encoder
         for notice in self.assistant.notices:
             self.notify(visible(notice, one_line=True), markup=False, timeout=6)
         self.main.assistant_ready()

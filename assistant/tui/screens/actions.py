@@ -4,8 +4,6 @@ conversation itself."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import work
 from textual.command import CommandPalette
 
@@ -35,40 +33,99 @@ class MainActions:
         self.notify("Svaret er kopiert til utklippstavlen, med kildehenvisninger.", timeout=4)
 
     def action_export(self) -> None:
-        from assistant.tui.export import default_export_name, write_export
+        from assistant.tui.export import (
+            PRIVACY_REMINDER,
+            default_export_name,
+            export_dir,
+            write_export,
+        )
         from assistant.tui.screens.prompt import PromptScreen
 
         answers = [c.answer for c in self.chat.cards if c.state == "done"]
         if not answers:
             self.notify("Samtalen har ingen svar å eksportere ennå.", timeout=4)
             return
+        folder = export_dir()
 
         def write(name: str | None) -> None:
             if not name:
                 return
             try:
-                path = write_export(name, answers)
+                path = write_export(name, answers, folder)
             except FileExistsError as exc:
                 self.notify(visible(f"Filen finnes fra før: {exc.filename}. Velg et annet navn (F3).", one_line=True),
                             severity="error", markup=False, timeout=8)
             except OSError as exc:
                 self.notify(visible(f"Kunne ikke lagre samtalen: {exc}", one_line=True), severity="error", markup=False, timeout=8)
             else:
-                self.notify(visible(f"Samtalen er lagret i {path}", one_line=True), markup=False, timeout=8)
+                self._saved_answers = answers
+                self.notify(visible(f"Samtalen er lagret i {path} (bare du kan lese filen).", one_line=True),
+                            markup=False, timeout=8)
 
         self.app.push_screen(PromptScreen(
             "Eksporter samtalen som Markdown",
-            f"Filnavn. Uten mappe lagres filen i {Path.cwd()}.",
+            f"Filnavn. Uten mappe lagres filen i {folder}",
             default_export_name(),
+            warning=PRIVACY_REMINDER,
         ), write)
 
     def action_new_conversation(self) -> None:
+        """Ctrl+N: start over at once (typing can go on), and keep what was cleared for Ctrl+Z
+        until the next question is asked."""
         self.workers.cancel_group(self, "search")
         self._waiting.clear()
-        self.chat.clear()
-        self.query_one("#question").forget()
-        self.query_one("#question").focus()
-        self.notify("Ny samtale. Spørsmålshistorikken er tømt.", timeout=3)
+        field = self.typing_field()
+        if self.chat.cards:
+            self._undo = (self.chat.snapshot(), list(field.history))
+            self.chat.clear()
+            field.forget()
+            self.refresh_bindings()
+            self.notify("Ny samtale. Ctrl+Z henter tilbake den forrige.", timeout=6)
+        self.set_focus(field)
+
+    def action_undo_new_conversation(self) -> None:
+        if self._undo is None:
+            return
+        cards, history = self._undo
+        self._undo = None
+        self.chat.restore(cards)
+        field = self.typing_field()
+        field.history[:0] = history
+        field.remember("")
+        self.refresh_bindings()
+        self.notify("Samtalen er hentet tilbake.", timeout=3)
+
+    def forget_undo(self) -> None:
+        """A new question starts the new conversation for real: the old one is dropped."""
+        if self._undo is not None:
+            self._undo = None
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "undo_new_conversation":
+            return self._undo is not None
+        return True
+
+    def action_escape(self) -> None:
+        """Esc: a first press empties the question field (↑ brings the text back); with the
+        field empty it cancels a search that is running."""
+        field = self.typing_field()
+        if field.value.strip():
+            field.action_clear_draft()
+            self.set_focus(field)
+            return
+        self.action_cancel_search()
+
+    def action_toggle_maximize(self) -> None:
+        """F5: the pane with focus fills the screen (the conversation when the question field has
+        focus); F5 or Esc again restores both."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        pane = self.query_one("#sources") if self.query_one("#sources-list").has_focus else self.chat
+        self.maximize(pane, container=False)
+        if not pane.has_focus_within:
+            self.set_focus(self.query_one("#sources-list") if pane.id == "sources" else self.chat)
 
     # -- document filter -----------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -114,19 +171,16 @@ class MainActions:
         try:
             if topic is None:
                 from assistant.answer.ansvar import deadlines
+                from assistant.tui.tables import deadline_rows
 
-                rows = [(r.topic, r.deadline + ("" if r.actor in ("", "–") else f" · {r.actor}"), r.text, r.section_id)
-                        for r in deadlines(assistant.index)]
+                rows = deadline_rows(deadlines(assistant.index))
                 self.post_message(ListingDone("Frister i avtalen og retningslinjene", None, rows))
             else:
                 from assistant.answer.ansvar import duties_for_topic
-                from assistant.tui.format import short_section
+                from assistant.tui.tables import duty_rows
 
                 duties, note = duties_for_topic(assistant, topic)
-                rows = [(d.actor, f"Frist: {d.deadline}" if d.deadline else "", f"{d.duty} ({short_section(d.section)})",
-                         d.section_id)
-                        for actor in ("UNN", "Kommunen", "Felles") for d in duties if d.actor == actor]
-                self.post_message(ListingDone(f"Hvem gjør hva: {topic}", note, rows))
+                self.post_message(ListingDone(f"Hvem gjør hva: {topic}", note, duty_rows(duties)))
         except Exception as exc:
             from assistant.errors import AvtaleError
 
@@ -136,7 +190,7 @@ class MainActions:
     def on_listing_done(self, message: ListingDone) -> None:
         from assistant.tui.screens.listing import ListingScreen
 
-        self.app.push_screen(ListingScreen(message.title, message.note, message.rows))
+        self.app.push_screen(ListingScreen(message.title, message.note, message.rows, self.plain_mode))
 
     def on_listing_failed(self, message: ListingFailed) -> None:
         self.notify(message.message, severity="error", markup=False, timeout=8)

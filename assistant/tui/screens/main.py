@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from textual import events, work
+from textual import work
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 from assistant.tui.format import excerpt_prompt, question_terms
 from assistant.tui.messages import SearchDone, SearchFailed
 from assistant.tui.screens.actions import MainActions
-from assistant.tui.widgets.chat import ChatLog
+from assistant.tui.widgets.chat import ChatLog, Welcome
 from assistant.tui.widgets.question_input import QuestionInput
 from assistant.tui.widgets.sources import SourcesPanel
 from assistant.tui.widgets.status import StatusLine
@@ -23,15 +23,33 @@ from assistant.tui.widgets.status import StatusLine
 LOADING_NOTE = "Besvart med ordsøk (språkmodellen lastes fortsatt)."
 
 
+def ask_in_conversation(assistant, question: str, doc_ids, earlier: list[str]):
+    """Ask, with the conversation's earlier questions where the engine takes them (a
+    `history` parameter of `ask`, for resolving follow-ups), else the question alone."""
+    import inspect
+
+    try:
+        takes_history = "history" in inspect.signature(assistant.ask).parameters
+    except (TypeError, ValueError):
+        takes_history = False
+    if takes_history and earlier:
+        return assistant.ask(question, doc_ids=doc_ids, history=list(earlier))
+    return assistant.ask(question, doc_ids=doc_ids)
+
+
 class MainScreen(MainActions, Screen):
     AUTO_FOCUS = "#question"
+    # A maximised pane (F5) keeps the status line, the question field and the keys in view.
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusLine, QuestionInput, Footer"
     BINDINGS = [
         Binding("f1", "app.help", "Hjelp"),
         Binding("f2", "copy_answer", "Kopier"),
-        Binding("f3", "export", "Eksporter"),
+        Binding("f3", "export", "Lagre"),
         Binding("f4", "deadlines", "Frister"),
+        Binding("f5", "toggle_maximize", "Forstørr"),
         Binding("ctrl+n", "new_conversation", "Ny samtale"),
-        Binding("escape", "cancel_search", "Avbryt søk", show=False),
+        Binding("ctrl+z", "undo_new_conversation", "Angre", show=False),  # the notice says so
+        Binding("escape", "escape", "Tøm / avbryt", show=False),
     ]
 
     def __init__(self, plain_mode: bool = False) -> None:
@@ -40,6 +58,8 @@ class MainScreen(MainActions, Screen):
         self.doc_filter: tuple[set[str], str] | None = None
         self._waiting: list[str] = []
         self._ask_lock = threading.Lock()
+        self._undo: tuple[list, list[str]] | None = None  # the conversation Ctrl+N cleared
+        self._saved_answers: list = []  # the answers the last export (F3) wrote
 
     def compose(self):
         yield StatusLine(self.plain_mode, id="status")
@@ -53,30 +73,35 @@ class MainScreen(MainActions, Screen):
     def chat(self) -> ChatLog:
         return self.query_one(ChatLog)
 
-    def on_key(self, event: events.Key) -> None:
-        """Typing while the conversation or the sources have focus goes to the question field,
-        so no letter of a question is lost (keys bound there, like 1–9 and ?, keep working)."""
-        field = self.query_one(QuestionInput)
-        if self.focused is field or not event.is_printable or not event.character or event.key in self.active_bindings:
-            return
-        event.stop()
-        event.prevent_default()
-        field.focus()
-        field.insert_text_at_cursor(event.character)
+    def typing_field(self) -> QuestionInput:
+        """Where typing goes when focus is on the conversation or the sources (see typing.py)."""
+        return self.query_one(QuestionInput)
+
+    def unsaved_answers(self) -> int:
+        """Answers that quitting would lose: none right after F3 saved them all."""
+        answers = [card.answer for card in self.chat.cards if card.state == "done"]
+        return 0 if answers == self._saved_answers else len(answers)
+
+    def earlier_questions(self, card) -> list[str]:
+        """The questions answered before `card` in this conversation, oldest first, for resolving
+        a follow-up ("og hva med kommunen?"). In memory only; Ctrl+N forgets them."""
+        return [c.question for c in self.chat.cards if c.number < card.number and c.state == "done"]
 
     # -- asking --------------------------------------------------------------------------------
-    def on_input_submitted(self, event: QuestionInput.Submitted) -> None:
-        if not isinstance(event.input, QuestionInput):
-            return
+    def on_question_input_asked(self, event: QuestionInput.Asked) -> None:
         event.stop()
-        question = event.value.strip()
-        if not question:
-            return
-        event.input.remember(question)
-        event.input.value = ""
-        self.ask(question)
+        self.ask(event.question)
+
+    def on_welcome_chosen(self, event: Welcome.Chosen) -> None:
+        """An example question chosen on the start screen is asked as if typed."""
+        event.stop()
+        field = self.typing_field()
+        field.remember(event.question)
+        self.set_focus(field)
+        self.ask(event.question)
 
     def ask(self, question: str) -> None:
+        self.forget_undo()
         card = self.chat.add_card(question)
         self._start(card)
 
@@ -91,7 +116,7 @@ class MainScreen(MainActions, Screen):
             return
         card.show("searching")
         doc_ids = self.doc_filter[0] if self.doc_filter else None
-        self._search(card.id, card.question, assistant, doc_ids)
+        self._search(card.id, card.question, assistant, doc_ids, self.earlier_questions(card))
 
     def assistant_ready(self) -> None:
         """Called by the app when word search is ready: answer the questions that waited."""
@@ -102,13 +127,13 @@ class MainScreen(MainActions, Screen):
                 self._start(card)
 
     @work(thread=True, group="search", exit_on_error=False)
-    def _search(self, card_id: str, question: str, assistant, doc_ids) -> None:
+    def _search(self, card_id: str, question: str, assistant, doc_ids, earlier: list[str]) -> None:
         worker = get_current_worker()
         with self._ask_lock:  # one search at a time: the engine is not shared between threads
             if worker.is_cancelled:
                 return
             try:
-                answer = assistant.ask(question, doc_ids=doc_ids)
+                answer = ask_in_conversation(assistant, question, doc_ids, earlier)
                 wanted = question_terms(answer.question)
                 prompts = tuple(excerpt_prompt(e, wanted) for e in answer.excerpts)
             except Exception as exc:
@@ -124,7 +149,9 @@ class MainScreen(MainActions, Screen):
         card = self.chat.card(message.card_id)
         if card is None or card.state != "searching":
             return  # cancelled, or the conversation was cleared
-        note = LOADING_NOTE if message.lexical and self.app.encoder_loading else ""
+        # The model is still to come: loading, or about to (its start message may not be here yet).
+        model_pending = self.app.encoder_loading or (self.app.use_encoder and not self.app.loading_finished.is_set())
+        note = LOADING_NOTE if message.lexical and model_pending else ""
         card.prompts = message.prompts
         card.show("done", message.answer, note)
         if self.chat.selected is card:

@@ -33,9 +33,9 @@ def _overlaps(span, lines) -> bool:
 
 
 class ReaderScreen(Screen):
+    TYPING_GOES_TO_CONVERSATION = True  # typing a question returns to the conversation with it
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tilbake"),
-        Binding("q", "app.pop_screen", "Tilbake", show=False),
     ]
 
     def __init__(self, index, section_id: str, lines=None, wanted=frozenset(), plain_mode: bool = False) -> None:

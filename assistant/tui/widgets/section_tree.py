@@ -1,7 +1,9 @@
-"""The section tree of one document, for browsing in the reader. Labels are plain text."""
+"""The section tree of one document, for browsing in the reader. Labels are plain text, cut with
+an ellipsis where the pane is too narrow (the reader's heading shows the whole title)."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Tree
 
 from assistant.tui.format import plain
@@ -15,6 +17,8 @@ class SectionTree(Tree[str]):
             self.show_guides = False
             self.ICON_NODE, self.ICON_NODE_EXPANDED = "+ ", "- "
         self.node_of: dict[str, object] = {}
+        # Enter on the document's name opens its beginning (its first section).
+        self.root.data = sections[0].id if sections else None
         parents = {s.path[:-1] for s in sections}
         by_path = {}
         for section in sections:
@@ -38,3 +42,13 @@ class SectionTree(Tree[str]):
             parent.expand()
             parent = parent.parent
         self.call_after_refresh(self.move_cursor, node)
+
+    def render_label(self, node, base_style, style) -> Text:
+        label = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room > 1 and label.cell_len > room:
+            label.truncate(room, overflow="ellipsis")
+        return label

@@ -16,6 +16,7 @@ EMPTY = "Ingen kilder ennå. Kildene til svaret du velger vises her."
 
 
 class SourcesPanel(Vertical):
+    ALLOW_MAXIMIZE = True  # F5 gives the sources the whole screen
     @dataclass
     class OpenExcerpt(Message):
         excerpt: object
@@ -45,7 +46,7 @@ class SourcesPanel(Vertical):
             options.add_option(Option(EMPTY if answer is None else "Fant ingen avsnitt.", disabled=True))
             return
         kind = "Nærmeste avsnitt" if answer.abstained else "Kilder"
-        title.update(f"{kind} til spørsmål {number} (Enter: åpne hele avsnittet)")
+        title.update(f"{kind} til spørsmål {number} · Enter: åpne avsnittet")
         self.wanted = question_terms(answer.question)
         if len(prompts) != len(answer.excerpts):
             prompts = [excerpt_prompt(excerpt, self.wanted) for excerpt in answer.excerpts]

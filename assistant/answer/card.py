@@ -1,0 +1,533 @@
+"""The answer card: the sentence that states what the question asks for, first, then at most two
+more: the second part of a two-part question, the exception beside a rule, the text a pointer
+("se punkt 4.2") leads to, or the next best sentence. Every sentence is copied from a shown
+excerpt; only labels (the party, "brev – ikke bindende") are ours.
+
+Sentences are ranked over all shown excerpts by a linear model over generic features (the
+language model's match of the sentence, the stored passage questions whose quote it holds, the
+question's words, whether the sentence supplies the kind of answer asked for and names the party
+asked about, where it stands). Its weights are data (`assistant/data/card_ranker.json`), learned
+by `python -m evals.train_card` from the passage questions of `corpus/questions.jsonl`, whose
+quotes mark the sentence that answers each: supervision no eval set was written from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from assistant.answer.understand import ask_part
+from assistant.corpus.chunk import chunk_sentences
+from assistant.corpus.duties import find_deadline, find_legal_ref, subject_party
+from assistant.models import Card, CardSentence, Chunk, Hit, Question
+from assistant.search.lexical import terms
+from assistant.search.questions import letters
+
+MAX_CARD_SENTENCES = 3
+# How much a sentence's share of the question's words counts when choosing the sentence for a
+# second part of the question, against the ranker's score (a few units apart between sentences).
+PART_FOCUS_WEIGHT = 5.0
+
+# What a sentence supplies, by kind of answer. These read the documents' sentences, not the
+# question (the question's kinds come from `understand`).
+_SUPPLIES = {
+    "deadline": re.compile(r"\b(?:innen|senest|seinast|snarest|straks|omgående|umiddelbart|frist\w*|dager|døgn|timer|"
+                           r"uker|måneder|virkedager?|klokken|kl\.|årlig|hvert år|en gang|så snart|før|etter at|"
+                           r"fra og med|til og med|samme dag|dagen)\b|\d{1,2}[.:]\d{2}|\d+\s*-\s*\d+", re.I),
+    "amount": re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b|\s?%|\s?prosent)|\bkr\.?\s?\d|\b\d+\b", re.I),
+    "cost": re.compile(r"\b(?:betal\w*|vederlag\w*|kostnad\w*|utgift\w*|faktur\w*|dekke\w*|dekker|refusjon\w*|gratis|"
+                       r"egenandel\w*|pris\w*|finansier\w*|økonomisk\w*|kompens\w*|godtgjør\w*|kroner)\b", re.I),
+    "legal_basis": re.compile(r"§|\b(?:lov(?:en)?|forskrift\w*|\w+loven|\w+lova|lovens|hjemmel|hjemlet|ledd)\b", re.I),
+    "content": re.compile(r":\s*$|\b(?:inneholde\w*|følgende|opplysninger\w*|omfatte\w*|beskrive\w*|"
+                          r"informasjon om|blant annet|herunder|som for eksempel|slik som)\b", re.I),
+    "permission": re.compile(r"\b(?:kan|kan ikke|ikke|skal|må|bør|tillatt|plikt\w*|rett til|adgang|krav på|"
+                             r"forutsetter|forutsetning|anledning|gjelder)\b", re.I),
+    "definition": re.compile(r"\b(?:menes|defineres|definert|definisjon|betyr|forstås|regnes som|innebærer|er en|er et|"
+                             r"er ei|omfatter|vil si)\b", re.I),
+    "procedure": re.compile(r"\b(?:sendes|sende|meldes|melde|via|gjennom|kontakt\w*|rekvirer\w*|registrer\w*|"
+                            r"elektronisk\w*|rutine\w*|skjema|meldingen|henvend\w*|avklar\w*|vurder\w*|følge\w*|"
+                            r"innkall\w*|varsle\w*)\b", re.I),
+    "duty": re.compile(r"\b(?:skal|må|plikter|ansvar\w*|sørge for|sørger for|har ansvaret)\b", re.I),
+}
+_SUPPLIES["yesno"] = _SUPPLIES["permission"]
+_NEGATION = re.compile(r"\b(?:ikke|ikkje|ingen|aldri|unntak\w*|unntatt)\b", re.I)
+# A rule's exception or contrast, in the sentence after it (or before it, when the rule opens
+# by pointing back: "Dette gjelder ikke …").
+_EXCEPTION = re.compile(r"^(?:unntak\w*|unntatt|dette gjelder ikke|det gjelder ikke|derimot|likevel|men\b|med mindre|"
+                        r"dersom\b[^.]*\bikke\b|hvis\b[^.]*\bikke\b|i de tilfeller|ved (?:behov|uenighet)|"
+                        r"der\b[^.]*\bikke\b)|\b(?:unntak\w*|unntatt|med mindre|derimot|gjelder ikke|bortsett fra)\b",
+                        re.I)
+_POINTS_BACK = re.compile(r"^(?:dette|denne|disse|det|slik|slike|her|da|samme|også)\b", re.I)
+# A pointer to another place in the documents instead of the rule itself.
+_POINTER = re.compile(
+    r"\b(?:se|jf\.?|jfr\.?|viser til|beskrevet i|omtalt i|nærmere i|regulert i|følger av|i henhold til)\s+"
+    r"(?P<where>(?:(?:del|retningslinje|rl)\s*(?:nr\.?\s*)?\d\s*,?\s*)?(?:punkt|pkt\.?|kapittel|kap\.?|avsnitt)\s*"
+    r"\d+(?:\.\d+)*|(?:del|retningslinje|rl)\s*(?:nr\.?\s*)?\d)", re.I)
+_POINT_WORD = re.compile(r"^(?:punkt|pkt\.?|kapittel|kap\.?|avsnitt)\s*", re.I)
+_BACKGROUND_LABEL = {"møtedokument": "møtedokument", "høringsinnspill": "høringsinnspill", "statutter": "statutter",
+                     "brev": "brev", "rapport": "rapport"}
+_BACKGROUND_LABEL_EN = {"møtedokument": "meeting paper", "høringsinnspill": "consultation response",
+                        "statutter": "statutes", "brev": "letter", "rapport": "report"}
+
+FEATURES = (
+    "cos", "cos_gap", "cos_top", "span_gap", "span_top", "has_span", "lex", "focus", "heading_focus",
+    "idf", "idf_ask", "fragment", "chunk_cos",
+    "exc1", "exc_inv", "hit_score", "first", "pos", "len", "short", "lead_in", "pointer", "background", "national",
+    "m_party", "m_duty", "m_deadline", "m_duration", "m_amount", "m_cost", "m_legal_basis", "m_content", "m_permission",
+    "m_definition", "m_procedure", "m_negation", "party_same", "party_other", "party_none", "no_asks",
+    "mentions_party", "mentions_other",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a shown excerpt: where it stands and whose it is."""
+
+    text: str
+    rank: int  # the excerpt's number
+    chunk: Chunk
+    position: int  # its number among its chunk's sentences
+    party: str | None  # named as the subject, else the duty block's
+    block: str | None  # the duty block's party
+    hit_score: float
+
+
+def candidates(groups: list[list[Hit]], index) -> list[Candidate]:
+    """Every sentence of every shown excerpt, in excerpt order."""
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for rank, group in enumerate(groups, start=1):
+        for hit in sorted(group, key=lambda h: h.chunk.id):
+            chunk = hit.chunk
+            info = index.documents.get(chunk.doc_id)
+            hospital = info.hospital if info else "UNN"
+            for position, text in enumerate(chunk_sentences(chunk.text)):
+                key = letters(text)
+                if key in seen:
+                    continue
+                seen.add(key)
+                party = subject_party(text, hospital) or chunk.actor
+                out.append(Candidate(text, rank, chunk, position, party, chunk.actor, hit.score))
+    return out
+
+
+def section_candidates(groups: list[list[Hit]], index, shown: list[Candidate]) -> list[Candidate]:
+    """The sentences of the shown sections' other passages (a second part of a question may be
+    answered a little further on in a section the excerpts show)."""
+    seen = {letters(c.text) for c in shown}
+    shown_chunks = {h.chunk.id for group in groups for h in group}
+    out: list[Candidate] = []
+    for rank, group in enumerate(groups, start=1):
+        for chunk in index.chunks_by_section.get(group[0].chunk.section_id, ()):
+            if chunk.id in shown_chunks:
+                continue
+            info = index.documents.get(chunk.doc_id)
+            for position, text in enumerate(chunk_sentences(chunk.text)):
+                if letters(text) not in seen:
+                    seen.add(letters(text))
+                    party = subject_party(text, info.hospital if info else "UNN") or chunk.actor
+                    out.append(Candidate(text, rank, chunk, position, party, chunk.actor, 0.0))
+    return out
+
+
+class WithSentences:
+    """A search result with the language model's match of more passages' sentences than the
+    search returned (a sibling duty block, the rest of a section)."""
+
+    def __init__(self, result, cands: list[Candidate]):
+        self._result = result
+        extra: dict[str, float] = {}
+        for chunk in {c.chunk.id: c.chunk for c in cands if c.chunk is not None}.values():
+            extra.update(result.sentence_scores(chunk))
+        match = {**extra, **result.sentence_match}
+        for c in cands:  # a duty row may hold several sentences: its best one's match
+            if c.text not in match:
+                body = letters(c.text)
+                inside = [v for text, v in match.items() if letters(text) and letters(text) in body]
+                if inside:
+                    match[c.text] = max(inside)
+        self.sentence_match = match
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
+
+
+def feature_matrix(question: Question, cands: list[Candidate], sentence_match: dict[str, float],
+                   answer_spans: dict[str, float], query_terms, index, asks: tuple[str, ...] | None = None) -> np.ndarray:
+    """One row of FEATURES per candidate."""
+    asks = question.asks if asks is None else asks
+    weight = {kind: (1.0 if i == 0 else 0.5) for i, kind in enumerate(asks)}
+    wanted = set(query_terms)
+    focus = set(terms(" ".join(f.word for f in question.focus)))
+    ask = set(terms(ask_part(question.search_text))) & focus or focus
+    idf = stem_idf(index)
+    focus_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in focus) or 1.0
+    ask_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in ask) or 1.0
+    cos = np.array([sentence_match.get(c.text, np.nan) for c in cands], dtype=np.float64)
+    cos = np.where(np.isnan(cos), np.nanmin(cos) if np.isfinite(cos).any() else 0.0, cos)
+    spans = _spans(cands, answer_spans)
+    top_hit = max((c.hit_score for c in cands), default=1.0) or 1.0
+    chunk_cos = _chunk_cosines(cands, cos)
+    rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float64)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    best_cos = cos.max() if len(cos) else 0.0
+    best_span = max(spans.values(), default=None)
+    for i, c in enumerate(cands):
+        r = rows[i]
+        words = set(_sentence_terms(c.text))
+        section = index.sections.get(c.chunk.section_id)
+        info = index.documents.get(c.chunk.doc_id)
+        r[col["cos"]] = cos[i]
+        r[col["cos_gap"]] = cos[i] - best_cos
+        r[col["cos_top"]] = float(cos[i] >= best_cos - 1e-9)
+        if i in spans:
+            r[col["span_gap"]] = spans[i] - best_span
+            r[col["span_top"]] = float(spans[i] >= best_span - 1e-9)
+            r[col["has_span"]] = 1.0
+        else:
+            r[col["span_gap"]] = -0.2
+        r[col["lex"]] = len(wanted & words) / (len(wanted) or 1)
+        r[col["idf"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in focus & words) / focus_idf
+        r[col["idf_ask"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in ask & words) / ask_idf
+        r[col["fragment"]] = float(_FRAGMENT.search(c.text) is not None)
+        r[col["chunk_cos"]] = chunk_cos.get(c.chunk.id, 0.0)
+        r[col["focus"]] = len(focus & words) / (len(focus) or 1)
+        if section is not None:
+            r[col["heading_focus"]] = len(focus & set(_sentence_terms(" ".join(section.path)))) / (len(focus) or 1)
+        r[col["exc1"]] = float(c.rank == 1)
+        r[col["exc_inv"]] = 1.0 / c.rank
+        r[col["hit_score"]] = c.hit_score / top_hit
+        r[col["first"]] = float(c.position == 0)
+        r[col["pos"]] = min(c.position, 10) / 10
+        r[col["len"]] = min(len(c.text), 400) / 400
+        r[col["short"]] = float(len(c.text) < 50)
+        r[col["lead_in"]] = float(c.text.rstrip().endswith(":"))
+        r[col["pointer"]] = float(bool(_POINTER.search(c.text)))
+        r[col["background"]] = float(bool(info and info.background))
+        r[col["national"]] = float(bool(info and info.national))
+        traits = _traits(c.text)
+        for kind in ("duty", "deadline", "duration", "amount", "cost", "legal_basis", "content", "permission",
+                     "definition", "procedure"):
+            w = max(weight.get(kind, 0.0), weight.get("yesno", 0.0) if kind == "permission" else 0.0)
+            if kind == "legal_basis" and section is not None and find_legal_ref(" ".join(section.path)):
+                has = 1.0
+            else:
+                has = traits[kind]
+            r[col[f"m_{kind}"]] = w * has
+        r[col["m_party"]] = weight.get("party", 0.0) * float(c.party is not None)
+        r[col["m_negation"]] = max(weight.get("permission", 0.0), weight.get("yesno", 0.0)) * traits["negation"]
+        if question.party:
+            named = _parties_named(c.text)
+            r[col["mentions_party"]] = float(question.party in named)
+            r[col["mentions_other"]] = float(bool(named) and question.party not in named)
+            r[col["party_same"]] = float(c.party == question.party)
+            r[col["party_other"]] = float(c.party is not None and c.party != question.party and c.party != "Felles")
+            r[col["party_none"]] = float(c.party is None)
+        r[col["no_asks"]] = float(not asks)
+    return rows
+
+
+_IDF_UNKNOWN = 8.0
+_PARTY_NAMES = (("UNN", re.compile(r"\b(?:UNN|sykehuset|helseforetaket|spesialisthelsetjenesten|utskrivende enhet)\b", re.I)),
+                ("Kommunen", re.compile(r"\b(?:kommunen|kommunene|kommunal\w*|fastlegen|hjemmetjenesten|"
+                                        r"hjemmesykepleien|helsestasjon\w*)\b", re.I)),
+                ("Felles", re.compile(r"\b(?:partnerne|partene|begge)\b", re.I)))
+
+
+@lru_cache(maxsize=8192)
+def _parties_named(text: str) -> frozenset[str]:
+    """The parties a sentence names anywhere (not only as its subject)."""
+    return frozenset(party for party, rx in _PARTY_NAMES if rx.search(text))
+# A piece of a list rather than a statement: it opens in lower case or ends in a comma.
+_FRAGMENT = re.compile(r"^[a-zæøå(]|[,;]\s*$|\b(?:og|eller|samt)\s*$")
+
+
+def stem_idf(index) -> dict[str, float]:
+    """Inverse frequency of each stem in the documents (log of words over occurrences), so a
+    rare word shared with the question counts more than a common one. Computed once per index."""
+    cached = index.__dict__.get("_stem_idf")
+    if cached is None:
+        counts: dict[str, int] = {}
+        for word, n in index.lexical.vocabulary.items():
+            for stem in terms(word):
+                counts[stem] = counts.get(stem, 0) + n
+        total = sum(counts.values()) or 1
+        cached = {stem: float(np.log(total / (1 + n))) for stem, n in counts.items()}
+        index.__dict__["_stem_idf"] = cached
+    return cached
+
+
+def _chunk_cosines(cands: list[Candidate], cos: np.ndarray) -> dict[str, float]:
+    """Each chunk's best sentence cosine, relative to the best chunk's."""
+    best: dict[str, float] = {}
+    for c, value in zip(cands, cos):
+        best[c.chunk.id] = max(best.get(c.chunk.id, -1.0), float(value))
+    top = max(best.values(), default=0.0)
+    return {k: v - top for k, v in best.items()}
+
+
+@lru_cache(maxsize=8192)
+def _sentence_terms(text: str) -> tuple[str, ...]:
+    return tuple(terms(text))
+
+
+@lru_cache(maxsize=8192)
+def _traits(text: str) -> dict[str, float]:
+    found = {kind: float(bool(rx.search(text))) for kind, rx in _SUPPLIES.items()}
+    found["deadline"] = max(found["deadline"], float(find_deadline(text) is not None))
+    found["duration"] = float(bool(_DURATION.search(text)))
+    found["legal_basis"] = max(found["legal_basis"], float(find_legal_ref(text) is not None))
+    found["negation"] = float(bool(_NEGATION.search(text)))
+    return found
+
+
+def _spans(cands: list[Candidate], answer_spans: dict[str, float]) -> dict[int, float]:
+    """Candidate number → the best cosine of a stored question whose quote (the words that
+    answer it) lies in that sentence or covers it."""
+    if not answer_spans:
+        return {}
+    quotes = [(letters(q), s) for q, s in answer_spans.items()]
+    found: dict[int, float] = {}
+    for i, c in enumerate(cands):
+        body = letters(c.text)
+        scores = [s for q, s in quotes if q and body and (q in body or body in q)]
+        if scores:
+            found[i] = max(scores)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _ranker_data(path: str | None = None) -> dict:
+    if path:
+        return json.loads(open(path, encoding="utf-8").read())
+    return json.loads(resources.files("assistant.data").joinpath("card_ranker.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: str | None = None) -> np.ndarray:
+    """The ranker's weights, in FEATURES order (a feature the file lacks weighs nothing)."""
+    weights = _ranker_data(path)["weights"]
+    return np.array([float(weights.get(name, 0.0)) for name in FEATURES], dtype=np.float64)
+
+
+def rank_sentences(question: Question, cands: list[Candidate], result, index, asks=None,
+                   weights: np.ndarray | None = None) -> np.ndarray:
+    """Each candidate's score (higher answers better)."""
+    if not cands:
+        return np.zeros(0)
+    X = feature_matrix(question, cands, result.sentence_match, result.answer_spans, result.query_terms, index, asks)
+    return X @ (load_weights() if weights is None else weights)
+
+
+def build_card(question: Question, groups: list[list[Hit]], result, index, english: bool = False,
+               cands: list[Candidate] | None = None, scores: np.ndarray | None = None) -> Card | None:
+    """The card for a question over its shown excerpts (None when they hold no sentence); the
+    candidates and their scores may be given when already computed."""
+    cands = candidates(groups, index) if cands is None else cands
+    if not cands:
+        return None
+    scores = rank_sentences(question, cands, result, index) if scores is None else scores
+    margins = load_margins()
+    first = choose_main(question, cands, scores, index, margins)
+    main = cands[first]
+    chosen: list[tuple[Candidate, str]] = [(main, "answer")]
+    target = _pointer_target(main, index, result) if _POINTER.search(main.text) else None
+    if target is not None:
+        chosen.append((target, "pointer"))
+    exception = _exception_beside(main, cands)
+    if exception is not None:
+        chosen.append(exception)
+    if main.text.rstrip().endswith(":"):
+        # A lead-in ("UNN har ansvar for å sende følgende dokumentasjon:") is nothing without
+        # the items it introduces.
+        for item in [c for c in cands if c.chunk.id == main.chunk.id and c.position > main.position]:
+            if len(chosen) >= MAX_CARD_SENTENCES:
+                break
+            chosen.append((item, "support"))
+    for kind in question.asks[1:]:
+        if len(chosen) >= MAX_CARD_SENTENCES:
+            break
+        # A second part of the question is answered by a sentence that states what it asks,
+        # wherever it ranks ("… og koster det noe?": a sentence about payment).
+        if kind in ("content", "permission", "yesno", "definition", "procedure", "duty"):
+            continue  # what every sentence may do: no sentence states it more than the first
+        pool = cands + section_candidates(groups, index, cands)
+        part = rank_sentences(question, pool, WithSentences(result, pool), index, asks=(kind,))
+        strict = {**margins, "supply": float("inf")}
+        # Among the sentences that state it, one about the question's own words first.
+        focus = set(terms(" ".join(f.word for f in question.focus)))
+        part = part + PART_FOCUS_WEIGHT * np.array([len(focus & set(_sentence_terms(c.text))) / (len(focus) or 1)
+                                                    for c in pool])
+        i = choose_main(question, pool, part, index, strict, kind, exclude={c.text for c, _ in chosen})
+        if i is not None and supplies(pool[i], kind, index):
+            chosen.append((pool[i], "part"))
+    for i in np.argsort(-scores, kind="stable"):
+        if len(chosen) >= MAX_CARD_SENTENCES or scores[i] < scores[first] - margins["support"]:
+            break
+        if all(cands[i].text != c.text for c, _ in chosen):
+            chosen.append((cands[i], "support"))
+    sentences = tuple(_card_sentence(c, role, index, english) for c, role in chosen[:MAX_CARD_SENTENCES])
+    return _card(question, sentences, index, main)
+
+
+def supplies(c: Candidate, kind: str, index) -> bool:
+    """Whether a sentence states the kind of thing asked for: a party for "who", a time for
+    "when", a number for "how much", a paragraph (in it or its heading) for "which law"."""
+    if kind == "party":
+        return c.party is not None
+    if kind == "deadline":
+        return bool(find_deadline(c.text) or _TIME.search(c.text))
+    if kind == "duration":
+        return bool(_DURATION.search(c.text))
+    if kind == "contact":
+        return bool(re.search(r"\d{5}|@|\+47|\b\d{2} ?\d{2} ?\d{2} ?\d{2}\b", c.text))
+    if kind == "amount":
+        return bool(re.search(r"\d", c.text))
+    if kind == "cost":
+        return bool(_SUPPLIES["cost"].search(c.text))
+    if kind == "legal_basis":
+        section = index.sections.get(c.chunk.section_id)
+        return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
+    return True
+
+
+_DURATION = re.compile(r"\b(?:\d+|ett|en|én|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|fjorten|tretti)\s*"
+                       r"(?:års?|måneders?|ukers?|dagers?|døgns?|timers?|virkedagers?|minutters?|"
+                       r"år|måneder|uker|dager|døgn|timer|virkedager|minutter|dagar|veker|månader|timar)\b", re.I)
+_TIME = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|måneder|månader|år|virkedager|minutter)\b|"
+                   r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[-–]\s*\d{1,2}\b|"
+                   r"\b(?:innen|senest|straks|snarest|omgående|umiddelbart|fortløpende|årlig|månedlig|ukentlig|"
+                   r"samme dag|så snart|så tidlig|før|ved innleggelse|ved utskrivning|fra og med|til og med|"
+                   r"virkedag\w*|helg\w*|døgnet)\b", re.I)
+
+
+def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, index, margins: dict,
+                kind: str | None = None, exclude: set[str] = frozenset()) -> int | None:
+    """The sentence to state first: the best one that supplies the kind of thing asked for and,
+    when the question is about one party, is that party's, as long as its score is within a
+    margin of the best (the margins are calibrated with the ranker); else the best."""
+    kind = kind or (question.asks[0] if question.asks else None)
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if cands[int(i)].text not in exclude]
+    if not order:
+        return None
+    best = scores[order[0]]
+    wanted = [i for i in order if scores[i] >= best - margins["supply"] and (kind is None or supplies(cands[i], kind, index))]
+    pool = wanted or order
+    if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
+        own = [i for i in pool if cands[i].party in (question.party, "Felles")
+               and scores[i] >= scores[pool[0]] - margins["party"]]
+        if own:
+            return own[0]
+    return pool[0]
+
+
+@lru_cache(maxsize=4)
+def load_margins(path: str | None = None) -> dict:
+    data = _ranker_data(path)
+    return {"supply": float(data.get("supply_margin", 1.0)), "party": float(data.get("party_margin", 1.0)),
+            "support": float(data.get("support_margin", 0.5))}
+
+
+def _exception_beside(main: Candidate, cands: list[Candidate]) -> tuple[Candidate, str] | None:
+    """The sentence right after the rule that qualifies it, or, when the rule opens by pointing
+    back ("Dette gjelder …"), the sentence before it."""
+    siblings = [c for c in cands if c.chunk.id == main.chunk.id]
+    after = next((c for c in siblings if c.position == main.position + 1), None)
+    if after is not None and _EXCEPTION.search(after.text):
+        return after, "exception"
+    before = next((c for c in siblings if c.position == main.position - 1), None)
+    if before is not None and _POINTS_BACK.match(main.text):
+        return before, "support"
+    return None
+
+
+def _pointer_target(main: Candidate, index, result) -> Candidate | None:
+    """The best sentence of the section a pointer names ("se punkt 4.2" in the same document,
+    "jf. del 2, punkt 2.2", "se retningslinje 3")."""
+    from assistant.answer.ansvar import documents_from_index
+    from assistant.corpus.refs import resolve
+    from assistant.errors import AvtaleError
+
+    m = _POINTER.search(main.text)
+    where = m.group("where")
+    doc = index.documents.get(main.chunk.doc_id)
+    if not re.search(r"\b(?:del|retningslinje|rl)\b", where, re.I) and doc is not None:
+        number = _POINT_WORD.sub("", where)
+        where = f"{main.chunk.doc_id}:{number}"
+    documents = index.__dict__.setdefault("_answer_documents", documents_from_index(index))
+    try:
+        found = resolve(where, documents)
+    except AvtaleError:
+        return None
+    if found.section.id == main.chunk.section_id:
+        return None
+    # The section and its sub-sections: a numbered section's text often sits in its duty blocks.
+    path = found.section.path
+    inside = {s.id for s in index.sections.values() if s.doc_id == found.section.doc_id and s.path[:len(path)] == path}
+    chunks = [c for c in index.chunks if c.section_id in inside]
+    best: Candidate | None = None
+    best_score = -2.0
+    for chunk in chunks:
+        scores = result.sentence_scores(chunk)
+        for position, text in enumerate(chunk_sentences(chunk.text)):
+            score = scores.get(text, -1.0)
+            if best is None or score > best_score:
+                party = subject_party(text) or chunk.actor
+                best, best_score = Candidate(text, main.rank, chunk, position, party, chunk.actor, 0.0), score
+    return best
+
+
+def _card_sentence(c: Candidate, role: str, index, english: bool) -> CardSentence:
+    info = index.documents.get(c.chunk.doc_id)
+    label = ""
+    if info is not None and info.background:
+        kinds = _BACKGROUND_LABEL_EN if english else _BACKGROUND_LABEL
+        binding = "not binding" if english else "ikke bindende"
+        label = f"{kinds.get(info.kind, info.kind)} – {binding}: {info.short_title}"
+    return CardSentence(c.text, c.rank, c.party, label, role, c.chunk.id)
+
+
+def _card(question: Question, sentences: tuple[CardSentence, ...], index, main: Candidate) -> Card:
+    first = sentences[0].text
+    deadline = next((d for s in sentences if (d := find_deadline(s.text) or _duration_of(s.text))), None)
+    paragraph = find_legal_ref(first)
+    heading = None
+    if "legal_basis" in question.asks:
+        # The section heading names the paragraph the section is about ("2. SPESIALISTHELSE-
+        # TJENESTELOVEN § 6-3"); a paragraph the sentence cites in passing comes after it.
+        section = index.sections.get(main.chunk.section_id)
+        for title in reversed(section.path if section else ()):
+            if ref := find_legal_ref(title):
+                if ref != paragraph:
+                    paragraph, heading = ref, title
+                break
+        paragraph = paragraph or next((r for s in sentences if (r := find_legal_ref(s.text))), None)
+    amount_match = _SUPPLIES["amount"].search(first) if "amount" in question.asks else None
+    amount = amount_match.group(0).strip() if amount_match and re.search(r"kr|kroner|NOK|%|prosent|,-", amount_match.group(0), re.I) else None
+    return Card(asks=question.asks, sentences=sentences, party=sentences[0].party, deadline=deadline,
+                paragraph=paragraph, amount=amount, heading=heading)
+
+
+def _duration_of(text: str) -> str | None:
+    m = _DURATION.search(text)
+    return m.group(0) if m else None
+
+
+def card_text(card: Card | None, english: bool = False) -> str:
+    """The card as the `answer` string: each sentence with its label and party, followed by its
+    citation number, the asked-for sentence first."""
+    if card is None:
+        return ""
+    parts = []
+    if card.heading:
+        parts.append(f"{'Section' if english else 'Avsnitt'} «{card.heading}» [{card.sentences[0].rank}]:")
+    for s in card.sentences:
+        lead = f"[{s.label}] " if s.label else ""
+        party = f"{s.party}: " if s.party and not subject_party(s.text) else ""
+        parts.append(f"{lead}{party}{s.text} [{s.rank}]")
+    return " ".join(parts)

@@ -1,0 +1,218 @@
+"""Is the question covered? Decided from what it asks, not from a list of topics.
+
+A question is answerable when the shown sentences supply the kind of thing it asks for about
+its focus: a dose or an amount needs a number, "how many days" needs a time, "which law" a
+paragraph, "who" a party, a phone number a number. Its focus words may be unknown to the
+documents (after the glossary, nynorsk forms and spelling correction: "Marevan"), or the
+documents may cover the matter but not the asked detail. A logistic model over these signals
+and the search's own (how close the best passage and sentence are, how many of the question's
+words they hold, and, where the topic list has entries, how close the question is to a topic
+the documents do not cover) decides; its weights are data (`assistant/data/coverage_model.json`),
+fitted by `python -m evals.train_coverage` on the tuning sets (dev and calibration).
+
+The verdict says why, in the clinician's language: which words the documents never mention,
+or which detail they do not give (and what they do say), or that nothing matched well.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from assistant.answer.card import Candidate, stem_idf, supplies
+from assistant.answer.understand import ask_part
+from assistant.models import Question
+from assistant.search.lexical import terms, words
+
+FEATURES = ("bias", "unknown_ask", "unknown_share_ask", "unknown_share", "top_dense", "coverage", "english",
+            "out_of_scope", "best_score", "best_focus", "detail_missing", "asks_detail", "detail_gap", "detail_focus",
+            "top_question", "out_of_scope_question", "lexical_only")
+DETAIL_GAP_CAP = 5.0
+# The kinds of answer whose detail a sentence either states or not.
+DETAIL_KINDS = ("amount", "duration", "deadline", "legal_basis", "contact")
+_CONTACT = re.compile(r"\b\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\b|\+47|@|\b0\d{4}\b")
+_NUMBER_WORDS = re.compile(r"\d|\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|hundre|tusen)\b",
+                           re.I)
+# A person's name (two capitalised words), for "who is the leader of …".
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][a-zæøåé]+ [A-ZÆØÅ][a-zæøåé]+\b")
+# How much of the question's focus a sentence must hold for its detail to count as the answer.
+DETAIL_FOCUS = 0.3
+
+MISSING = {
+    "nb": {"amount": "noe beløp eller tall for dette", "deadline": "noen frist eller tid for dette",
+           "duration": "hvor lang tid (dager eller timer) dette gjelder",
+           "legal_basis": "hvilken lov eller paragraf dette bygger på", "contact": "noe telefonnummer eller noen adresse",
+           "party": "hvem som har ansvaret for dette"},
+    "en": {"amount": "an amount or number for this", "deadline": "a deadline or time for this",
+           "duration": "how long (days or hours) this is",
+           "legal_basis": "which law or section this rests on", "contact": "a phone number or address",
+           "party": "who is responsible for this"},
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    covered: bool
+    reason: str | None = None  # unknown_terms, missing_detail or low_similarity
+    unknown: tuple[str, ...] = ()  # focus words the documents never mention
+    detail: str | None = None  # the kind of answer the shown sentences do not give
+    probability: float = 0.0  # the model's probability that the documents do not answer it
+
+
+def signals(question: Question, result, cands: list[Candidate], scores: np.ndarray, index,
+            has_dense: bool) -> dict[str, float | None]:
+    """The model's inputs for one question (see FEATURES); None where a signal is unknown."""
+    ask = set(words(ask_part(question.search_text)))
+    focus = list(question.focus)
+    unknown_ask = [f for f in focus if not f.known and f.word in ask]
+    focus_ask = [f for f in focus if f.word in ask] or focus
+    kind = _detail_kind(question)
+    best = int(np.argmax(scores)) if len(scores) else None
+    top = [int(i) for i in np.argsort(-scores, kind="stable")[:3]] if len(scores) else []
+    # Without a topic list (or a language model), the topic margins are unknown: None, which the
+    # model reads as its average, so they weigh nothing either way.
+    oos = result.top_out_of_scope - result.top_dense if result.top_out_of_scope is not None and has_dense else None
+    gap, detail_focus = _detail_support(question, kind, cands, scores, index)
+    # The nearest stored passage question (corpus/questions.jsonl): the language model compares
+    # question to question more sharply than question to passage.
+    top_question = max(result.answer_spans.values(), default=result.top_dense) if has_dense else 0.0
+    oos_question = (result.top_out_of_scope - top_question if result.top_out_of_scope is not None and has_dense
+                    else None)
+    return {
+        "bias": 1.0,
+        "unknown_ask": min(len(unknown_ask), 3) / 3,
+        "unknown_share_ask": len(unknown_ask) / (len(focus_ask) or 1),
+        "unknown_share": sum(not f.known for f in focus) / (len(focus) or 1),
+        "top_dense": result.top_dense if has_dense else 0.0,
+        "coverage": result.coverage,
+        "english": float(result.english),
+        "out_of_scope": max(oos, -0.05) if oos is not None else None,
+        "best_score": float(scores[best]) if best is not None else 0.0,
+        "best_focus": max((_focus_share(question, cands[i], index) for i in top), default=0.0),
+        "detail_missing": float(kind is not None and not _detail_given(question, kind, cands, top, index)),
+        "asks_detail": float(kind is not None),
+        "detail_gap": gap,
+        "detail_focus": detail_focus,
+        "top_question": top_question,
+        "out_of_scope_question": max(oos_question, -0.1) if oos_question is not None else None,
+        "lexical_only": float(not has_dense),
+    }
+
+
+def _detail_kind(question: Question) -> str | None:
+    """The detail the question asks for that a sentence either states or not."""
+    return next((k for k in question.asks if k in DETAIL_KINDS), None)
+
+
+def _detail_given(question: Question, kind: str, cands: list[Candidate], top: list[int], index) -> bool:
+    """Whether one of the best sentences about the question's focus states the asked detail."""
+    for i in top:
+        c = cands[i]
+        if _focus_share(question, c, index) < DETAIL_FOCUS:
+            continue
+        if _states(kind, c, index, bool(_MONEY_ASKED.search(ask_part(question.search_text)))):
+            return True
+    return False
+
+
+def _detail_support(question: Question, kind: str | None, cands: list[Candidate], scores: np.ndarray,
+                    index) -> tuple[float, float]:
+    """For a question that asks for a detail: how far below the best sentence the best one
+    stating that detail ranks (capped), and how much of the question's focus it holds."""
+    if kind is None or not len(scores):
+        return 0.0, 0.0
+    money = bool(_MONEY_ASKED.search(ask_part(question.search_text)))
+    stating = [i for i, c in enumerate(cands) if _states(kind, c, index, money)]
+    if not stating:
+        return DETAIL_GAP_CAP, 0.0
+    best = max(stating, key=lambda i: scores[i])
+    return min(float(scores.max() - scores[best]), DETAIL_GAP_CAP), _focus_share(question, cands[best], index)
+
+
+_MONEY_ASKED = re.compile(r"\b(?:kroner|kr|nok|\w*(?:pris|sats|lønn|stønad|honorar|godtgjør|takst|gebyr|avgift|"
+                          r"egenandel|eigendel)\w*|koster|kostar|cost|costs|price|fee|salary|wage|rate|pay)\b", re.I)
+_MONEY_STATED = re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b)|\bkr\.?\s?\d", re.I)
+
+
+def _states(kind: str, c: Candidate, index, money: bool = False) -> bool:
+    """Whether a sentence states the kind of detail asked for; an amount of money when the
+    question asks what something costs or pays."""
+    if kind == "contact":
+        return bool(_CONTACT.search(c.text) or _NAME.search(c.text))
+    if kind == "amount":
+        return bool(_MONEY_STATED.search(c.text)) if money else bool(_NUMBER_WORDS.search(c.text))
+    return supplies(c, kind, index)
+
+
+def _focus_share(question: Question, c: Candidate, index) -> float:
+    """The share of the question's asking words (by rarity) that a sentence holds."""
+    idf = stem_idf(index)
+    wanted = set(terms(ask_part(question.search_text))) & set(terms(" ".join(f.word for f in question.focus)))
+    if not wanted:
+        return 0.0
+    have = set(terms(c.text))
+    total = sum(idf.get(s, 8.0) for s in wanted)
+    return sum(idf.get(s, 8.0) for s in wanted & have) / total
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> dict:
+    if path:
+        return json.loads(open(path, encoding="utf-8").read())
+    return json.loads(resources.files("assistant.data").joinpath("coverage_model.json").read_text(encoding="utf-8"))
+
+
+def judge(question: Question, result, cands: list[Candidate], scores: np.ndarray, index, has_dense: bool,
+          model: dict | None = None) -> Verdict:
+    """Whether the documents answer the question, and if not, why."""
+    if not result.hits or not cands:
+        return Verdict(False, "low_similarity", probability=1.0)
+    model = model or load_model()
+    values = signals(question, result, cands, scores, index, has_dense)
+    # The topic list is optional data: without it (or without a language model) the model
+    # fitted without the topic signals decides.
+    part = model["with_topics"] if values["out_of_scope"] is not None else model["without_topics"]
+    weights, mean, scale = part["weights"], model.get("mean", {}), model.get("scale", {})
+    z = sum(weights.get(name, 0.0) * (value - mean.get(name, 0.0)) / (scale.get(name, 1.0) or 1.0)
+            for name, value in values.items() if value is not None)
+    p = 1.0 / (1.0 + np.exp(-z))
+    if p < part["threshold"]:
+        return Verdict(True, probability=float(p))
+    ask = set(words(ask_part(question.search_text)))
+    unknown = tuple(f.word for f in question.focus if not f.known and f.word in ask)
+    if unknown and values["unknown_share_ask"] >= model.get("unknown_share_for_reason", 0.25):
+        return Verdict(False, "unknown_terms", unknown=unknown, probability=float(p))
+    if values["detail_missing"]:
+        return Verdict(False, "missing_detail", detail=_detail_kind(question), probability=float(p))
+    if question.asks and question.asks[0] == "party" and not any(c.party for c in cands[:5]):
+        return Verdict(False, "missing_detail", detail="party", probability=float(p))
+    return Verdict(False, "low_similarity", unknown=unknown, probability=float(p))
+
+
+def not_covered_text(verdict: Verdict, question: Question, best_sentence: str | None, best_rank: int | None,
+                     topic: str | None) -> str:
+    """The "not covered" answer: why, in the clinician's language (the question's)."""
+    english = question.lang == "en"
+    if verdict.reason == "unknown_terms" and verdict.unknown:
+        names = _join([f"«{w}»" for w in verdict.unknown[:3]], english)
+        return f"The documents do not mention {names}." if english else f"Dokumentene nevner ikke {names}."
+    if verdict.reason == "missing_detail" and verdict.detail:
+        missing = MISSING["en" if english else "nb"][verdict.detail]
+        where = f" ({topic})" if topic else ""
+        said = (f" What they say: «{best_sentence}» [{best_rank}]" if english else
+                f" Det de sier: «{best_sentence}» [{best_rank}]") if best_sentence else ""
+        if english:
+            return f"The documents cover this{where}, but do not give {missing}.{said}"
+        return f"Dokumentene beskriver dette{where}, men oppgir ikke {missing}.{said}"
+    return "The documents do not seem to answer this." if english else "Dokumentene ser ikke ut til å svare på dette."
+
+
+def _join(items: list[str], english: bool) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" or " if english else " eller ") + items[-1]

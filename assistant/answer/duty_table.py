@@ -1,0 +1,85 @@
+"""The duty table about the question asked: who does what, by when, for a question about duties.
+
+Rows are the duty rows (extracted at index time) of the shown excerpts' sections and their
+sibling duty blocks, scored by the answer card's sentence ranker, so the table reads the
+question the same way the card does: its kind of answer, its party, its focus words. The row
+that holds the card's answer comes first, then the rows that pass a relevance bar (a few, not
+the whole section); rows of the party the question is asked about come before the other's. A
+question that does not ask about duties (a definition, a paragraph, an amount) gets no table.
+"""
+
+from __future__ import annotations
+
+from assistant.answer.card import Candidate, WithSentences, rank_sentences
+from assistant.models import Card, Duty, Hit, Question
+from assistant.search.questions import letters
+
+MAX_ROWS = 5
+# A row is shown when its score is within this margin of the best row's (the ranker's scores
+# differ by a few units between sentences; calibrated with evals.run on the tuning sets).
+ROW_MARGIN = 2.0
+DUTY_KINDS = ("party", "duty")
+
+
+def about_duties(question: Question) -> bool:
+    """Whether the question asks who does what: who, what a party must do, or what a named
+    party must send, do or contain."""
+    if any(kind in DUTY_KINDS for kind in question.asks):
+        return True
+    return question.party is not None and bool(question.asks) and question.asks[0] in ("content", "procedure")
+
+
+def duty_table(question: Question, hits: list[Hit], card: Card | None, result, index) -> tuple[Duty, ...]:
+    """The duty rows that answer the question, best first."""
+    if not about_duties(question):
+        return ()
+    pairs = [(row, cand) for row in _rows_near(hits, index) if (cand := _as_candidate(row, index)) is not None]
+    if not pairs:
+        return ()
+    rows, cands = [row for row, _ in pairs], [cand for _, cand in pairs]
+    scores = rank_sentences(question, cands, WithSentences(result, cands), index)
+    card_first = letters(card.sentences[0].text) if card and card.sentences else ""
+    order = sorted(range(len(rows)), key=lambda i: (not _holds(rows[i], card_first), -scores[i]))
+    best = max(scores) if len(scores) else 0.0
+    chosen = [i for i in order if _holds(rows[i], card_first) or scores[i] >= best - ROW_MARGIN][:MAX_ROWS]
+    if question.party:
+        chosen.sort(key=lambda i: (not _holds(rows[i], card_first), rows[i]["actor"] not in (question.party, "Felles")))
+    return tuple(Duty(**rows[i]) for i in chosen)
+
+
+def _rows_near(hits: list[Hit], index) -> list[dict]:
+    """Duty rows of the shown excerpts' sections and their sibling duty blocks, each once."""
+    seen: set[str] = set()
+    rows = []
+    for hit in hits:
+        for section_id in index.related_sections(hit.chunk.section_id):
+            for row in index.duties_by_section.get(section_id, []):
+                if row["duty"] not in seen:
+                    seen.add(row["duty"])
+                    rows.append(row)
+    return rows
+
+
+def _as_candidate(row: dict, index) -> Candidate | None:
+    """A duty row as a sentence of the passage it stands in (None if its section has none)."""
+    key = letters(row["duty"])[:60]
+    chunks = index.chunks_by_section.get(row["section_id"], ())
+    chunk = next((c for c in chunks if key and key in letters(c.text)), chunks[0] if chunks else None)
+    if chunk is None:
+        return None
+    return Candidate(row["duty"], 1, chunk, 0, row["actor"], index.sections[row["section_id"]].actor
+                     if row["section_id"] in index.sections else None, 1.0)
+
+
+def _holds(row: dict, sentence_letters: str) -> bool:
+    body = letters(row["duty"])
+    return bool(sentence_letters) and (sentence_letters in body or (len(body) > 30 and body in sentence_letters))
+
+
+def restates(row: Duty, card: Card | None) -> bool:
+    """Whether a row says what a card sentence already says (the text output prints it once)."""
+    if card is None:
+        return False
+    body = letters(row.duty)
+    return any(letters(s.text) and (letters(s.text) in body or body in letters(s.text)) for s in card.sentences)
+

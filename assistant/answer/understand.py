@@ -1,0 +1,433 @@
+"""Understand a question once: its language, the kinds of answer it asks for, the party it is
+about and the side it is asked from, its focus words and whether the documents know them, and,
+given the conversation's earlier questions, what an elliptical follow-up means.
+
+The result (`models.Question`) is what retrieval searches for and what the answer card, the
+duty table and the "not covered" decision read; nothing further down re-reads the question.
+The rules are word patterns of bokmål, nynorsk and English questions as clinicians type them;
+they name kinds of question, never particular questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.corpus.sentences import split_sentences
+from assistant.models import Focus, QueryWords, Question
+from assistant.search.lexical import looks_english, read_words, stopwords, words
+
+# --- the kinds of answer asked for ---------------------------------------------------------
+# Each pattern finds the place in the question where that kind is asked; the kinds are
+# ordered by where they are asked, so "Hva må sykehuset sende, og når?" asks content, then a
+# deadline. "når"/"when" asks for a time only as a question word (followed by a verb), not as
+# the conjunction of a situation ("Hva gjør vi når pasienten …").
+_VERB_AFTER_WHEN = (r"(?:må|skal|kan|bør|er|var|blir|får|gjelder|starter|begynner|skjer|går|trer|overtar|tar|"
+                    r"sender|sendes|kommer|slutter|opphører|skjer|kjem|vert|byrjar|må|is|are|does|do|must|should|"
+                    r"will|can|did|has|have|\w+es\b)")
+_ASKS = {
+    # How long something takes or may take: a number of days or hours answers it, "as soon as
+    # possible" does not.
+    "duration": r"\b(?:hvor lenge|kor lenge|how long|hvor lang tid|kor lang tid|innen hvor|within how|"
+                r"hvor lang (?:frist|\w+frist|\w+tid)|kor lang (?:frist|\w+frist|\w+tid)|"
+                r"(?:hvor|kor|how) mange (?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager|"
+                r"days|hours|weeks|months)|how many (?:days|hours|weeks))\b",
+    "party": r"\b(?:hvem|kven|who|whose|whom|hvilken part|hvilke parter|kva part|kven av|hvem av|which party|"
+             r"hvilken instans|kva instans|hvem sitt|kven sitt|hvem sin|hvem betaler|kven betalar)\b|"
+             r"\b(?:hvilken plikt|hvilket ansvar|kva plikt|kva ansvar|what duty|which duty|what responsibility)\b|"
+             r"\b(?:er det|is it)\s+(?:\w+\s+){0,2}(?:kommunen|unn|sykehuset|sjukehuset|vi|oss|we|us|the hospital|the municipality)"
+             r"\s+(?:eller|or)\s+(?:\w+\s+){0,2}(?:kommunen|unn|sykehuset|sjukehuset|vi|oss|we|us|the hospital|the municipality)\b|"
+             r"\b(?:kommunen|unn|sykehuset|sjukehuset|fastlegen)\s+eller\s+(?:kommunen|unn|sykehuset|sjukehuset|fastlegen)\s*\?",
+    "duty": r"\b(?:hva|kva|what)\s+(?:må|skal|bør|plikter|pliktar|gjør|gjer|har|kan|must|should|shall|does|do|can)\s+"
+            r"(?:\w+\s+){0,1}(?:unn|sykehuset|sjukehuset|helseforetaket|spesialisthelsetjenesten|kommunen|kommuna|kommunene|"
+            r"kommunane|fastlegen|hjemmetjenesten|hjemmesykepleien|heimesjukepleia|partene|partnerne|begge|the hospital|"
+            r"the municipality|the gp|both parties)\b|"
+            r"\b(?:hva|kva|what)\s+(?:må|skal|bør|plikter|gjør|gjer|must|should|does|do)\s+(?!vi\b|we\b|eg\b|jeg\b|det\b)"
+            r"(?:\w+\s+){0,2}(?:gjøre|gjere|do|sørge for|bidra med|ha ansvar for)\b|"
+            r"\b(?:hva|kva|what)\s+(?:er|is|are|var)\s+(?:\w+\s+){0,1}(?:\w+s|\w+'s|sitt|deres|dykkar|their|its)\s+"
+            r"(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|responsibilit\w*|duties|role|tasks)\b|"
+            r"\b(?:ansvar|oppgaver|oppgåver|plikter|pliktar|rolle|responsibilit\w*|duties)\s+(?:har|har\s+\w+|ligger|has|have)\b",
+    "deadline": rf"\b(?:når|kor tid|when)\s+{_VERB_AFTER_WHEN}|(?:^|[,.;:]\s*|\bog\s+|\band\s+)(?:når|kor tid|when)\s*\??\s*$|"
+                r"^(?:og\s+|and\s+)?(?:når|kor tid|when)\b|\b(?:innen når|by when|frist\w*|deadline\w*|time limit|"
+                r"hvor (?:fort|raskt|lenge|snart|tidlig|sent|lang tid)|kor (?:fort|raskt|lenge|snøgt|snart|tidleg|seint|lang tid)|"
+                r"how (?:fast|quickly|soon|long|late|early)|within how|"
+                r"(?:hvor|kor|how) mange (?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager|days|hours|weeks|months)|"
+                r"(?:hvor|kor) ofte|how often|how frequently|hvilken dag|kva dag|which day|which date|fra når|frå når|from when|"
+                r"senest|seinast|klokka|klokken|what time|åpningstid\w*|opningstid\w*|besøkstid\w*|"
+                r"opening hours|visiting hours|har \w+ åpent|er \w+ åpen)\b|\w+frist\w*",
+    "amount": r"\b(?:hvor mye|hvor mykje|kor mykje|kor mye|how much|hva koster|kva kostar|what does \w+ cost|"
+              r"(?:hva|kva|what) (?:er|is) (?:\w+ ){0,2}(?:prisen|satsen|døgnprisen|egenandelen|eigendelen|lønna|lønnen|gebyret|"
+              r"avgifta|avgiften|honoraret|beløpet|summen|rate|price|fee|cost|salary|wage|charge)|"
+              r"hvor mange kroner|kor mange kroner|how many kroner|dose\w*|døgndose\w*|\w+dose|mg|ml|"
+              r"(?:hvor|kor|how) (?:lang|langt|stor|store|høy|høg|høyt|far|big|high|large)(?!\s+(?:tid|frist|\w+frist|\w+tid|varsel))|"
+              r"\w*grense\w*|\w*målområde\w*|\w*normalområde\w*|minimumskrav\w*|\w*bemanning\w*|lønnssteg\w*|"
+              r"threshold|maximum|minimum|antall|talet på|the number of|"
+              r"(?:hvor|kor|how) mange (?!(?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager|days|hours|weeks|months)\b)\w+)\b",
+    "cost": r"\b(?:koster det|kostar det|kostnad\w*|betale|betala|betaler|betalar|betales|betalast|gratis|free of charge|"
+            r"ta betalt|tar betalt|ta seg betalt|kreve betaling|vederlag|fakturere|fakturerer|fakturert|charge|charged|pay|pays|paid|"
+            r"dekke\w* (?:utgift|kostnad)\w*|dekker|refusjon|refundert|egenandel)\b",
+    "legal_basis": r"\b(?:paragraf\w*|hjemmel\w*|lovhjemmel|heimel\w*|lovheimel|hvilken lov|hvilke lover|kva lov|"
+                   r"i loven|loven sier|lova seier|lovgrunnlag|rettsgrunnlag|regelverk\w*|forskrift\w*|rundskriv\w*|"
+                   r"which law|which section|what section|which act|legal basis|statute|regulation|by law|"
+                   r"hvor står det|kvar står det|where does it say|hjemlet|heimla|\w*lovbestemmelse\w*|"
+                   r"in the law|which provision|what provision|lovverket)\b|§",
+    "content": r"\b(?:inneholde\w*|innehalde\w*|innhold\w*|innhald\w*|hva skal stå|hva må stå|kva skal stå|kva må stå|"
+               r"hvilke opplysninger|kva opplysningar|hvilke dokumenter|kva dokument|hvilke papirer|"
+               r"hva (?:skal|må) (?:\w+ ){0,2}(?:sende|sendes|ha med|beskrive|omfatte|dekke)|"
+               r"kva (?:skal|må) (?:\w+ ){0,2}(?:sende|sendast|ha med|skildre|omfatte)|"
+               r"what (?:must|should|does|do) (?:\w+ ){0,3}(?:contain|include|send|cover|describe)|contain\w*|"
+               r"what information|which documents|hvilke (?:punkter|tema|temaer|forhold|elementer|krav)|opplyse om|"
+               r"(?:hvilke|kva for|which|what) \w+ (?:skal|må|er|bør|kan|must|should|are)\b|"
+               r"(?:hva|kva|what) (?:gjelder|gjeld|applies) (?:særskilt|spesielt|særleg|specifically))\b",
+    "definition": r"\b(?:hva (?:betyr|menes|meinast|innebærer|er definisjonen)|kva (?:betyr|tyder|meiner ein|er meint|inneber)|"
+                  r"menes med|meint med|definisjon\w*|definert|defined|definition|what does \w+ mean|what is meant|"
+                  r"regnes som|reknast som|rekna som|counts as|hva er (?:en|et|ei) \w+\s*\?\s*$|kva er (?:ein|eit|ei) \w+\s*\?\s*$)",
+    "contact": r"\b(?:telefonnummer\w*|telefonnr|tlf\.?\s*(?:nr|nummer)\w*|direktenummer\w*|nummeret til|"
+               r"e-?postadresse\w*|mailadresse\w*|phone number|telephone number|e-?mail address|"
+               r"(?:hva|kva|what)\s+(?:er|is)\s+(?:\w+\s+){0,3}(?:adressen|adresse|address|e-?posten|mailen|nummeret)|"
+               r"(?:hvem|kven|who)\s+(?:er|is)\s+(?:\w+\s+){0,1}(?:leder\w*|leiar\w*|kontaktperson\w*|sekretær\w*|"
+               r"head|leader|chair\w*|contact person|daglig leder))\b",
+    "procedure": r"\b(?:hvordan|korleis|how (?:do|does|should|must|can|to|is|are|will)|hva gjør vi|kva gjer vi|"
+                 r"hva (?:skal|må|bør) (?:vi|jeg|man|en) gjøre|kva (?:skal|må|bør) (?:vi|eg|ein) gjere|"
+                 r"what (?:should|must|do) we do|fremgangsmåte\w*|framgangsmåte\w*|rutine\w*|prosedyre\w*|"
+                 r"hvilken vei|kva veg|steps|process for|(?:hvor|kvar|where) (?:sender|send|skal|må|melder|henvender|søker|"
+                 r"finner|do|should|can)|hva kan (?:\w+ ){0,2}gjøre|kva kan (?:\w+ ){0,2}gjere|what can (?:\w+ ){0,2}do|"
+                 r"hva (?:skal|må|bør) (?:vi|jeg|man|en) (?:\w+ ){0,3}gjøre|kva (?:skal|må|bør) (?:vi|eg|ein) (?:\w+ ){0,3}gjere)\b",
+}
+_ASKS_RX = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
+# A question that opens with a verb asks yes or no ("Kan fastlegen kreve …?", "Gjelder det i
+# helgene?"); with a modal verb or words of permission it asks whether something is allowed
+# or required.
+_FINITE_VERB = re.compile(
+    r"(?:^|[.?!]\s+|,\s*)(?:og |men |så |eller |and |but |or )?(kan|må|skal|får|bør|er|har|gjelder|trenger|treng|plikter|"
+    r"pliktar|finnes|fins|blir|vert|stemmer|kjem|kommer|hører|høyrer|holder|held|dekker|dekkjer|"
+    r"is|are|can|may|must|should|do|does|did|will|could|has|have|would|[A-ZÆØÅa-zæøå]\w+es)\b", re.I)
+_PERMISSION = re.compile(r"\b(?:kan|må|skal|får|bør|lov|lovlig|tillatt|tillate|plikt\w*|krav på|rett til|"
+                         r"nødvendig|påkrevd|obligatorisk|allowed|permitted|may|can|must|required|obliged|have to|"
+                         r"has to|need to|entitled)\b", re.I)
+
+
+def answer_types(text: str) -> tuple[str, ...]:
+    """The kinds of answer a question asks for, in the order it asks them."""
+    ask = ask_part(text)
+    found: dict[str, int] = {}
+    for kind, rx in _ASKS_RX.items():
+        m = rx.search(ask)
+        if m:
+            found[kind] = m.start()
+    verb = _FINITE_VERB.search(ask)
+    if verb and not ({"party", "deadline", "amount", "definition", "procedure", "content"} & set(found)
+                     and min(found.values()) <= verb.start()):
+        kind = "permission" if _PERMISSION.search(ask[verb.start():]) else "yesno"
+        found.setdefault(kind, verb.start())
+    if "cost" in found and "amount" in found:
+        del found["cost"]  # "hva koster det" asks the amount itself
+    if "duration" in found:
+        found.pop("deadline", None)  # "hvor lenge" asks how long, a kind of time limit
+        found.pop("amount", None)
+    if "duty" in found and "party" in found and found["party"] < found["duty"]:
+        del found["duty"]  # "hvem har ansvaret …" asks the party
+    return tuple(sorted(found, key=lambda k: found[k]))
+
+
+def ask_part(text: str) -> str:
+    """The sentences that ask: a long situational question describes the case first and asks
+    last ("Vi har en pasient som … . Hvem skal …?")."""
+    sentences = split_sentences(text.strip())
+    asking = [s for s in sentences if s.endswith("?")]
+    if asking:
+        return " ".join(asking)
+    return sentences[-1] if sentences else text
+
+
+# --- parties ---------------------------------------------------------------------------------
+_UNN_WORDS = (r"unn|unn hf|sykehuset|sjukehuset|sykehus|sjukehus|sykehusets|sjukehusets|unns|helseforetaket|"
+              r"helseforetakets|helseføretaket|spesialisthelsetjenesten|spesialisthelsetenesta|spesialisthelsetjenestens|"
+              r"sengeposten|sengepost|avdelingen|avdelinga|posten|poliklinikken|dps|"
+              r"the hospital|hospital|the hospital's|the trust|specialist health service|the ward|ward")
+_MUNI_WORDS = (r"kommunen|kommuna|kommunens|kommunane|kommunene|kommunehelsetjenesten|kommunehelsetenesta|"
+               r"hjemmetjenesten|heimetenesta|hjemmesykepleien|heimesjukepleia|heimesjukepleien|sykehjemmet|"
+               r"sjukeheimen|sykehjem|sjukeheim|fastlegen|fastlege|fastlegane|fastlegene|legevakten|legevakta|"
+               r"helsestasjonen|tildelingskontoret|tildelingskontor|saksbehandlertjenesten|koordinerende enhet|"
+               r"the municipality|municipality|municipal|the municipality's|the gp|gp|gps|home care|nursing home")
+_BOTH_WORDS = r"begge|begge parter|partene|partane|partnerne|partnarane|felles|sammen|saman|both|jointly|together|both parties"
+_PARTY_WORDS = (("UNN", _UNN_WORDS), ("Kommunen", _MUNI_WORDS), ("Felles", _BOTH_WORDS))
+_PARTY_RX = [(party, re.compile(rf"\b(?:{words_})\b", re.I)) for party, words_ in _PARTY_WORDS]
+_MODAL = r"(?:må|skal|kan|bør|plikter|pliktar|har|gjør|gjer|sender|melder|betaler|betalar|dekker|tar|must|should|shall|has|have|does|do|can|pays)"
+_SELF = r"(?:vi|oss|jeg|eg|meg|we|us|i)"
+_SPEAKER = [
+    ("UNN", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|at|on|in)\s+(?:\w+\s+)?(?:sykehuset|sjukehuset|"
+                       rf"sengeposten|sengepost|avdelingen|avdelinga|posten|poliklinikken|intensiv\w*|medisinsk|kirurgisk|"
+                       rf"unn|the hospital|the ward|ward|dps)\b|\b(?:sykehuslege|sjukehuslege|sykepleier på sykehuset|"
+                       rf"hospital doctor|hospital nurse|ward nurse)\b|\b(?:vår|vår|our)\s+(?:avdeling|sengepost|post|ward)\b", re.I)),
+    ("Kommunen", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|at|in|from)\s+(?:\w+\s+)?(?:kommunen|kommuna|"
+                            rf"hjemmetjenesten|heimetenesta|hjemmesykepleien|heimesjukepleia|sykehjemmet|sjukeheimen|"
+                            rf"helsestasjonen|legevakten|legevakta|tildelingskontoret|the municipality|home care|"
+                            rf"the nursing home|nursing home)\b|\b(?:som|as an?|i'm an?|i am an?|jeg er|eg er)\s+"
+                            rf"(?:fastlege|kommunelege|helsesykepleier|helsesjukepleiar|saksbehandler|gp|municipal)\b|"
+                            rf"\b(?:vår|vår|our)\s+(?:kommune|municipality)\b", re.I)),
+]
+
+
+def party_mentions(text: str) -> list[tuple[int, str]]:
+    """(position, party) of every party the text names."""
+    found = [(m.start(), party) for party, rx in _PARTY_RX for m in rx.finditer(text)]
+    return sorted(found)
+
+
+def speaker_side(text: str) -> str | None:
+    for party, rx in _SPEAKER:
+        if rx.search(text):
+            return party
+    return None
+
+
+def asked_party(text: str, speaker: str | None) -> str | None:
+    """The party whose duty or role the question is about: the subject of its asking clause
+    ("Hva må sykehuset sende …", "Skal kommunen …", "kommunens ansvar"), "vi" for the side it is
+    asked from, or None (a "who" question, or none named)."""
+    ask = ask_part(text)
+    for party, words_ in _PARTY_WORDS:
+        if re.search(rf"\b(?:{words_})s?\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|responsibilit\w*|duties|role|tasks)\b|"
+                     rf"\b(?:{words_})\s+(?:sitt|sine|si)\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle)\b", ask, re.I):
+            return party
+    subject = re.search(rf"\b{_MODAL}\s+(?:da\s+|så\s+|også\s+|egentlig\s+|eigentleg\s+)?(?P<who>\w+(?:\s+\w+)?)", ask, re.I)
+    candidates = []
+    if subject:
+        candidates.append(subject.group("who"))
+    lead = re.search(rf"(?:^|[.?!,]\s*)(?:og\s+|men\s+|and\s+)?(?P<who>\w+(?:\s+\w+)?)\s+{_MODAL}\b", ask, re.I)
+    if lead:
+        candidates.append(lead.group("who"))
+    for who in candidates:
+        if re.match(rf"{_SELF}\b", who, re.I):
+            return speaker
+        for party, rx in _PARTY_RX:
+            if rx.match(who):
+                return party
+    return None
+
+
+# --- focus words -------------------------------------------------------------------------
+# Words that say what kind of question it is, or who asks, not what it is about.
+_NOT_FOCUS = frozenset("""
+hvem kven who whose whom hva kva what hvilken hvilke hvilket kva kor hvor how when når why hvorfor kvifor
+ansvar ansvaret ansvarlig ansvarleg responsible responsibility frist fristen deadline paragraf lov loven
+skal må kan bør får gjør gjøre gjere do does must should can may will would could shall need needs trenger
+pasient pasienten pasientar pasienter pasientane pasientene patient patients bruker brukeren
+spørsmål lurer lurte wonder please takk thanks hei hallo
+maks maksimal maksimalt minimum minst mest ca cirka omtrent vanlig vanleg typisk normalt egentlig eigentleg
+mulig mogleg ofte lenge mange mye mykje
+""".split())
+
+
+def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | None = None) -> tuple[Focus, ...]:
+    """The question's content words, each with how the documents know it: as written, by
+    stem, in the glossary, in its bokmål form, by a spelling fix, or in the same word family
+    (a word the documents have that differs only in its ending: "koster" – "kostnad")."""
+    stop = stop or stopwords()
+    party_words = {w for _, words_ in _PARTY_WORDS for w in words_.replace("'", " ").split("|") if " " not in w}
+    forms = dict(reading.forms)
+    fixes = dict(reading.fixes)
+    glossary_words = {w for term in reading.matched for w in words(term)}
+    out: dict[str, Focus] = {}
+    for word in words(reading.text):
+        if len(word) < 3 or word in stop or word in _NOT_FOCUS or word in party_words or word.isdigit() or word in out:
+            continue
+        if knows(word):
+            out[word] = Focus(word, True)
+        elif family is not None and _in_family(word, family):
+            out[word] = Focus(word, True, "ordfamilie")
+        elif word in glossary_words:
+            out[word] = Focus(word, True, "ordliste")
+        elif word in forms:
+            out[word] = Focus(word, True, "nynorsk")
+        elif word in fixes:
+            out[word] = Focus(word, True, "stavekontroll")
+        else:
+            out[word] = Focus(word, False)
+    return tuple(out.values())
+
+
+FAMILY_MIN = 4  # letters a word must share with a documents' word to be of its family
+FAMILY_ENDING = 3  # letters after the shared part that may differ
+
+
+def word_family(vocabulary) -> frozenset[str]:
+    """Every beginning (of FAMILY_MIN letters or more) of the documents' words."""
+    return frozenset(w[:k] for w in vocabulary for k in range(FAMILY_MIN, len(w) + 1))
+
+
+def _in_family(word: str, family: frozenset[str]) -> bool:
+    return len(word) > FAMILY_MIN and word[:max(FAMILY_MIN, len(word) - FAMILY_ENDING)] in family
+
+
+def _family_of(lexical) -> frozenset[str]:
+    cached = lexical.__dict__.get("_word_family")
+    if cached is None:
+        cached = lexical.__dict__["_word_family"] = word_family(lexical.vocabulary)
+    return cached
+
+
+# --- language ------------------------------------------------------------------------------
+_NYNORSK_STRONG = re.compile(r"\b(?:kva|kven|korleis|kvifor|kvar|ikkje|eg|frå|berre|noko|nokon|mykje|meir|sjølv|"
+                             r"sjukehus\w*|sjukeheim\w*|heimesjuke\w*|teneste\w*|vert|dykk|òg|gjeld|vere|seie|"
+                             r"korkje|heilt|fekk|tek|høyrer|kvart|følgje|sørgje\w*|ein|eit|dei|kor)\b", re.I)
+_NYNORSK_WEAK = re.compile(r"\b(?:ei|ho|gjere|treng|kjem|liggje\w*|pasientane|kommunane|tilsette|skriven)\b", re.I)
+_ENGLISH_WORDS = re.compile(r"\b(?:the|of|and|is|are|was|what|what's|which|who|whom|whose|when|where|why|how|does|do|"
+                            r"can|could|should|would|will|with|from|our|we|my|you|your|it|it's|this|that|these|they|"
+                            r"their|there|about|after|before|must|has|have|if|on|in|to|a|an|i'm)\b", re.I)
+_NORWEGIAN_WORDS = re.compile(r"\b(?:og|er|det|som|på|ikke|ikkje|jeg|eg|vi|har|skal|må|hva|kva|hvem|kven|når|til|"
+                              r"med|av|for|en|ei|ein|et|eit|den|de|dei|om|fra|frå|hvis|viss|kan|blir|vert|pasienten)\b", re.I)
+
+
+def language(text: str) -> str:
+    """"en", "nn" or "nb": by the function words a question uses."""
+    if looks_english(text) or len(_ENGLISH_WORDS.findall(text)) > len(_NORWEGIAN_WORDS.findall(text)):
+        return "en"
+    if _NYNORSK_STRONG.search(text) or len(_NYNORSK_WEAK.findall(text)) >= 2:
+        return "nn"
+    return "nb"
+
+
+# --- follow-ups ----------------------------------------------------------------------------
+_CONTINUES = re.compile(r"^\s*(?:og|men|så|eller|enn|også|and|but|so|or|also|what about|how about|hva med|kva med|"
+                        r"hvordan med|korleis med|hva om|kva om|what if|same for)\b", re.I)
+# Words that point back: "gjelder det …?", "hvem betaler da?", "hvor raskt må den sendes?".
+_POINTS_BACK = re.compile(r"\b(?:gjelder det|gjeld det|gjelder dette|gjeld dette|gjelder den|does that|does this|"
+                          r"does the same|is that|is this|i så fall|in that case|in this case|det der|den der|"
+                          r"(?:de|dei|den|det|han|ho|hun|they|it)\s+(?:da|då|også|òg))\b", re.I)
+_THEN_LAST = re.compile(r"\b(?:da|då|then|etterpå|også|òg|too|as well|likevel|anyway)\s*[?.!]*\s*$", re.I)
+_THEN = re.compile(r"\b(?:da|då|then|også|òg|likevel|still)\b", re.I)
+_PRONOUN = re.compile(r"\b(?:den|det|dette|denne|disse|de|dei|dem|han|ho|hun|henne|ham|it|that|this|they|them|those)\b"
+                      r"(?=\s*[?.,!]|\s*$|\s+(?:må|skal|kan|bør|er|var|blir|vert|gjelder|gjeld|gis|sendes|sendast|"
+                      r"\w+es|\w+ast|være|vere|own|must|should|be|is|are|apply|applies|mean|cover|covers|"
+                      r"da|då|også|òg|der|then|also|too)\b)|"
+                      r"\b(?:den|denne|dette|disse|that|this|those)\s+(?:\w+en|\w+et|\w+ene|\w+a|plikt\w*|duty|rule|regel)\b",
+                      re.I)
+_VERB = re.compile(r"\b(?:er|var|har|hadde|må|skal|kan|bør|får|gjør|gjer|blir|vert|gjelder|gjeld|is|are|was|has|have|"
+                   r"do|does|must|should|can|will|(?!etter|over|under|hver|eller|heller|sammen|inne|oppe|ute)\w{3,}(?:er|es|ar|ast|te|de))\b",
+                   re.I)
+FOLLOW_UP_SCORE = 3
+
+
+def follow_up_score(text: str, focus: tuple[Focus, ...]) -> int:
+    """How strongly a question leans on the one before it: it opens as a continuation ("og",
+    "hva med", "what about"), points back ("gjelder det", "hvem betaler da?", "må den …"), is a
+    fragment without a verb, and has few topic words of its own; a question with many is one
+    of its own."""
+    topic = len(focus)
+    n_words = len(words(text))
+    score = 4 * bool(_CONTINUES.search(text)) + 3 * bool(_POINTS_BACK.search(text))
+    score += 2 if _THEN_LAST.search(text) else bool(_THEN.search(text))
+    score += bool(_PRONOUN.search(text))
+    score += n_words <= 6 and not _VERB.search(text)
+    score += {0: 2, 1: 2, 2: 1, 3: 0}.get(topic, -1 if topic < 6 else -2)
+    score += n_words <= 8
+    return score
+
+
+def is_follow_up(text: str, focus: tuple[Focus, ...]) -> bool:
+    return follow_up_score(text, focus) >= FOLLOW_UP_SCORE
+
+
+def _swap_parties(text: str, new: str) -> str | None:
+    """The earlier question asked of another party: in its asking sentence, the party it asks
+    about becomes `new` (and `new`, where that sentence names it as the other party, the old
+    one): "Hva må sykehuset sende til kommunen …" followed by "og kommunen?" reads "Hva må
+    kommunen sende til UNN …". None when the earlier question asks about no party."""
+    old = asked_party(text, speaker_side(text))
+    if old is None or old == new:
+        return None
+    ask = ask_part(text)
+    at = text.rfind(ask)
+    words_of = dict(_PARTY_WORDS)
+    old_rx = re.compile(rf"\b(?:{words_of[old]})\b", re.I)
+    new_rx = re.compile(rf"\b(?:{words_of[new]})s?\b", re.I)
+    if at < 0 or not old_rx.search(ask):
+        return None
+    swapped = new_rx.sub("\x00", ask)
+    swapped = old_rx.sub(lambda m: _party_name(new, m.group(0)), swapped, count=1)
+    swapped = swapped.replace("\x00", _PARTY_NAME[old])
+    return text[:at] + swapped + text[at + len(ask):]
+
+
+_PARTY_NAME = {"UNN": "UNN", "Kommunen": "kommunen", "Felles": "begge partene"}
+
+
+def _party_name(party: str, replaced: str) -> str:
+    """The party's name in the form of the word it replaces (possessive "kommunens", "UNNs")."""
+    name = _PARTY_NAME[party]
+    if replaced.lower().endswith("s") and replaced.lower() not in ("begge parter", "partnerne", "partene"):
+        name = "UNNs" if party == "UNN" else f"{name}s" if party == "Kommunen" else name
+    return name[0].upper() + name[1:] if replaced[:1].isupper() and party != "UNN" else name
+
+
+def bare_party(text: str) -> str | None:
+    """The party a follow-up names when it asks nothing else ("og kommunen?", "hva med UNN?",
+    "what about the GP?", "Hva har UNN ansvar for her?")."""
+    core = _CONTINUES.sub("", text).strip(" ?.!,")
+    mentions = party_mentions(core)
+    if not mentions:
+        return None
+    stop = stopwords()
+    rest = [w for w in words(core) if w not in stop and w not in _NOT_FOCUS and w not in ("her", "der", "då", "da")
+            and not any(rx.fullmatch(w) for _, rx in _PARTY_RX)]
+    parties = {party for _, party in mentions}
+    return mentions[0][1] if not rest and len(parties) == 1 else None
+
+
+def interpret(text: str, earlier: str) -> str:
+    """A follow-up read with the question before it: a bare party ("og kommunen?", "what about
+    the GP?") asks the earlier question of that party; anything else is the earlier question
+    with the follow-up joined on ("Når må kommunen svare … – gjelder det i helgene også?")."""
+    party = bare_party(text)
+    if party and (swapped := _swap_parties(earlier, party)):
+        return swapped
+    earlier = earlier.strip().rstrip("?.! ")
+    follow = re.sub(r"^\s*(?:og|men|så|and|but|so)\b[\s,]*", "", text.strip(), flags=re.I)
+    if not follow:
+        return earlier + "?"
+    if not re.match(r"(?:UNN|KAD|ØHD|USK|IP|KE|GP|PLO|I)\b", follow):
+        follow = follow[0].lower() + follow[1:]
+    if not follow.endswith("?"):
+        follow += "?"
+    return f"{earlier} – {follow}"
+
+
+def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | list[str] = ()) -> Question:
+    """Read a question once (with the conversation's earlier questions, oldest first)."""
+    history = tuple(h for h in history if h and h.strip())
+    stop = stopwords()
+    own = read_words(text, lexical, glossary)
+    family = _family_of(lexical)
+    own_focus = focus_words(own, lexical.knows, stop, family)
+    lang = language(text)
+    interpreted = None
+    reading, focus = own, own_focus
+    if history and is_follow_up(text, own_focus):
+        earlier = _resolve(history, lexical, glossary)
+        interpreted = interpret(text, earlier)
+        reading = read_words(interpreted, lexical, glossary)
+        focus = focus_words(reading, lexical.knows, stop, family)
+    asks = answer_types(text)
+    if interpreted and not asks:
+        asks = answer_types(interpreted)
+    elif interpreted and asks:
+        asks = tuple(dict.fromkeys(asks + answer_types(interpreted)))
+    speaker = speaker_side(" ".join((*history, text)) if interpreted else text)
+    party = bare_party(text) if interpreted else None
+    party = party or asked_party(text, speaker)
+    if party is None and interpreted:
+        party = asked_party(interpreted, speaker)
+    return Question(text=text, words=reading, lang=lang, asks=asks, party=party, speaker=speaker, focus=focus,
+                    history=history, interpreted=interpreted)
+
+
+def _resolve(history: tuple[str, ...], lexical, glossary) -> str:
+    """The last earlier question as it was meant: itself a follow-up of the ones before it."""
+    last = history[-1]
+    if len(history) == 1:
+        return last
+    own = read_words(last, lexical, glossary)
+    if not is_follow_up(last, focus_words(own, lexical.knows, family=_family_of(lexical))):
+        return last
+    return interpret(last, _resolve(history[:-1], lexical, glossary))

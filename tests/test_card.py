@@ -1,0 +1,128 @@
+"""The answer card: the sentence that states what was asked, first, copied from a shown excerpt
+with its citation; its party; a rule with its exception; a pointer followed; the paragraph of a
+"which law" question; labels in English for English questions."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.answer.card import (
+    Candidate,
+    _exception_beside,
+    _pointer_target,
+    card_text,
+)
+from assistant.models import Card, CardSentence, Chunk
+
+pytestmark = pytest.mark.slow
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("question", [
+    "Hvem sender tidligmelding ved innleggelse?",
+    "Hva må sykehuset sende til kommunen før en pasient skrives ut, og når?",
+    "Kan fastlegen kreve veiledning fra UNN, og koster det noe?",
+    "Who must send the early notification when a patient is admitted?",
+])
+def test_every_card_sentence_is_copied_from_a_shown_excerpt_and_cited(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert not answer.abstained and answer.card and 1 <= len(answer.card.sentences) <= 3
+    for s in answer.card.sentences:
+        excerpt = answer.excerpts[s.rank - 1]
+        assert _flat(s.text) in _flat(excerpt.text.replace("•", "")), (s.text, excerpt.text)
+        assert f"{s.text} [{s.rank}]" in answer.answer
+    assert answer.answer.index(answer.card.sentences[0].text) < answer.answer.index(answer.card.sentences[-1].text) or \
+        len(answer.card.sentences) == 1
+
+
+def test_a_how_long_question_gets_the_duration_not_another_deadline(real_assistant):
+    answer = real_assistant.ask("Hvor lenge har kommunen på seg til å protestere på en faktura for "
+                                "utskrivningsklare pasienter?")
+    assert answer.card.asks[0] == "duration"
+    assert "innen 30 dager" in answer.card.sentences[0].text and answer.card.deadline.startswith("innen 30 dager")
+
+
+def test_each_part_of_a_two_part_question_is_answered(real_assistant):
+    answer = real_assistant.ask("Kan fastlegen kreve veiledning fra UNN, og koster det noe?")
+    cost = next(s for s in answer.card.sentences if s.role == "part")
+    assert re.search(r"kan ikke kreves vederlag|ikke adgang til å kreve betaling", cost.text)
+    assert _flat(cost.text) in _flat(answer.excerpts[cost.rank - 1].text.replace("•", ""))  # on screen
+
+
+def test_a_which_paragraph_question_names_the_paragraph(real_assistant):
+    answer = real_assistant.ask("Hvilken paragraf gjelder veiledningsplikten til spesialisthelsetjenesten?")
+    assert answer.card.paragraph and "6-3" in answer.card.paragraph
+    assert "6-3" in answer.answer.split("[")[0]
+
+
+def test_a_who_question_gets_the_party_from_the_duty_block(real_assistant):
+    answer = real_assistant.ask("Hvem skal holde telefonlisten til helsestasjonene oppdatert?")
+    assert not answer.abstained  # it mentions a telephone list but asks who keeps it
+    assert answer.card.party == "Kommunen" and answer.answer.startswith("Kommunen: ")
+
+
+def test_a_duty_item_is_led_by_its_party_and_a_sentence_naming_one_is_not():
+    card = Card(("party",), (CardSentence("Rekvirere pasienttransport tilpasset pasientens behov.", 1, "UNN"),
+                             CardSentence("Kommunen skal svare samme dag.", 2, "Kommunen")))
+    assert card_text(card) == ("UNN: Rekvirere pasienttransport tilpasset pasientens behov. [1] "
+                               "Kommunen skal svare samme dag. [2]")
+
+
+def test_a_source_that_binds_no_one_is_labelled():
+    card = Card(("yesno",), (CardSentence("Departementet vil vurdere en progressiv modell.", 1, None,
+                                          "brev – ikke bindende: HOD-invitasjon 12.05.2023"),))
+    assert card_text(card).startswith("[brev – ikke bindende: HOD-invitasjon 12.05.2023] Departementet")
+
+
+def _candidates(*texts: str) -> list[Candidate]:
+    chunk = Chunk("rl2:4.1#0", "rl2:4.1", "rl2", "\n".join(texts), 1, 9)
+    return [Candidate(text, 1, chunk, i, None, None, 1.0) for i, text in enumerate(texts)]
+
+
+def test_a_rule_keeps_the_exception_in_the_sentence_after_it():
+    cands = _candidates("Pasienten skal ha med seg epikrise ved utskrivning.",
+                        "Dette gjelder ikke ved overflytting til annet sykehus.",
+                        "Kommunen skal svare samme dag.")
+    assert _exception_beside(cands[0], cands) == (cands[1], "exception")
+    assert _exception_beside(cands[2], cands) is None
+
+
+def test_a_pointer_is_followed_to_the_section_it_names(real_assistant):
+    index = real_assistant.index
+    chunk = next(c for c in index.chunks if re.search(r"\bse punkt \d", c.text, re.I) and c.doc_id.startswith("rl"))
+    sentence = next(s for s in chunk.text.split("\n") if re.search(r"\bse punkt \d", s, re.I))
+    result = real_assistant.retriever.search(sentence)
+    target = _pointer_target(Candidate(sentence.strip("• "), 1, chunk, 0, None, None, 1.0), index, result)
+    assert target is not None and target.chunk.section_id != chunk.section_id
+    assert target.chunk.doc_id == chunk.doc_id
+
+
+def test_english_questions_get_english_labels(real_assistant):
+    from assistant.answer.render_answer import answer_text
+
+    text = answer_text(real_assistant.ask("Who must send the early notification when a patient is admitted?"))
+    assert text.startswith("Answer: UNN") and "Who does what:" in text and "Excerpts:" in text
+    follow = answer_text(real_assistant.ask("and the municipality?", history=["Who must send the discharge summary?"]))
+    assert follow.startswith("Interpreted as: ")
+
+
+def test_jsonl_reads_a_question_with_its_conversation(avtale_env):
+    import subprocess
+    import sys
+
+    lines = [json.dumps({"question": "og hva med kommunen?",
+                         "history": ["Hva må sykehuset sende til kommunen før en pasient skrives ut?"]}),
+             "Hvem sender tidligmelding?", json.dumps({"history": "ikke en liste"})]
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--jsonl", "--lexical"], input="\n".join(lines),
+                          capture_output=True, text=True, timeout=120)
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert rows[0]["interpreted"] == "Hva må kommunen sende til UNN før en pasient skrives ut?"
+    assert rows[0]["question"] == "og hva med kommunen?" and rows[0]["card"]["asks"]
+    assert rows[1]["interpreted"] is None and rows[1]["card"]["party"] == "UNN"
+    assert "error" in rows[2] and proc.returncode == 1

@@ -1,0 +1,91 @@
+"""'Not covered' from what the question asks: words the documents never mention are named, a
+detail they do not give is said to be missing (with what they do say), and covered questions
+that only mention such things are still answered; with or without the list of topics."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.compose import compose
+from assistant.answer.coverage import Verdict, not_covered_text
+from assistant.answer.understand import understand
+from assistant.models import QueryWords, Question
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_question_about_something_the_documents_never_mention_names_it(real_assistant):
+    answer = real_assistant.ask("Hva er maks døgndose paracetamol for en skrøpelig eldre pasient?")
+    assert answer.abstained and answer.abstain_reason == "unknown_terms"
+    assert "paracetamol" in answer.unknown_terms and "«paracetamol»" in answer.answer
+    assert answer.answer.startswith("Dokumentene nevner ikke") and answer.card is None and answer.excerpts
+
+
+def test_a_detail_the_documents_do_not_give_is_said_to_be_missing(real_assistant):
+    answer = real_assistant.ask("Hvor mye koster et døgn for en utskrivningsklar pasient i kroner?")
+    assert answer.abstained and answer.abstain_reason == "missing_detail"
+    assert "men oppgir ikke noe beløp" in answer.answer and "Det de sier: «" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Hvem sender tidligmelding ved innleggelse?",
+    "Hvem skal holde telefonlisten til helsestasjonene oppdatert?",
+    "Kan sykehuset ta betalt for å lære hjemmesykepleien vanlig sårstell?",
+    "When must the municipality answer a message about a patient who is ready for discharge?",
+    "Hjemmesykepleien fikk pasienten hjem uten oppdatert medisinliste – han står på Marevan. Hvem skulle sendt den?",
+])
+def test_covered_questions_are_answered_even_when_they_mention_unknown_things(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert not answer.abstained, answer.answer
+
+
+def test_the_method_works_without_the_topic_list(real_assistant):
+    question = understand("Hva er maks døgndose paracetamol for en skrøpelig eldre pasient?",
+                          real_assistant.index.lexical)
+    result = real_assistant.retriever.search(question)
+    without = compose(result, real_assistant.index, question=question, use_topics=False)
+    assert without.abstained and without.abstain_reason == "unknown_terms"
+
+
+def test_the_not_covered_message_is_in_the_question_s_language():
+    english = Question("What is the daily rate?", QueryWords("What is the daily rate?"), lang="en", asks=("amount",))
+    text = not_covered_text(Verdict(False, "missing_detail", detail="amount"), english, "Kommunen betaler.", 1,
+                            "Faktureringsveileder › 3")
+    assert text.startswith("The documents cover this (Faktureringsveileder › 3), but do not give an amount")
+    assert "What they say: «Kommunen betaler.» [1]" in text
+    assert not_covered_text(Verdict(False, "unknown_terms", unknown=("marevan", "inr")), english, None, None, None) \
+        == "The documents do not mention «marevan» or «inr»."
+
+
+def test_the_json_says_why_a_question_is_not_covered(avtale_env):
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", "--lexical", "Hvem vant fotball-VM i 1998?"],
+                          capture_output=True, text=True, timeout=120)
+    data = json.loads(proc.stdout)
+    assert data["abstained"] and data["abstain_reason"] == "unknown_terms" and "fotball" in data["unknown_terms"]
+    assert data["card"] is None and data["interpreted"] is None
+
+
+@pytest.mark.parametrize("question, sentence, kind, states", [
+    ("Hvor mye koster et døgn for en utskrivningsklar pasient?", "Kommunen betaler fra første virkedag, 30 dager.", "amount", False),
+    ("Hvor mye penger får vinneren av prisen?", "Prisen består av et diplom og 50.000 kroner.", "amount", True),
+    ("Hva er egenandelen på korttidsplass?", "Egenandelen er 200 kr per døgn.", "amount", True),
+    ("Hvor mange kommuner er med i helsefellesskapet?", "Helsefellesskapet har 19 kommuner.", "amount", True),
+    ("Hva er telefonnummeret til pasientreisekontoret?", "Ring pasientreiser på 05515.", "contact", True),
+    ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "contact", False),
+    ("Hvor lenge har kommunen på seg?", "Innsigelser sendes innen 30 dager fra mottatt faktura.", "duration", True),
+    ("Hvor lenge har kommunen på seg?", "Kommunen skal svare så snart som mulig.", "duration", False),
+])
+def test_a_detail_counts_only_when_a_sentence_states_it(question, sentence, kind, states):
+    """A money question needs an amount of money, a "how many" a number, a phone number a
+    number, a "how long" a number of days or hours: another figure does not answer it."""
+    from assistant.answer.card import Candidate
+    from assistant.answer.coverage import _MONEY_ASKED, _states
+    from assistant.models import Chunk
+
+    chunk = Chunk("x#0", "x", "x", sentence, 1, 1)
+    money = bool(_MONEY_ASKED.search(question))
+    assert _states(kind, Candidate(sentence, 1, chunk, 0, None, None, 1.0), None, money) is states

@@ -1,0 +1,127 @@
+"""Question understanding: what a question asks is read once, into a typed result: its language,
+the kinds of answer it asks for, the party it is about, its focus words and whether the
+documents know them, and what an elliptical follow-up means."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.understand import (
+    answer_types,
+    asked_party,
+    language,
+    speaker_side,
+    understand,
+)
+from assistant.service import Assistant
+
+
+@pytest.fixture(scope="module")
+def lexical(tmp_path_factory, bundled_corpus_dir):
+    return Assistant.open(bundled_corpus_dir, tmp_path_factory.mktemp("index"), use_encoder=False).index.lexical
+
+
+@pytest.mark.parametrize("question, first", [
+    ("Hvem sender tidligmelding ved innleggelse?", "party"),
+    ("Kven har ansvaret for svangerskapskontrollane – kommunen eller UNN?", "party"),
+    ("Er det vi eller sykehuset som skal bestille hjelpemidlene?", "party"),
+    ("Når må kommunen svare på meldingen om utskrivningsklar pasient?", "deadline"),
+    ("Hvor lang frist har kommunen for å sende fakturainnsigelse?", "duration"),
+    ("Hvor lenge har kommunen på seg til å protestere på en faktura?", "duration"),
+    ("How quickly must the municipality answer?", "deadline"),
+    ("Kor ofte skal beredskapsplanen reviderast?", "deadline"),
+    ("Hvor mye koster et døgn for en utskrivningsklar pasient?", "amount"),
+    ("Hvor mange KAD-senger har Tromsø kommune?", "amount"),
+    ("Hvilken paragraf i loven gir kommunen plikt til ØHD?", "legal_basis"),
+    ("Hva skal tidligmeldingen inneholde?", "content"),
+    ("Kan fastlegen kreve veiledning fra UNN?", "permission"),
+    ("Gjelder det i helgene også?", "yesno"),
+    ("Hva menes med en utskrivningsklar pasient?", "definition"),
+    ("Hvordan sender vi en fakturainnsigelse til UNN?", "procedure"),
+    ("Hva er telefonnummeret til koordinerende enhet?", "contact"),
+    ("Hva er kommunens ansvar ved utskrivning?", "duty"),
+])
+def test_the_kind_of_answer_asked_for(question, first):
+    assert answer_types(question)[0] == first
+
+
+def test_when_as_a_conjunction_asks_for_no_deadline():
+    # "når" opens the situation here, not the question: it asks for a party.
+    assert answer_types("Hvem har ansvaret når pasienten skrives ut fra UNN?") == ("party",)
+
+
+def test_a_two_part_question_asks_both_in_order():
+    assert answer_types("Hva må sykehuset sende til kommunen før en pasient skrives ut, og når?")[-1] == "deadline"
+    assert answer_types("Kan fastlegen kreve veiledning fra UNN, og koster det noe?") == ("permission", "cost")
+
+
+def test_a_long_situational_question_is_read_by_its_asking_sentence():
+    question = ("Vi har en pasient med KOLS som har ligget lenge hos oss, og familien er bekymret for hvordan det skal "
+                "gå hjemme. Hvem skal kalle inn til samarbeidsmøte?")
+    assert answer_types(question) == ("party",)
+
+
+@pytest.mark.parametrize("question, party", [
+    ("Hva må sykehuset sende til kommunen før en pasient skrives ut?", "UNN"),
+    ("Hva er kommunens ansvar ved utskrivning?", "Kommunen"),
+    ("Skal UNN varsle kommunen om fødselen?", "UNN"),
+    ("Må begge partene kartlegge kompetansebehovet?", "Felles"),
+    ("Hvem skal sende epikrisen?", None),
+])
+def test_the_party_a_question_is_about(question, party):
+    assert asked_party(question, speaker_side(question)) == party
+
+
+def test_we_means_the_side_the_question_is_asked_from():
+    ward = "Vi på sengeposten har en pasient som snart er ferdigbehandlet. Hva må vi gjøre før hun drar?"
+    assert speaker_side(ward) == "UNN" and asked_party(ward, "UNN") == "UNN"
+    municipal = "Vi i kommunen har fått melding om en innlagt pasient. Hva må vi sende?"
+    assert speaker_side(municipal) == "Kommunen" and asked_party(municipal, "Kommunen") == "Kommunen"
+
+
+@pytest.mark.parametrize("question, lang", [
+    ("Hvem sender tidligmelding?", "nb"),
+    ("Kven har ansvaret når ein pasient vert skriven ut?", "nn"),
+    ("Kor lenge har kommunen på seg?", "nn"),
+    ("Who must send the discharge summary?", "en"),
+    ("What's the direct phone number to AMK in Tromsø?", "en"),
+])
+def test_language(question, lang):
+    assert language(question) == lang
+
+
+def test_focus_words_say_how_the_documents_know_them(lexical):
+    q = understand("Hva er maks døgndose Marevan for en pasient med heimesjukepleie og KAD-seng?", lexical)
+    known = {f.word: (f.known, f.via) for f in q.focus}
+    assert known["marevan"] == (False, "")
+    assert known["heimesjukepleie"][0] and known["kad"] == (True, "ordliste")
+    assert "marevan" in q.unknown and "hva" not in known  # question words are not focus words
+
+
+def test_a_follow_up_naming_another_party_asks_the_earlier_question_of_it(lexical):
+    q = understand("og hva med kommunen?", lexical,
+                   history=["Hva må sykehuset sende til kommunen før en pasient skrives ut, og når?"])
+    assert q.interpreted == "Hva må kommunen sende til UNN før en pasient skrives ut, og når?"
+    assert q.party == "Kommunen" and q.search_text == q.interpreted
+    assert q.text == "og hva med kommunen?"
+
+
+def test_an_elliptical_follow_up_is_read_with_the_question_before(lexical):
+    q = understand("Gjelder det i helgene også?", lexical,
+                   history=["Når må kommunen svare på melding om utskrivningsklar pasient?"])
+    assert q.interpreted == "Når må kommunen svare på melding om utskrivningsklar pasient – gjelder det i helgene også?"
+    who = understand("Hvem betaler da?", lexical, history=["Skal kommunen invitere UNN med på beredskapsøvelser?"])
+    assert who.interpreted and "beredskapsøvelser" in who.interpreted and who.asks[0] == "party"
+
+
+def test_a_question_that_stands_alone_is_not_rewritten(lexical):
+    q = understand("Hvem har ansvaret for å oppnevne barnekoordinator for et barn med alvorlig sykdom?", lexical,
+                   history=["Hvor lang frist har kommunen for å sende fakturainnsigelse?"])
+    assert q.interpreted is None and q.search_text == q.text
+    assert understand("Hvem sender tidligmelding?", lexical).interpreted is None  # no history
+
+
+def test_a_follow_up_of_a_follow_up_reads_the_whole_conversation(lexical):
+    q = understand("Og kommunen?", lexical, history=["Hvem skal rekvirere pasienttransport ved utskrivning?",
+                                                     "Når går ansvaret over til kommunen – hva må UNN gjøre da?"])
+    assert q.interpreted is not None and "transport" in q.interpreted
