@@ -153,6 +153,53 @@ def test_hostile_lines_are_cleaned_and_structured_in_linear_time(shape):
         extract_duties([doc])
 
 
+@pytest.fixture(scope="module")
+def hostile_corpus(tmp_path_factory) -> tuple[Path, Path]:
+    """The small corpus with a document of each hostile line shape (200 KB each; 2 MB under the
+    thorough profile) and one 1 MB word, indexed for word search once."""
+    from assistant.corpus.ingest import IngestOptions, ingest
+    from assistant.search.index import build_index
+
+    base = tmp_path_factory.mktemp("hostile")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    source = REPO / "corpus" / "rundskriv-veiledningsplikt-shtjl-6-3.txt"
+    (corpus / source.name).write_bytes(source.read_bytes())
+    (corpus / "manifest.toml").write_text(f'[[source]]\nfile = "{source.name}"\nid = "rundskriv"\n', encoding="utf-8")
+    files = [hostile.one_word_text(base / "ord.txt", 1_000_000 * SCALE)]
+    for n, shape in enumerate(sorted(hostile.LINE_SHAPES)):
+        path = base / f"form{n}.txt"
+        path.write_text(f"Avtale {n}\n\n1. Formål\n{hostile.hostile_line(shape, 200_000 * SCALE)}\n"
+                        "Kommunen skal svare innen 24 timer.\n", encoding="utf-8")
+        files.append(path)
+    ingest(files, corpus, IngestOptions())
+    build_index(corpus, base / "index", None)
+    return corpus, base / "index"
+
+
+@pytest.mark.parametrize("question", ["Hvem skal svare innen 24 timer?", "Hva skal kommunen?", "Hvem betaler, og når?",
+                                      "777777 timer før 1.1.1.1", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"])
+def test_questions_over_hostile_documents_are_answered_quickly(question, hostile_corpus):
+    """Sentences of 200,000 digits or dots reached the answer card, whose patterns for amounts
+    and deadlines tried every digit as a start (one question ran past 300 s), and a 1 MB word
+    gave the word-family set every one of its beginnings (a MemoryError)."""
+    from assistant.service import Assistant
+
+    corpus, index = hostile_corpus
+    assistant = Assistant.open(corpus, index, use_encoder=False)
+    with within(20 * SCALE, f"the question {question!r}"):
+        answer = assistant.ask(question)
+    assert answer.excerpts and json.dumps(answer.to_json(), ensure_ascii=False)
+
+
+def test_an_endless_sentence_is_read_in_bounded_pieces():
+    from assistant.corpus.sentences import MAX_SENTENCE_CHARS, split_sentences
+
+    pieces = split_sentences("Kommunen skal " + "7" * 10_000 + " svare. Neste setning.")
+    assert all(len(p) <= MAX_SENTENCE_CHARS for p in pieces) and pieces[-1] == "Neste setning."
+    assert "".join(pieces[:-1]).replace(" ", "") == ("Kommunen skal " + "7" * 10_000 + " svare.").replace(" ", "")
+
+
 def test_no_passage_costs_the_encoder_more_than_a_few_windows():
     """A ten-megabyte passage (one endless word, a paragraph without a full stop) was encoded
     window by window, for minutes; only its start is encoded."""
