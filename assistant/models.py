@@ -189,6 +189,7 @@ class Question:
     focus: tuple[Focus, ...] = ()
     history: tuple[str, ...] = ()
     interpreted: str | None = None  # a follow-up as read with its conversation
+    maybe_follow_up: bool = False  # it may lean on its conversation: worth searching both ways
 
     @property
     def search_text(self) -> str:

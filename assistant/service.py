@@ -62,6 +62,30 @@ class Assistant:
     def index(self):
         return self.retriever.index
 
+    def search(self, question: str, history: list[str] | tuple[str, ...] = (), top_k: int = 5,
+               doc_ids: set[str] | None = None, mode: str = "hybrid"):
+        """Understand a (cleaned) question with its conversation and search for it: (Question,
+        SearchResult). A question that may lean on the one before is searched both ways, and
+        read as a follow-up when that finds a clearly nearer stored passage question."""
+        from assistant.answer.understand import understand
+
+        t0 = time.perf_counter()
+        understood = understand(question, self.index.lexical, self.retriever.glossary, history)
+        reading_ms = (time.perf_counter() - t0) * 1000
+        result = self.retriever.search(understood, top_k=top_k, doc_ids=doc_ids, mode=mode)
+        if understood.maybe_follow_up and self.encoder is not None and mode != "bm25":
+            t1 = time.perf_counter()
+            other = understand(question, self.index.lexical, self.retriever.glossary, history, as_follow_up=True)
+            reading_ms += (time.perf_counter() - t1) * 1000
+            other_result = self.retriever.search(other, top_k=top_k, doc_ids=doc_ids, mode=mode)
+            if _nearest(other_result) > _nearest(result) + FOLLOW_UP_GAIN:
+                understood, result = other, other_result
+            else:
+                result.timing_ms["encode"] = round(result.timing_ms.get("encode", 0.0)
+                                                   + other_result.timing_ms.get("encode", 0.0), 2)
+        result.timing_ms["understand"] = round(reading_ms, 2)
+        return understood, result
+
     def attach_encoder(self, encoder, progress: Progress | None = None) -> None:
         """Switch from word search to hybrid search once the encoder has loaded (the app does
         this from a worker). Rebuilds the index first if it was made with another encoder."""
@@ -77,7 +101,6 @@ class Assistant:
         first, against which an elliptical follow-up ("og hva med kommunen?") is read."""
         t0 = time.perf_counter()
         from assistant.answer.ansvar import old_agreement_note
-        from assistant.answer.understand import understand
 
         cleaned, notices = prepare_question(question)
         earlier = _earlier_questions(history)
@@ -85,11 +108,7 @@ class Assistant:
         if note:
             notices.append(note)
             doc_ids = doc_ids or old_docs
-        t1 = time.perf_counter()
-        understood = understand(cleaned, self.index.lexical, self.retriever.glossary, earlier)
-        reading_ms = (time.perf_counter() - t1) * 1000
-        result = self.retriever.search(understood, top_k=top_k, doc_ids=doc_ids)
-        result.timing_ms["understand"] = round(reading_ms, 2)
+        understood, result = self.search(cleaned, earlier, top_k=top_k, doc_ids=doc_ids)
         result.notices = notices + result.notices + ([] if self.encoder else ["Bare ordsøk (språkmodellen er ikke lastet)."])
         answer = compose(result, self.index, top_k=top_k, has_dense=self.encoder is not None, question=understood)
         answer.timing_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
@@ -110,6 +129,19 @@ def _earlier_questions(history) -> list[str]:
         except UsageError:
             continue
     return out
+
+
+# A question that may be a follow-up is read as one when that reading's nearest stored passage
+# question is this much nearer than the question alone's. On the tuning sets (followup_dev, the
+# calibration set's follow-ups, and each dev question after the one before it): 46 of 47
+# follow-ups read, 0 of 125 stand-alone questions merged (3 at 0.0, none at 0.02 but one
+# follow-up fewer).
+FOLLOW_UP_GAIN = 0.01
+
+
+def _nearest(result) -> float:
+    cosines = result.question_cosines
+    return float(cosines.max()) if cosines is not None and len(cosines) else result.top_dense
 
 
 def load_encoder_or_notice():

@@ -45,15 +45,13 @@ def evaluate(assistant, questions: list[dict], mode: str, use_history: bool = Tr
 
     from assistant.answer.card import candidates, rank_sentences
     from assistant.answer.compose import _excerpt, compose, decide, group_hits
-    from assistant.answer.understand import understand
     from assistant.service import prepare_question
 
     rows = []
     for q in questions:
         cleaned, _ = prepare_question(q["question"])
         history = q.get("history", []) if use_history else []
-        understood = understand(cleaned, assistant.index.lexical, assistant.retriever.glossary, history)
-        result = assistant.retriever.search(understood, top_k=10, mode=mode)
+        understood, result = assistant.search(cleaned, history, top_k=10, mode=mode)
         shown = [_excerpt(i, g, assistant.index).text for i, g in enumerate(group_hits(result.hits)[:10], start=1)]
         rank = first_relevant(shown, q.get("gold", [])) if q["answerable"] else None
         full = mode == "hybrid" and use_history

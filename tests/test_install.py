@@ -126,7 +126,8 @@ def test_a_wheel_in_a_fresh_venv_with_an_empty_home_does_the_users_job(installed
 
 def drive_app(argv: list[str], env: dict, cwd: Path, question: str, expect: bytes) -> tuple[bool, bool, int | None]:
     """Open the real app in an 80×24 pseudo-terminal, wait until it is ready, ask, quit
-    (ctrl+q). Returns (ready, answered, exit code)."""
+    (ctrl+q twice: the first asks before the conversation is lost). Returns (ready, answered,
+    exit code)."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: become the app
         os.chdir(cwd)
@@ -155,7 +156,9 @@ def drive_app(argv: list[str], env: dict, cwd: Path, question: str, expect: byte
         ready = wait_for(rb"Klar", 120)
         os.write(fd, question.encode("utf-8") + b"\r")
         answered = wait_for(expect, 60)
-        os.write(fd, b"\x11")  # ctrl+q
+        os.write(fd, b"\x11")  # ctrl+q: the app asks before it discards the conversation …
+        wait_for(rb"(?!)", 1.0)
+        os.write(fd, b"\x11")  # … and a second ctrl+q quits
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             done, status = os.waitpid(pid, os.WNOHANG)

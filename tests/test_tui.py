@@ -473,7 +473,7 @@ def test_themes_and_no_color(lexical_assistant, monkeypatch, theme):
         async with app.run_test(size=(80, 24)) as pilot:
             app.theme = theme
             card = await ask(pilot, app, TIDLIGMELDING)
-            assert card.state == "done" and "Hvem gjør hva" in screen_text(app)
+            assert card.state == "done" and card.answer.responsibilities and "Spørsmål 1" in screen_text(app)
             app.action_toggle_dark()
             await pilot.pause()
             assert app.theme != theme
@@ -905,18 +905,14 @@ def test_duty_table_columns_and_source_labels():
 # -- follow-ups and the answer card (from the answer-card work) ------------------------------
 def test_interpretation_and_card_glance_are_shown_when_the_answer_has_them(lexical_assistant):
     import dataclasses
-    from types import SimpleNamespace
+
+    from assistant.models import Card, CardSentence
 
     base = lexical_assistant.ask(TIDLIGMELDING)
-
-    @dataclasses.dataclass(frozen=True)
-    class CardAnswer(Answer):
-        interpreted: str | None = None
-        card: object = None
-
-    answer = CardAnswer(**{f.name: getattr(base, f.name) for f in dataclasses.fields(Answer)},
-                        interpreted="Hvem skal sende tidligmelding ved innleggelse, kommunen eller UNN?",
-                        card=SimpleNamespace(actor="UNN", deadline="innen 24 timer etter innleggelse"))
+    answer = dataclasses.replace(
+        base, interpreted="Hvem skal sende tidligmelding ved innleggelse, kommunen eller UNN?",
+        card=Card(("party",), (CardSentence("Tidligmelding sendes innen 24 timer etter innleggelse.", 1, "UNN"),),
+                  party="UNN", deadline="innen 24 timer etter innleggelse"))
 
     async def scenario():
         app = make_app(lexical_assistant)
@@ -953,3 +949,14 @@ def test_earlier_questions_go_to_an_engine_that_takes_them(lexical_assistant):
 
     run(scenario())
     assert asked == [(TIDLIGMELDING, None), ("og kommunen?", [TIDLIGMELDING]), ("og UNN?", None)]
+
+
+def test_a_copied_or_exported_follow_up_says_how_it_was_read(lexical_assistant):
+    from assistant.tui.export import clipboard_text, conversation_markdown
+
+    answer = lexical_assistant.ask("og hva med kommunen?",
+                                   history=["Hvem skal rekvirere pasienttransport når pasienten skrives ut?"])
+    assert answer.interpreted
+    copied = clipboard_text(answer)
+    assert f"Tolket som: {answer.interpreted}" in copied.splitlines()[1]
+    assert f"**Tolket som:** {answer.interpreted}" in conversation_markdown([answer])

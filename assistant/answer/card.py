@@ -23,7 +23,12 @@ import numpy as np
 
 from assistant.answer.understand import ask_part
 from assistant.corpus.chunk import chunk_sentences
-from assistant.corpus.duties import find_deadline, find_legal_ref, subject_party
+from assistant.corpus.duties import (
+    find_deadline,
+    find_legal_ref,
+    is_duty_text,
+    subject_party,
+)
 from assistant.models import Card, CardSentence, Chunk, Hit, Question
 from assistant.search.lexical import terms
 from assistant.search.questions import letters
@@ -32,6 +37,8 @@ MAX_CARD_SENTENCES = 3
 # How much a sentence's share of the question's words counts when choosing the sentence for a
 # second part of the question, against the ranker's score (a few units apart between sentences).
 PART_FOCUS_WEIGHT = 5.0
+CONTENT_MARGIN = 2.0
+CRISP_KINDS = ("duration", "amount", "contact", "legal_basis")
 
 # What a sentence supplies, by kind of answer. These read the documents' sentences, not the
 # question (the question's kinds come from `understand`).
@@ -80,7 +87,7 @@ FEATURES = (
     "exc1", "exc_inv", "hit_score", "first", "pos", "len", "short", "lead_in", "pointer", "background", "national",
     "m_party", "m_duty", "m_deadline", "m_duration", "m_amount", "m_cost", "m_legal_basis", "m_content", "m_permission",
     "m_definition", "m_procedure", "m_negation", "party_same", "party_other", "party_none", "no_asks",
-    "mentions_party", "mentions_other",
+    "mentions_party", "mentions_other", "nearest_vote",
 )
 
 
@@ -158,7 +165,8 @@ class WithSentences:
 
 
 def feature_matrix(question: Question, cands: list[Candidate], sentence_match: dict[str, float],
-                   answer_spans: dict[str, float], query_terms, index, asks: tuple[str, ...] | None = None) -> np.ndarray:
+                   answer_spans: dict[str, float], query_terms, index, asks: tuple[str, ...] | None = None,
+                   result_like=None) -> np.ndarray:
     """One row of FEATURES per candidate."""
     asks = question.asks if asks is None else asks
     weight = {kind: (1.0 if i == 0 else 0.5) for i, kind in enumerate(asks)}
@@ -176,6 +184,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float64)
     col = {name: i for i, name in enumerate(FEATURES)}
     best_cos = cos.max() if len(cos) else 0.0
+    votes = _nearest_votes(cands, getattr(result_like, "question_cosines", None), index)
     best_span = max(spans.values(), default=None)
     for i, c in enumerate(cands):
         r = rows[i]
@@ -206,7 +215,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
         r[col["pos"]] = min(c.position, 10) / 10
         r[col["len"]] = min(len(c.text), 400) / 400
         r[col["short"]] = float(len(c.text) < 50)
-        r[col["lead_in"]] = float(c.text.rstrip().endswith(":"))
+        r[col["lead_in"]] = float(is_lead_in(c))
         r[col["pointer"]] = float(bool(_POINTER.search(c.text)))
         r[col["background"]] = float(bool(info and info.background))
         r[col["national"]] = float(bool(info and info.national))
@@ -229,6 +238,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
             r[col["party_other"]] = float(c.party is not None and c.party != question.party and c.party != "Felles")
             r[col["party_none"]] = float(c.party is None)
         r[col["no_asks"]] = float(not asks)
+        r[col["nearest_vote"]] = votes[i]
     return rows
 
 
@@ -286,6 +296,31 @@ def _traits(text: str) -> dict[str, float]:
     return found
 
 
+NEAREST = 10  # stored questions that vote
+NEAREST_SHARPNESS = 30.0  # how fast a vote fades with the cosine's distance from the nearest's
+
+
+def _nearest_votes(cands: list[Candidate], cosines, index) -> np.ndarray:
+    """Votes of the stored questions nearest to this one, over the whole corpus: each votes
+    for the sentences holding its quote, by how close it is to the nearest (scaled to 1)."""
+    votes = np.zeros(len(cands))
+    quotes = index.question_quotes
+    if cosines is None or not quotes or not len(cands):
+        return votes
+    nearest = np.argsort(-cosines)[:NEAREST]
+    top = float(cosines[nearest[0]])
+    bodies = [letters(c.text) for c in cands]
+    for j in nearest:
+        quote = letters(quotes[j])
+        if not quote:
+            continue
+        weight = float(np.exp(NEAREST_SHARPNESS * (cosines[j] - top)))
+        for i, body in enumerate(bodies):
+            if quote in body or (len(body) > 20 and body in quote):
+                votes[i] += weight
+    return votes / votes.max() if votes.max() > 0 else votes
+
+
 def _spans(cands: list[Candidate], answer_spans: dict[str, float]) -> dict[int, float]:
     """Candidate number → the best cosine of a stored question whose quote (the words that
     answer it) lies in that sentence or covers it."""
@@ -320,7 +355,8 @@ def rank_sentences(question: Question, cands: list[Candidate], result, index, as
     """Each candidate's score (higher answers better)."""
     if not cands:
         return np.zeros(0)
-    X = feature_matrix(question, cands, result.sentence_match, result.answer_spans, result.query_terms, index, asks)
+    X = feature_matrix(question, cands, result.sentence_match, result.answer_spans, result.query_terms, index, asks,
+                       result)
     return X @ (load_weights() if weights is None else weights)
 
 
@@ -342,13 +378,6 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
     exception = _exception_beside(main, cands)
     if exception is not None:
         chosen.append(exception)
-    if main.text.rstrip().endswith(":"):
-        # A lead-in ("UNN har ansvar for å sende følgende dokumentasjon:") is nothing without
-        # the items it introduces.
-        for item in [c for c in cands if c.chunk.id == main.chunk.id and c.position > main.position]:
-            if len(chosen) >= MAX_CARD_SENTENCES:
-                break
-            chosen.append((item, "support"))
     for kind in question.asks[1:]:
         if len(chosen) >= MAX_CARD_SENTENCES:
             break
@@ -366,13 +395,34 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
         i = choose_main(question, pool, part, index, strict, kind, exclude={c.text for c, _ in chosen})
         if i is not None and supplies(pool[i], kind, index):
             chosen.append((pool[i], "part"))
+    if is_lead_in(main):
+        # After the question's other parts: a lead-in ("UNN har ansvar for å sende følgende
+        # dokumentasjon:") is nothing without the items it introduces.
+        for item in [c for c in cands if c.chunk.id == main.chunk.id and c.position > main.position]:
+            if len(chosen) >= MAX_CARD_SENTENCES:
+                break
+            chosen.append((item, "support"))
     for i in np.argsort(-scores, kind="stable"):
         if len(chosen) >= MAX_CARD_SENTENCES or scores[i] < scores[first] - margins["support"]:
             break
-        if all(cands[i].text != c.text for c, _ in chosen):
-            chosen.append((cands[i], "support"))
+        if all(cands[i].text != c.text for c, _ in chosen) and is_duty_text(cands[i].text) and not is_lead_in(cands[i]):
+            chosen.append((cands[i], "support"))  # a whole statement, not a lead-in or a heading
     sentences = tuple(_card_sentence(c, role, index, english) for c, role in chosen[:MAX_CARD_SENTENCES])
     return _card(question, sentences, index, main)
+
+
+def is_lead_in(c: Candidate) -> bool:
+    """A sentence that introduces a list ("… skal inneholde:"), in its passage's own text."""
+    text = c.text.rstrip()
+    if text.endswith(":"):
+        return True
+    at = c.chunk.text.find(text) if c.chunk is not None else -1
+    if at < 0:
+        return False
+    rest = c.chunk.text[at + len(text):]
+    # "… skal inneholde:" or "… skal inneholde" followed by its list ("  – pasientens …").
+    return rest.lstrip(" \t").startswith(":") or (not text.endswith((".", "!", "?"))
+                                                   and re.match(r"[ \t]*\n[ \t]*[–•-]", rest) is not None)
 
 
 def supplies(c: Candidate, kind: str, index) -> bool:
@@ -390,6 +440,8 @@ def supplies(c: Candidate, kind: str, index) -> bool:
         return bool(re.search(r"\d", c.text))
     if kind == "cost":
         return bool(_SUPPLIES["cost"].search(c.text))
+    if kind == "content":
+        return is_lead_in(c) or bool(re.search(r"\b(?:inneholde\w*|omfatte\w*|følgende)\b", c.text, re.I))
     if kind == "legal_basis":
         section = index.sections.get(c.chunk.section_id)
         return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
@@ -416,11 +468,23 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if not order:
         return None
     best = scores[order[0]]
-    wanted = [i for i in order if scores[i] >= best - margins["supply"] and (kind is None or supplies(cands[i], kind, index))]
+    if kind == "content":
+        # What something must contain is a list: its lead-in, with its items after it. Too few
+        # tuning questions ask this to calibrate a margin; this one keeps a lead-in within the
+        # range where the ranker's first few sentences of an excerpt lie.
+        lists = [i for i in order if scores[i] >= best - CONTENT_MARGIN and is_lead_in(cands[i])]
+        if lists:
+            return lists[0]
+    # A crisp detail (a duration, a number, a phone number, a paragraph) answers only where it
+    # is stated, however the ranker scores the sentence; the softer kinds within the margin.
+    margin = float("inf") if kind in CRISP_KINDS else margins["supply"]
+    wanted = [i for i in order if scores[i] >= best - margin and (kind is None or supplies(cands[i], kind, index))]
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
+        # What a party must do is answered by that party's duties, wherever they rank.
+        party_margin = float("inf") if kind == "duty" else margins["party"]
         own = [i for i in pool if cands[i].party in (question.party, "Felles")
-               and scores[i] >= scores[pool[0]] - margins["party"]]
+               and scores[i] >= scores[pool[0]] - party_margin]
         if own:
             return own[0]
     return pool[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
+from assistant.answer.duty_table import restates
 from assistant.models import Answer, Duty
 
 ACTOR_LABEL = {"UNN": "UNN", "Kommunen": "Kommunen", "Felles": "Felles"}
@@ -54,10 +55,12 @@ def answer_text(answer: Answer) -> str:
                                  subsequent_indent="  "))
     label = words["not_covered"] if answer.abstained else words["answer"]
     out.append(textwrap.fill(answer.answer or "–", width, initial_indent=f"{label}: ", subsequent_indent="  "))
-    if answer.responsibilities:
+    # A row that restates a card sentence is printed once, in the card.
+    rows = [d for d in answer.responsibilities if not restates(d, answer.card)]
+    if rows:
         out.append("")
         out.append(words["duties"])
-        out.extend(duty_rows(answer.responsibilities, width, words["deadline"]))
+        out.extend(duty_rows(rows, width, words["deadline"]))
     if answer.excerpts:
         out.append("")
         out.append(words["nearest"] if answer.abstained else words["excerpts"])

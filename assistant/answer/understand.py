@@ -126,6 +126,8 @@ def answer_types(text: str) -> tuple[str, ...]:
         found.pop("amount", None)
     if "duty" in found and "party" in found and found["party"] < found["duty"]:
         del found["duty"]  # "hvem har ansvaret …" asks the party
+    if "duty" in found and "content" in found and found["content"] <= found["duty"]:
+        del found["duty"]  # "hva må sykehuset sende …" asks what is sent
     return tuple(sorted(found, key=lambda k: found[k]))
 
 
@@ -219,10 +221,12 @@ mulig mogleg ofte lenge mange mye mykje
 """.split())
 
 
-def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | None = None) -> tuple[Focus, ...]:
+def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | None = None,
+                asked=None) -> tuple[Focus, ...]:
     """The question's content words, each with how the documents know it: as written, by
-    stem, in the glossary, in its bokmål form, by a spelling fix, or in the same word family
-    (a word the documents have that differs only in its ending: "koster" – "kostnad")."""
+    stem, in the glossary, in its bokmål form, by a spelling fix, in the same word family (a
+    word the documents have that differs only in its ending: "koster" – "kostnad"), or as a
+    word clinicians use in the stored questions about what the documents cover."""
     stop = stop or stopwords()
     party_words = {w for _, words_ in _PARTY_WORDS for w in words_.replace("'", " ").split("|") if " " not in w}
     forms = dict(reading.forms)
@@ -234,14 +238,16 @@ def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | 
             continue
         if knows(word):
             out[word] = Focus(word, True)
-        elif family is not None and _in_family(word, family):
-            out[word] = Focus(word, True, "ordfamilie")
         elif word in glossary_words:
             out[word] = Focus(word, True, "ordliste")
         elif word in forms:
             out[word] = Focus(word, True, "nynorsk")
         elif word in fixes:
             out[word] = Focus(word, True, "stavekontroll")
+        elif family is not None and _in_family(word, family):
+            out[word] = Focus(word, True, "ordfamilie")
+        elif asked is not None and asked(word):
+            out[word] = Focus(word, True, "spørsmål")
         else:
             out[word] = Focus(word, False)
     return tuple(out.values())
@@ -395,33 +401,48 @@ def interpret(text: str, earlier: str) -> str:
     return f"{earlier} – {follow}"
 
 
-def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | list[str] = ()) -> Question:
-    """Read a question once (with the conversation's earlier questions, oldest first)."""
+# A question that scores this far below FOLLOW_UP_SCORE (but not below it by more) may still be
+# a follow-up: the service searches it both ways and keeps the reading that finds a nearer
+# stored question (see Question.maybe_follow_up).
+MAYBE_FOLLOW_UP_SCORE = 1
+
+
+def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | list[str] = (),
+               as_follow_up: bool | None = None) -> Question:
+    """Read a question once (with the conversation's earlier questions, oldest first);
+    `as_follow_up` True or False overrides the decision whether it leans on them."""
     history = tuple(h for h in history if h and h.strip())
     stop = stopwords()
     own = read_words(text, lexical, glossary)
     family = _family_of(lexical)
-    own_focus = focus_words(own, lexical.knows, stop, family)
+    asked = getattr(lexical, "asked", None)
+    own_focus = focus_words(own, lexical.knows, stop, family, asked)
     lang = language(text)
     interpreted = None
     reading, focus = own, own_focus
-    if history and is_follow_up(text, own_focus):
+    score = follow_up_score(text, own_focus) if history else 0
+    follow = as_follow_up if as_follow_up is not None else score >= FOLLOW_UP_SCORE
+    maybe = bool(history) and as_follow_up is None and not follow and score >= MAYBE_FOLLOW_UP_SCORE
+    if history and follow:
         earlier = _resolve(history, lexical, glossary)
         interpreted = interpret(text, earlier)
         reading = read_words(interpreted, lexical, glossary)
-        focus = focus_words(reading, lexical.knows, stop, family)
+        focus = focus_words(reading, lexical.knows, stop, family, asked)
     asks = answer_types(text)
-    if interpreted and not asks:
+    if interpreted and bare_party(text):
+        asks = ("duty",) + answer_types(interpreted)  # "og kommunen?": what must the municipality do
+    elif interpreted and not asks:
         asks = answer_types(interpreted)
     elif interpreted and asks:
         asks = tuple(dict.fromkeys(asks + answer_types(interpreted)))
+    asks = tuple(dict.fromkeys(asks))
     speaker = speaker_side(" ".join((*history, text)) if interpreted else text)
     party = bare_party(text) if interpreted else None
     party = party or asked_party(text, speaker)
     if party is None and interpreted:
         party = asked_party(interpreted, speaker)
     return Question(text=text, words=reading, lang=lang, asks=asks, party=party, speaker=speaker, focus=focus,
-                    history=history, interpreted=interpreted)
+                    history=history, interpreted=interpreted, maybe_follow_up=maybe)
 
 
 def _resolve(history: tuple[str, ...], lexical, glossary) -> str:
@@ -430,6 +451,7 @@ def _resolve(history: tuple[str, ...], lexical, glossary) -> str:
     if len(history) == 1:
         return last
     own = read_words(last, lexical, glossary)
-    if not is_follow_up(last, focus_words(own, lexical.knows, family=_family_of(lexical))):
+    if not is_follow_up(last, focus_words(own, lexical.knows, family=_family_of(lexical),
+                                          asked=getattr(lexical, "asked", None))):
         return last
     return interpret(last, _resolve(history[:-1], lexical, glossary))

@@ -3,8 +3,6 @@ cut at sentence ends) of one section only, so its citation is always exact."""
 
 from __future__ import annotations
 
-import re
-
 from assistant.corpus.sentences import split_sentences
 from assistant.models import Chunk, Document, Section
 

@@ -33,8 +33,8 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant import paths
+from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_, ManifestError, os_error_text
 from assistant.locks import FolderLock
 from assistant.models import Chunk, DocumentInfo, Section

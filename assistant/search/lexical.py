@@ -328,6 +328,12 @@ class LexicalIndex:
             return 2
         return int(any(word[:i] in self.vocabulary and stem(word[i:]) in stems for i in range(3, len(word) - 2)))
 
+    def asked(self, word: str) -> bool:
+        """Whether the stored passage questions (corpus/questions.jsonl, searched as part of
+        their passages) use the word: users ask about what the documents cover with it, though
+        the documents' own, more formal text may not."""
+        return _stemmer().stemWord(word) in self._bm25.vocab_dict
+
     def scores(self, query_terms: list[str]) -> np.ndarray:
         known = [t for t in query_terms if t in self._bm25.vocab_dict]
         n_docs = int(self._bm25.scores["num_docs"])

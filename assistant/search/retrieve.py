@@ -62,6 +62,9 @@ class SearchResult:
     answer_spans: dict[str, float] = field(default_factory=dict)
     # The question's best cosine with a topic the documents do not cover (None without them).
     top_out_of_scope: float | None = None
+    # The cosine of every stored passage question with this one (None without them), in the
+    # index's order: the nearest ones point to the sentences that answer them.
+    question_cosines: np.ndarray | None = None
     mode: str = "hybrid"
     timing_ms: dict = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
@@ -143,6 +146,7 @@ class Retriever:
             result._sentence_lookup = lambda chunk: self._sentence_match(sentence_cosine, [number[chunk.id]])
         if question_cosine is not None:
             result.answer_spans = self._answer_spans(question_cosine, order)
+            result.question_cosines = question_cosine
         result.top_dense = float(chunk_cosine[balanced[0]]) if dense is not None and balanced else 0.0
         result.english = reading.english
         result.top_lexical = float(lexical.max()) if len(lexical) else 0.0

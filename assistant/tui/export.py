@@ -24,10 +24,11 @@ def citation_line(excerpt: Excerpt) -> str:
 
 
 def _answer_lines(answer: Answer) -> list[str]:
+    lines = [f"Tolket som: {_one_line(answer.interpreted)}"] if getattr(answer, "interpreted", None) else []
     if answer.abstained:
         first = answer.answer.split(" Nærmeste avsnitt:")[0]
-        return [f"{NOT_COVERED_TITLE}: {first}"]
-    return [f"Svar: {_one_line(answer.answer)}"]
+        return lines + [f"{NOT_COVERED_TITLE}: {first}"]
+    return lines + [f"Svar: {_one_line(answer.answer)}"]
 
 
 def clipboard_text(answer: Answer) -> str:
