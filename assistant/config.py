@@ -42,12 +42,43 @@ class Settings:
     """Opt-in: keep a history of asked questions on this machine (off: nothing is stored)."""
 
     threads: int = 0
-    """CPU threads for encoding; 0 lets the encoder use every core."""
+    """CPU threads for encoding; 0 lets the encoder use every core. More than the machine has
+    are clamped to its cores (see `usable_threads`)."""
+
+
+def machine_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def usable_threads(requested: int) -> int:
+    """The threads to run for `threads = requested`: 0 means every core, and more than the
+    machine has are clamped to its cores. Passed on unclamped, 40,000 threads crashed OpenMP
+    (a segmentation fault) and a number too large for it gave three warnings in English."""
+    cores = machine_cores()
+    return cores if requested <= 0 else min(requested, cores)
+
+
+def clamp_omp_environment() -> None:
+    """OMP_NUM_THREADS from the environment, as OpenMP and torch will read it when they load:
+    a value that is not a whole number of threads, or more than the cores, becomes the cores."""
+    value = os.environ.get("OMP_NUM_THREADS")
+    if value is None:
+        return
+    threads = int(value) if value.strip().isdigit() else 0
+    if not 1 <= threads <= machine_cores():
+        os.environ["OMP_NUM_THREADS"] = str(usable_threads(threads))
 
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file (or `path`) and apply the environment overrides."""
     path = Path(path) if path is not None else config_file()
+    if path.exists() and not path.is_file():  # AVTALE_CONFIG naming a folder: not silently the defaults
+        raise UsageError(f"Konfigurasjonsfilen {path} er en mappe, ikke en fil. "
+                         "Oppgi filen (config.toml) i AVTALE_CONFIG, eller fjern variabelen for å bruke standardinnstillingene.")
     values = _read_file(path) if path.is_file() else {}
     if env := os.environ.get("AVTALE_ENCODER"):
         values["encoder"] = env.strip()

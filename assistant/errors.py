@@ -7,6 +7,7 @@ notification. No surface ever shows a traceback for these.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -64,3 +65,23 @@ class ReferenceNotFound(AvtaleError):
             hint = ("Skriv f.eks. «Retningslinje 2 4.1», «del 1 § 8» eller «rl2:4.1.3»; «avtale corpus» viser "
                     "dokumentene, og «avtale ask» søker i teksten.")
         super().__init__(f"Fant ingen seksjon for «{reference}». {hint}")
+
+
+_OS_WORDS = {
+    errno.ENOSPC: "disken er full", errno.EDQUOT: "diskkvoten er brukt opp", errno.EFBIG: "filen ble for stor",
+    errno.EACCES: "mangler skrivetilgang", errno.EPERM: "mangler tilgang", errno.EROFS: "filsystemet er skrivebeskyttet",
+    errno.EIO: "lese- eller skrivefeil på disken", errno.ENOTDIR: "en del av stien er ikke en mappe",
+    errno.EISDIR: "en mappe står der en fil skal være", errno.ENAMETOOLONG: "filnavnet er for langt",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """What a failed read or write means, in Norwegian, with the system's own words after it
+    ("disken er full: No space left on device"). numpy reports a write the disk cut short
+    without an error number; that is named as what it almost always is."""
+    words = _OS_WORDS.get(exc.errno)
+    if words:
+        return f"{words}: {exc.strerror}" if exc.strerror else words
+    if exc.errno is None:
+        return "skrivingen stoppet før alt var skrevet (trolig full disk)"
+    return exc.strerror or str(exc)

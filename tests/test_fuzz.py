@@ -1,5 +1,7 @@
 """Property tests (hypothesis) of the stages that take text from outside: the loader on damaged
-files, the cleaner, the structure parser, the section-reference parser and the query path.
+files, the cleaner, the structure parser, the section-reference parser, the query path, and
+what reaches a terminal. Part of the standing attack suite with tests/test_hardening.py and
+tests/test_attack.py.
 
 Two profiles, chosen with HYPOTHESIS_PROFILE:
   ci        (default) 60 examples per test, derandomized: the same few hundred cases every run;
@@ -216,3 +218,25 @@ def test_ask_answers_or_refuses_a_question_without_words(lexical_assistant, ques
 def test_profiles_are_registered():
     assert settings.get_profile("ci").max_examples * 6 < 1000
     assert settings.get_profile("thorough").max_examples * 6 >= 10_000
+
+
+# -- what reaches a terminal ---------------------------------------------------------------------
+_TERMINAL_PIECES = ["\x1b[2K", "\x1b[1G", "\x1b]0;tittel\x07", "\x9b2J", "\x1bc", "\r", "\x08", "\x7f", "\u202e",
+                    "\u2066", "\u200f", "\ud800", "\n", "\t", "innen 24 timer", "␛", "\ufffd", "æøå"]
+
+
+@given(text=st.one_of(st.text(max_size=200), st.lists(st.one_of(st.sampled_from(_TERMINAL_PIECES), st.text(max_size=5)),
+                                                      max_size=20).map("".join)),
+       one_line=st.booleans())
+def test_visible_text_holds_nothing_a_terminal_acts_on(text, one_line):
+    from assistant.terminal import json_text, visible
+
+    shown = visible(text, one_line=one_line)
+    kept = "" if one_line else "\n\t"
+    assert not [ch for ch in shown if unicodedata.category(ch) in ("Cc", "Cs") and ch not in kept]
+    assert not set(shown) & set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert len(shown) == len(text) and visible(shown, one_line=one_line) == shown  # one for one; stable
+    written = json_text({"text": text})
+    assert visible(written) == written
+    # the same text back, a lone surrogate (not UTF-8) as U+FFFD
+    assert json.loads(written)["text"] == "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)

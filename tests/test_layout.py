@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 SHARED = {"assistant", "assistant.models", "assistant.errors", "assistant.paths", "assistant.config",
-          "assistant.locks", "assistant.data"}
+          "assistant.locks", "assistant.terminal", "assistant.data"}
 LEVELS = {"corpus": 1, "search": 2, "answer": 3, "service": 4, "cli": 5, "tui": 5}
 
 
@@ -52,7 +52,7 @@ def test_no_module_imports_from_a_stage_above_its_own():
 
 def test_the_top_level_holds_only_what_every_stage_shares():
     modules = {p.stem for p in PACKAGE.glob("*.py")}
-    assert modules == {"__init__", "__main__", "models", "errors", "paths", "config", "locks", "service"}
+    assert modules == {"__init__", "__main__", "models", "errors", "paths", "config", "locks", "terminal", "service"}
     for stage in ("corpus", "search", "answer", "cli", "tui"):
         doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
         assert doc and len(doc) > 40, f"assistant/{stage}/__init__.py says what the stage takes and gives"

@@ -255,11 +255,13 @@ def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | 
 
 FAMILY_MIN = 4  # letters a word must share with a documents' word to be of its family
 FAMILY_ENDING = 3  # letters after the shared part that may differ
+FAMILY_MAX = 60  # longest beginning kept: the corpus's longest word has 38 letters, and a
+# document holding one 1 MB "word" made this set of beginnings quadratic (a MemoryError)
 
 
 def word_family(vocabulary) -> frozenset[str]:
-    """Every beginning (of FAMILY_MIN letters or more) of the documents' words."""
-    return frozenset(w[:k] for w in vocabulary for k in range(FAMILY_MIN, len(w) + 1))
+    """Every beginning (of FAMILY_MIN to FAMILY_MAX letters) of the documents' words."""
+    return frozenset(w[:k] for w in vocabulary for k in range(FAMILY_MIN, min(len(w), FAMILY_MAX) + 1))
 
 
 def _in_family(word: str, family: frozenset[str]) -> bool:

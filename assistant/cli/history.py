@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 import unicodedata
 from pathlib import Path
 
+from assistant.cli.output import note, say
 from assistant.errors import UsageError
 
 FILE_NAME = "history.jsonl"
@@ -105,21 +105,21 @@ def cmd_history(args) -> int:
             count = clear(path)
         except OSError as exc:
             raise UsageError(f"Kunne ikke slette historikken {path} ({exc.strerror or exc}).") from None
-        print(f"Slettet historikken ({count} spørsmål) i {path}." if existed else "Ingen historikk å slette.")
+        say(f"Slettet historikken ({count} spørsmål) i {path}." if existed else "Ingen historikk å slette.", one_line=True)
         return 0
     try:
         rows, broken = entries(path)
     except OSError as exc:
         raise UsageError(f"Kunne ikke lese historikken {path} ({exc.strerror or exc}).") from None
     if not enabled():
-        print(f"Historikken er av: ingen spørsmål lagres. Slå den på med «history = true» i {config_file()}.",
-              file=sys.stderr if rows else sys.stdout)
+        say(f"Historikken er av: ingen spørsmål lagres. Slå den på med «history = true» i {config_file()}.",
+            err=bool(rows), one_line=True)
     if not rows:
         if enabled():
-            print(f"Historikken er tom ({path}).")
+            say(f"Historikken er tom ({path}).", one_line=True)
         return 0
     for row in rows:
-        print(f"{row['time'].replace('T', ' ')}  {row['question']}")
+        say(f"{row['time'].replace('T', ' ')}  {row['question']}", one_line=True)
     if broken:
-        print(f"Merk: {broken} linjer i {path} kunne ikke leses.", file=sys.stderr)
+        note(f"{broken} linjer i {path} kunne ikke leses.")
     return 0

@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 from assistant import __version__
+from assistant.cli.output import say, say_json
 from assistant.errors import AvtaleError
+from assistant.terminal import visible
 
 # argparse's own error messages, in Norwegian (the rest of its text is ours).
 _ARGPARSE_ERRORS = [
@@ -50,7 +52,8 @@ class NorwegianParser(argparse.ArgumentParser):
                 message = pattern.sub(norwegian, message)
                 break
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: {message} Se «{self.prog} --help».\n")
+        # The message may quote what was typed ("ukjente argumenter: …"): never raw to the terminal.
+        self.exit(2, visible(f"{self.prog}: {message} Se «{self.prog} --help».", one_line=True) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,22 +131,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except AvtaleError as exc:
-        print(f"avtale: {exc.message}", file=sys.stderr)
+        say(f"avtale: {exc.message}", err=True, one_line=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("avtale: avbrutt.", file=sys.stderr)
+        say("avtale: avbrutt.", err=True)
         return 130
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file the system will not let us read or write: name it
         if os.environ.get("AVTALE_DEBUG"):
             raise
-        print(f"avtale: {os_problem(exc)}", file=sys.stderr)
+        say(f"avtale: {os_problem(exc)}", err=True, one_line=True)
         return 4 if _under(exc.filename, paths_index(args)) else 3
     except Exception as exc:  # the last guard: one line, never a traceback
         if os.environ.get("AVTALE_DEBUG"):
             raise
-        print(f"avtale: uventet feil ({type(exc).__name__}: {exc}). Kjør med AVTALE_DEBUG=1 for detaljer.", file=sys.stderr)
+        say(f"avtale: uventet feil ({type(exc).__name__}: {exc}). Kjør med AVTALE_DEBUG=1 for detaljer.",
+            err=True, one_line=True)
         return 1
 
 
@@ -177,19 +181,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _cmd_corpus(corpus_dir: Path, args) -> int:
-    import json
-
     from assistant.cli.render import corpus_table
     from assistant.corpus.documents import build_corpus
 
     corpus = build_corpus(corpus_dir)
     if args.json:
-        rows = [
-            {**d.info.__dict__, "sections": len(d.sections)} for d in corpus.documents
-        ]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        say_json([{**d.info.__dict__, "sections": len(d.sections)} for d in corpus.documents], indent=2)
         return 0
-    print(corpus_table(corpus, stats=args.stats))
+    say(corpus_table(corpus, stats=args.stats))
     return 0
 
 
@@ -200,7 +199,7 @@ def _cmd_show(corpus_dir: Path, args) -> int:
 
     corpus = build_corpus(corpus_dir)
     found = resolve(args.reference, corpus.documents)
-    print(section_text(found))
+    say(section_text(found))
     return 0
 
 
@@ -212,10 +211,14 @@ def _cmd_ingest(corpus_dir: Path, args) -> int:
         doc_id=args.doc_id, hospital=args.hospital, national=args.national, encoding=args.encoding,
         password=args.password,
     )
-    for item in ingest([Path(f) for f in args.files], corpus_dir, options):
-        print(f"La til {item.file} som «{item.title}» (id {item.doc_id}, {item.kind or 'dokument'}, "
-              f"{item.date or 'uten dato'}): {item.sections} seksjoner.")
-    print("Indeksen bygges på nytt ved neste søk.")
+    def waiting() -> None:
+        say(f"Venter på at en annen «avtale ingest» skal bli ferdig med å skrive til {corpus_dir} …",
+            err=True, one_line=True, flush=True)
+
+    for item in ingest([Path(f) for f in args.files], corpus_dir, options, on_wait=waiting):
+        say(f"La til {item.file} som «{item.title}» (id {item.doc_id}, {item.kind or 'dokument'}, "
+            f"{item.date or 'uten dato'}): {item.sections} seksjoner.", one_line=True)
+    say("Indeksen bygges på nytt ved neste søk.")
     return 0
 
 

@@ -10,6 +10,7 @@ import codecs
 import stat
 from pathlib import Path
 
+from assistant.corpus.pdf import read_pdf
 from assistant.errors import SourceFileError
 from assistant.models import SourceLine
 
@@ -18,7 +19,7 @@ PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000_000
-MAX_PDF_PAGES = 3000
+MAX_LINES = 500_000  # 20 million characters in lines of 40; a 3,000-page PDF has about 180,000
 
 
 def load_source(path: Path, encoding: str | None = None, password: str | None = None) -> list[SourceLine]:
@@ -76,8 +77,13 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
         encoding = "utf-16"
     if encoding:
         try:
+            # rot13, base64 or zlib are codecs Python knows, but not text encodings: decoding one
+            # byte asks ("'rot13' is not a text encoding").
             codecs.lookup(encoding)
-        except LookupError:
+            b"a".decode(encoding)
+        except UnicodeDecodeError:  # a text encoding, one byte being too short for it (UTF-16)
+            pass
+        except (LookupError, TypeError):
             raise SourceFileError(path, f"Ukjent tegnsett «{encoding}».", "Bruk for eksempel utf-8, cp1252, latin-1 eller utf-16.") from None
     wide = bool(encoding) and encoding.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
     if not wide and (b"\x00" in data[:8192] or _looks_binary(data[:8192])):
@@ -105,6 +111,10 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
             ) from None
     if len(text) > MAX_TEXT_CHARS:
         raise SourceFileError(path, "Filen har for mye tekst.", "Del den opp i mindre filer.")
+    # Counted before the lines are made: ten million short lines would take gigabytes.
+    if text.count("\n") + text.count("\r") - text.count("\r\n") >= MAX_LINES:
+        raise SourceFileError(path, f"Filen har for mange linjer (grensen er {MAX_LINES:,}).".replace(",", " "),
+                              "Del den opp i mindre filer.")
     if not text.strip():
         raise SourceFileError(path, "Filen inneholder ingen tekst.", "Velg en fil med innhold.")
     return text
@@ -132,94 +142,7 @@ def _split_lines(text: str, page: int | None, first_line: int = 1) -> list[Sourc
 
 
 def _load_pdf(path: Path, password: str | None) -> list[SourceLine]:
-    import logging
-
-    # pypdf logs its repairs of damaged files ("EOF marker not found", "Error -3 while
-    # decompressing data") to stderr; the user gets our one-line message instead, and the
-    # record tells a damaged page from a scanned one.
-    class Recorder(logging.Handler):
-        def __init__(self):
-            super().__init__(logging.WARNING)
-            self.messages: list[str] = []
-
-        def emit(self, record: logging.LogRecord) -> None:
-            self.messages.append(record.getMessage())
-
-    pypdf_log, recorder = logging.getLogger("pypdf"), Recorder()
-    level, propagate = pypdf_log.level, pypdf_log.propagate
-    pypdf_log.setLevel(logging.WARNING)
-    pypdf_log.propagate = False
-    pypdf_log.addHandler(recorder)
-    try:
-        return _read_pdf(path, password, recorder.messages)
-    finally:
-        pypdf_log.removeHandler(recorder)
-        pypdf_log.setLevel(level)
-        pypdf_log.propagate = propagate
-
-
-def _read_pdf(path: Path, password: str | None, problems: list[str]) -> list[SourceLine]:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            if not reader.decrypt(password or ""):
-                raise SourceFileError(
-                    path,
-                    "PDF-en er kryptert (passordbeskyttet)." if not password else "Feil passord for PDF-en.",
-                    "Oppgi passordet med --password, eller lagre en kopi uten passord.",
-                )
-        n_pages = len(reader.pages)
-    except SourceFileError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AssertionError, RecursionError) as exc:
-        raise SourceFileError(
-            path, f"PDF-en er skadet og kan ikke leses ({type(exc).__name__}).", "Hent en ny kopi av dokumentet."
-        ) from None
-    if n_pages == 0:
-        raise SourceFileError(path, "PDF-en har ingen sider.", "Hent en ny kopi av dokumentet.")
-    if n_pages > MAX_PDF_PAGES:
-        raise SourceFileError(
-            path, f"PDF-en har {n_pages} sider; grensen er {MAX_PDF_PAGES}.", "Del dokumentet opp i mindre filer."
-        )
     lines: list[SourceLine] = []
-    chars = 0
-    for number, page in enumerate(reader.pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except Exception as exc:  # pypdf raises many types on damaged content streams
-            raise SourceFileError(
-                path, f"Side {number} i PDF-en er skadet ({type(exc).__name__}).", "Hent en ny kopi av dokumentet."
-            ) from None
-        chars += len(text)
-        if chars > MAX_TEXT_CHARS:
-            raise SourceFileError(path, "PDF-en har for mye tekst.", "Del dokumentet opp i mindre filer.")
+    for number, text in read_pdf(path, password, MAX_TEXT_CHARS, MAX_LINES):
         lines.extend(_split_lines(text, page=number, first_line=len(lines) + 1))
-    if not any(line.text.strip() for line in lines):
-        if problems:  # pypdf could not unpack the pages' content: damage, not a scan
-            raise SourceFileError(path, "PDF-en er skadet: innholdet på sidene kan ikke pakkes ut.",
-                                  "Hent en ny kopi av dokumentet.")
-        if not _has_images(reader):
-            raise SourceFileError(path, "PDF-en har ingen tekst og ingen bilder (sidene er tomme).",
-                                  "Kontroller at det er riktig fil.")
-        raise SourceFileError(
-            path,
-            "PDF-en har ikke noe tekstlag (trolig skannede bilder).",
-            "Kjør tekstgjenkjenning (OCR) på den først, eller bruk en tekstversjon.",
-        )
     return lines
-
-
-def _has_images(reader) -> bool:
-    """True if any page draws an external object (an image, or a form that may hold one: a
-    scan), without decoding it."""
-    for page in reader.pages:
-        try:
-            resources = page.get("/Resources") or {}
-            if resources.get("/XObject"):
-                return True
-        except Exception:  # a damaged resource dictionary: say scan, the cautious reading
-            return True
-    return False

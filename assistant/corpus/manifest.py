@@ -110,13 +110,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "dokument"
 
 
-def append_source(corpus: Path, entry: dict) -> None:
-    """Append one [[source]] table to the manifest, atomically, keeping its comments."""
+def append_sources(corpus: Path, entries: list[dict]) -> None:
+    """Append [[source]] tables to the manifest in one atomic write, keeping its comments and
+    its file mode."""
     import tomli_w
 
     path = manifest_path(corpus)
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = tomli_w.dumps({"source": [entry]})
+    block = tomli_w.dumps({"source": entries})
     updated = current.rstrip("\n") + ("\n\n" if current else "") + block
     tomllib.loads(updated)  # never write a manifest we could not read back
     atomic_write_text(path, updated)

@@ -15,13 +15,18 @@ ABBREVIATIONS = frozenset({
     "iht", "ift", "vedr", "avd", "ang", "pr", "s", "st", "dr", "prof", "mht", "vs",
 })
 _BOUNDARY = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ«\"(•–])")
+# A "sentence" longer than this (the bundled corpus's longest passage has 1,275 characters) is
+# cut into pieces at spaces: each later step (duty rows, the answer card's features) reads a
+# sentence with patterns whose work grows faster than its length, so its length is bounded here.
+MAX_SENTENCE_CHARS = 2_000
 
 
 def sentence_ends(text: str) -> list[int]:
     """Offsets where each sentence after the first begins."""
     starts = []
     for match in _BOUNDARY.finditer(text):
-        if text[match.start()] == "." and _is_abbreviation(text[: match.start() + 1]):
+        # Only the end of the text before the stop: the word an abbreviation would be.
+        if text[match.start()] == "." and _is_abbreviation(text[max(0, match.start() - 32): match.start() + 1]):
             continue
         starts.append(match.end())
     return starts
@@ -33,8 +38,22 @@ def split_sentences(text: str, newlines: bool = False) -> list[str]:
     out = []
     for part in parts:
         bounds = [0, *sentence_ends(part), len(part)]
-        out.extend(part[a:b].strip() for a, b in zip(bounds, bounds[1:]))
+        for a, b in zip(bounds, bounds[1:]):
+            out.extend(_pieces(part[a:b].strip()))
     return [s for s in out if s]
+
+
+def _pieces(sentence: str) -> list[str]:
+    """The sentence, or, past MAX_SENTENCE_CHARS, its pieces cut at the last space before the
+    limit (or at the limit, in a text without spaces)."""
+    pieces = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        cut = sentence.rfind(" ", MAX_SENTENCE_CHARS // 2, MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    pieces.append(sentence)
+    return pieces
 
 
 def _is_abbreviation(head: str) -> bool:

@@ -160,7 +160,9 @@ class TorchE5:
         import torch
 
         if threads > 0:
-            torch.set_num_threads(threads)
+            from assistant.config import usable_threads
+
+            torch.set_num_threads(usable_threads(threads))
         self._torch = torch
         self.model = model = ModelFile(model_path)
         self.tokenizer = Tokenizer(model)

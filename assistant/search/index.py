@@ -35,7 +35,7 @@ import numpy as np
 
 from assistant import paths
 from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
-from assistant.errors import IndexError_, ManifestError
+from assistant.errors import IndexError_, ManifestError, os_error_text
 from assistant.locks import FolderLock
 from assistant.models import Chunk, DocumentInfo, Section
 from assistant.search import questions as passage_questions
@@ -126,7 +126,7 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 
 
 _PIPELINE_MODULES = tuple(f"assistant.corpus.{name}" for name in (
-    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "manifest", "sentences")) + (
+    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "pdf", "manifest", "sentences")) + (
     "assistant.search.lexical", "assistant.search.questions")
 
 
@@ -191,7 +191,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder=None, progress: Progr
         return _build_index(corpus_dir, index_dir, encoder, progress)
     except OSError as exc:
         raise IndexError_(
-            f"{index_dir}: kunne ikke bygge søkeindeksen ({exc.strerror or exc}: {exc.filename or index_dir}). "
+            f"{index_dir}: kunne ikke bygge søkeindeksen ({os_error_text(exc)}: {exc.filename or index_dir}). "
             "Sjekk ledig plass og skrivetilgang, eller velg en annen mappe med --index eller AVTALE_INDEX."
         ) from None
 
@@ -205,6 +205,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
     index_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, done, total: None)
     with FolderLock(Path(index_dir) / ".lock", on_wait=lambda: report("venter på en annen prosess som bygger indeksen", 0, 1)):
+        sweep_unfinished(index_dir)
         report("struktur", 0, 1)
         corpus = build_corpus(corpus_dir)
         chunks = chunk_documents(corpus.documents)
@@ -238,12 +239,12 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                     encoder, [c.text for c in chunks] + sentences + topics, paths.vector_cache_dir(), report,
                     questions=list(asked.texts), legacy_dir=index_dir / "cache")
                 end = len(chunks) + len(sentences)
-                np.save(folder / "vectors.npy", vectors[: len(chunks)], allow_pickle=False)
-                np.save(folder / "sentence_vectors.npy", vectors[len(chunks) : end], allow_pickle=False)
-                np.save(folder / "out_of_scope.npy", vectors[end:], allow_pickle=False)
-                np.save(folder / "sentence_owner.npy", np.asarray(owner, dtype=np.int32), allow_pickle=False)
-                np.save(folder / "question_vectors.npy", question_vectors, allow_pickle=False)
-                np.save(folder / "question_owner.npy", np.asarray(asked.owner, dtype=np.int32), allow_pickle=False)
+                _save_npy(folder / "vectors.npy", vectors[: len(chunks)])
+                _save_npy(folder / "sentence_vectors.npy", vectors[len(chunks) : end])
+                _save_npy(folder / "out_of_scope.npy", vectors[end:])
+                _save_npy(folder / "sentence_owner.npy", np.asarray(owner, dtype=np.int32))
+                _save_npy(folder / "question_vectors.npy", question_vectors)
+                _save_npy(folder / "question_owner.npy", np.asarray(asked.owner, dtype=np.int32))
                 (folder / "question_quotes.json").write_text(json.dumps(asked.quotes, ensure_ascii=False), encoding="utf-8")
                 _write_faiss(vectors[: len(chunks)], folder / "dense.faiss")
             manifest = {
@@ -361,7 +362,23 @@ def _write_faiss(vectors: np.ndarray, path: Path) -> None:
         index = faiss.IndexFlatIP(dim)
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(path))
+    # Serialised here and written by us: faiss's own writer reports a full disk as a RuntimeError.
+    with path.open("wb") as fh:
+        fh.write(faiss.serialize_index(index))
+
+
+class _Chunks:
+    """Hands numpy an object that is not a real file, so it writes with `write()` in chunks:
+    a full disk is then an OSError that says so (ENOSPC), not numpy's own English message
+    ("1915008 requested and 309216 written") from writing straight to the file."""
+
+    def __init__(self, fh):
+        self.write = fh.write
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with path.open("wb") as fh:
+        np.save(_Chunks(fh), array, allow_pickle=False)
 
 
 def _write_jsonl(path: Path, rows) -> None:
@@ -393,6 +410,35 @@ def _point_current(index_dir: Path, name: str) -> None:
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / "CURRENT")
+
+
+def sweep_unfinished(index_dir: Path) -> None:
+    """Remove what a build killed midway left behind: a build folder it never made current, and
+    its pointer's temporary file. Called only with the build lock held, so no build is running.
+    A build folder made current before the present one is kept (see `build_index`)."""
+    index_dir = Path(index_dir)
+    pointer = index_dir / "CURRENT"
+    current = current_build(index_dir)
+    made_current = pointer.stat().st_mtime if pointer.is_file() else float("inf")
+    for folder in index_dir.glob("build-*"):
+        if folder == current or not folder.is_dir():
+            continue
+        # Unfinished (no manifest), or written after CURRENT last changed: never made current.
+        if not (folder / "manifest.json").is_file() or folder.stat().st_mtime > made_current:
+            shutil.rmtree(folder, ignore_errors=True)
+    (index_dir / ".CURRENT.tmp").unlink(missing_ok=True)
+
+
+def sweep_if_idle(index_dir: Path) -> None:
+    """At start: if no build is running (the build lock is free), sweep what a killed one left."""
+    lock = Path(index_dir) / ".lock"
+    if not lock.is_file():
+        return
+    try:
+        with FolderLock(lock, wait=False):
+            sweep_unfinished(index_dir)
+    except (BlockingIOError, OSError):  # a build is running, or the folder is read-only: leave it
+        pass
 
 
 def _remove_old_builds(index_dir: Path, keep: set[str]) -> None:

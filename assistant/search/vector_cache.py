@@ -40,6 +40,8 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
     hashes = {kind: [hashlib.sha256((salt + text).encode("utf-8")).hexdigest() for text in texts]
               for kind, (salt, _, texts) in kinds.items()}
     with FolderLock(cache_dir / ".lock", on_wait=lambda: report("venter på en annen prosess som bruker vektorlageret", 0, 1)):
+        for leftover in cache_dir.glob(f".{path.name}.*.tmp"):  # only a writer holding this lock makes one
+            leftover.unlink(missing_ok=True)  # so this one is from a build that was killed while writing
         cached = _load(path, encoder.dim)
         adopted = _adopt_legacy(legacy_dir, tag, encoder.dim, cached)
         missing = {kind: sorted({h for h in hashes[kind] if h not in cached}) for kind in kinds}

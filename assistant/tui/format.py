@@ -6,7 +6,6 @@ characters made visible, so "[bold]", "[/]" or an escape sequence shows as writt
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from rich.console import RenderableType
@@ -14,32 +13,18 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.models import Answer, Duty, Excerpt
+from assistant.terminal import visible
 
 HIGHLIGHT = "bold underline"
 CITATION = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö0-9]+")
-_BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
 NOT_COVERED_TITLE = "Ikke dekket av dokumentene"
 
 
 def safe(text: str | None) -> str:
-    """The text with control characters (ESC, bell, bidi overrides …) shown as visible symbols."""
-    if not text:
-        return ""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch in "\n\t":
-            out.append(ch)
-        elif code < 0x20:
-            out.append(chr(0x2400 + code))
-        elif code == 0x7F:
-            out.append("␡")
-        elif code in _BIDI or (unicodedata.category(ch) == "Cc"):
-            out.append("�")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """The text with control characters (ESC, bell, bidi overrides …) shown as visible symbols:
+    the same rule as the CLI's (`assistant.terminal.visible`)."""
+    return visible(text)
 
 
 def plain(text: str | None, style: str = "") -> Text:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from assistant.terminal import visible
+
 
 class StatusLine(Horizontal):
     def __init__(self, plain_mode: bool, **kwargs) -> None:
@@ -23,7 +25,7 @@ class StatusLine(Horizontal):
         self.watch(self.app, "progress", self._show_progress)
 
     def _show_status(self, status: str) -> None:
-        self.query_one("#status-text", Label).update(status)
+        self.query_one("#status-text", Label).update(visible(status, one_line=True))
 
     def _show_progress(self, progress: tuple[int, int] | None) -> None:
         bar = self.query_one("#status-bar", ProgressBar)
@@ -32,4 +34,4 @@ class StatusLine(Horizontal):
             bar.update(total=max(progress[1], 1), progress=progress[0])
 
     def show_filter(self, label: str | None) -> None:
-        self.query_one("#status-filter", Label).update(f"Filter: {label}" if label else "")
+        self.query_one("#status-filter", Label).update(visible(f"Filter: {label}", one_line=True) if label else "")
