@@ -148,3 +148,17 @@ def test_jsonl_reads_a_question_with_its_conversation(avtale_env):
     assert rows[0]["question"] == "og hva med kommunen?" and rows[0]["card"]["asks"]
     assert rows[1]["interpreted"] is None and rows[1]["card"]["party"] == "UNN"
     assert "error" in rows[2] and proc.returncode == 1
+
+
+def test_the_first_sentence_names_whose_matter_it_is_when_no_party_is_its_subject():
+    from assistant.answer.card import holder_party
+    assert holder_party("Journalplikten forblir i førstelinjen, dvs hos fastlegen.") == "Kommunen"
+    assert holder_party("Dersom pasienten skal følges opp videre av behandler i sykehuset, er det denne som skal "
+                        "rekvirere transport.") == "UNN"
+    assert holder_party("Partnerne har begge et ansvar for å ta en aktiv rolle i planlegging av utskrivning.") == "Felles"
+    assert holder_party("Kommunen og UNN bør samarbeide om tiltak, og begge skal rapportere.") == "Felles"
+    # a party that only receives, or a sentence that gives no one a task, names no one
+    assert holder_party("Meldingen skal sendes til kommunen og fastlegen.") is None
+    assert holder_party("Forskriften gir regler om helseinstitusjonens plikt til å varsle kommunen.") is None
+    assert holder_party("Samarbeidsavtalen mellom kommunen og UNN ble signert i 2023.") is None
+    assert holder_party("Dette er et godt tiltak for UNN.") is None

@@ -560,7 +560,62 @@ def _card_sentence(c: Candidate, role: str, index, english: bool) -> CardSentenc
         kinds = _BACKGROUND_LABEL_EN if english else _BACKGROUND_LABEL
         binding = "not binding" if english else "ikke bindende"
         label = f"{kinds.get(info.kind, info.kind)} – {binding}: {info.short_title}"
-    return CardSentence(c.text, c.rank, c.party, label, role, c.chunk.id)
+    party = c.party
+    if party is None and role == "answer":
+        # The card's first sentence says whose the matter is even when no party is its subject
+        # ("Journalplikten forblir i førstelinjen, dvs hos fastlegen").
+        party = holder_party(c.text)
+    return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
+
+
+# Who a sentence without a party as its grammatical subject still makes responsible: the party
+# it names that is not a recipient ("til kommunen", "fra UNN"). Words for the parties' people
+# and services count ("fastlegen", "behandler i sykehuset", "hos fastlegen").
+_HOLDERS = (("UNN", r"(?:behandler|legen?|\w*avdeling(?:en)?|\w*enhet(?:en)?) i (?:sykehuset|UNN)|"
+                    r"UNN|UNNs|sykehuset|sykehusets|helseforetaket|spesialisthelsetjenesten|utskrivende enhet"),
+            ("Kommunen", r"(?:behandler|legen?|\w*tjenesten) i (?:primærhelsetjenesten|kommunen)|"
+                         r"kommunen|kommunene|kommunens|kommunestyret|fastlegen|fastlegene|hjemmetjenesten|"
+                         r"hjemmesykepleien|helsestasjonen|primærhelsetjenesten|førstelinjen|kommunehelsetjenesten"),
+            ("Felles", r"partnerne|partene|begge partnere|begge parter|hverandre"))
+_HOLDER_RX = [(party, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.I)) for party, words in _HOLDERS]
+_RECIPIENT = frozenset({"til", "fra", "mot", "overfor", "ovenfor", "med", "for", "om", "ved", "mellom", "i", "blant",
+                        "utenfor", "varsle", "varsler", "informere", "informerer", "kontakte", "kontakter",
+                        "orientere", "veilede", "veileder", "bistå", "bistår", "invitere", "involvere"})
+_JOINED = re.compile(rf"\b(?:{_HOLDERS[0][1]})(?:\s+\w+)?\s+og\s+(?:\w+\s+)?(?:{_HOLDERS[1][1]})\b|"
+                     rf"\b(?:{_HOLDERS[1][1]})(?:\s+\w+)?\s+og\s+(?:\w+\s+)?(?:{_HOLDERS[0][1]})\b", re.I)
+_RESPONSIBLE = re.compile(r"\b(?:skal|må|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|sørge for)\b", re.I)
+_DETERMINER = frozenset({"den", "det", "de", "sin", "sitt", "sine", "aktuelle", "rette", "berørte", "hele", "annen",
+                         "andre", "ny", "nye", "mottakende", "ansvarlige"})
+
+
+@lru_cache(maxsize=8192)
+def holder_party(text: str) -> str | None:
+    """The one party a sentence names other than as a recipient, if it names exactly one
+    (or the parties together: Felles)."""
+    if not _RESPONSIBLE.search(text):
+        return None  # a sentence that gives no one a task names parties only in passing
+    joined = _JOINED.search(text)
+    if joined and not (re.findall(r"[\w-]+", text[:joined.start()])[-1:] or [""])[0].lower() in _RECIPIENT:
+        return "Felles"  # "Kommunen og UNN bør samarbeide …"
+    names = sorted((m.start(), m.end(), party) for party, rx in _HOLDER_RX for m in rx.finditer(text))
+    found, last_end, last_recipient = set(), -1, False
+    for start, end, party in names:
+        if start < last_end:
+            continue  # inside a longer name ("behandler i sykehuset")
+        before = [w.lower() for w in re.findall(r"[\w-]+", text[max(last_end, 0):start])]
+        if before in (["og"], ["eller"]):
+            recipient = last_recipient  # "til kommunen og fastlegen": both receive
+        else:
+            while before and before[-1] in _DETERMINER:
+                before.pop()
+            # only determiners since the last name: as that one ("til kommunen, den aktuelle …")
+            recipient = before[-1] in _RECIPIENT if before else (last_end >= 0 and last_recipient)
+        if not recipient:
+            found.add(party)
+        last_end, last_recipient = end, recipient
+    if "Felles" in found:
+        return "Felles"
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _card(question: Question, sentences: tuple[CardSentence, ...], index, main: Candidate) -> Card:
