@@ -162,3 +162,12 @@ def test_the_first_sentence_names_whose_matter_it_is_when_no_party_is_its_subjec
     assert holder_party("Forskriften gir regler om helseinstitusjonens plikt til å varsle kommunen.") is None
     assert holder_party("Samarbeidsavtalen mellom kommunen og UNN ble signert i 2023.") is None
     assert holder_party("Dette er et godt tiltak for UNN.") is None
+
+
+def test_the_duty_table_opens_with_the_card_s_answer_even_when_it_was_no_extracted_row(real_assistant):
+    answer = real_assistant.ask("Hvem har journalplikten når UNN veileder fastlegen om en pasient?")
+    assert "hos fastlegen" in answer.card.sentences[0].text and answer.card.party == "Kommunen"
+    first = answer.responsibilities[0]
+    assert first.actor == "Kommunen" and "hos fastlegen" in first.duty
+    assert first.section_id in real_assistant.index.sections  # cited like any other row
+    assert not any("hos fastlegen" in row["duty"] for row in real_assistant.index.duties)  # not an extracted row

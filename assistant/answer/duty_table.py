@@ -10,7 +10,10 @@ question that does not ask about duties (a definition, a paragraph, an amount) g
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.card import Candidate, WithSentences, rank_sentences
+from assistant.corpus.duties import find_deadline, find_legal_ref
 from assistant.corpus.chunk import chunk_sentences
 from assistant.models import Card, Duty, Hit, Question
 from assistant.search.questions import letters
@@ -21,6 +24,10 @@ MAX_ROWS = 5
 # (with the card's own row first; 66 and 68 without that).
 ROW_MARGIN = 4.0
 DUTY_KINDS = ("party", "duty")
+# A sentence that gives someone a task or a responsibility (the card's answer may do so without
+# a party as its subject).
+_GIVES_TASK = re.compile(r"\b(?:skal|må|plikter|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|"
+                         r"rekvirerer|utsteder|gjennomgår|fordeler|behandler|vurderer|sender)\b", re.I)
 
 
 def about_duties(question: Question) -> bool:
@@ -33,10 +40,11 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
     """The duty rows that answer the question, best first."""
     if not about_duties(question):
         return ()
+    own = _card_row(card, index)
     found = [(row, cand) for row, rank, score in _rows_near(hits, index)
              if (cand := _as_candidate(row, rank, score, index)) is not None]
     if not found:
-        return ()
+        return (own,) if own else ()
     rows, cands = [row for row, _ in found], [cand for _, cand in found]
     scores = rank_sentences(question, cands, WithSentences(result, cands), index)
     card_first = letters(card.sentences[0].text) if card and card.sentences else ""
@@ -45,7 +53,26 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
     chosen = [i for i in order if _holds(rows[i], card_first) or scores[i] >= best - ROW_MARGIN][:MAX_ROWS]
     if question.party:
         chosen.sort(key=lambda i: (not _holds(rows[i], card_first), rows[i]["actor"] not in (question.party, "Felles")))
-    return tuple(Duty(**rows[i]) for i in chosen)
+    table = [Duty(**rows[i]) for i in chosen]
+    if own and not any(_holds(rows[i], card_first) for i in chosen):
+        table = [own] + table[:MAX_ROWS - 1]
+    return tuple(table)
+
+
+def _card_row(card: Card | None, index) -> Duty | None:
+    """The card's first sentence as a row, when it gives a party a task but was not extracted as
+    a duty row ("… er det denne som skal rekvirere transport", "… dvs hos fastlegen"): the row
+    that answers the question comes first. Not from a document that binds no one."""
+    if card is None or not card.sentences or card.party is None:
+        return None
+    first = card.sentences[0]
+    section = index.sections.get(first.chunk_id.rsplit("#", 1)[0])  # a passage's id is its section's + "#n"
+    info = index.documents.get(section.doc_id) if section is not None else None
+    if section is None or info is None or info.background or not _GIVES_TASK.search(first.text):
+        return None
+    return Duty(actor=card.party, duty=first.text.strip().lstrip("•–- ").strip(), deadline=find_deadline(first.text),
+                section_id=section.id, doc_id=section.doc_id, section=section.breadcrumb,
+                legal_ref=find_legal_ref(first.text), national=info.national)
 
 
 # A sibling duty block the search did not return ranks a little below the excerpt it belongs to.
