@@ -171,3 +171,13 @@ def test_the_duty_table_opens_with_the_card_s_answer_even_when_it_was_no_extract
     assert first.actor == "Kommunen" and "hos fastlegen" in first.duty
     assert first.section_id in real_assistant.index.sections  # cited like any other row
     assert not any("hos fastlegen" in row["duty"] for row in real_assistant.index.duties)  # not an extracted row
+
+
+def test_that_nothing_may_be_charged_answers_what_it_costs():
+    from assistant.answer.card import supplies
+    from assistant.answer.coverage import _states
+
+    free, bill = _candidates("Det kan ikke kreves vederlag for den veiledning som omfattes av § 6-3.",
+                             "Faktura skal betales av kommunen innen forfall.")
+    assert supplies(free, "amount", None) and _states("amount", free, None, money=True)
+    assert not _states("amount", bill, None, money=True)  # a word about paying is no amount

@@ -428,6 +428,12 @@ def is_lead_in(c: Candidate) -> bool:
                                                    and re.match(r"[ \t]*\n[ \t]*[–•-]", rest) is not None)
 
 
+# "What does it cost?" is answered by a sentence saying that nothing may be charged.
+FREE_OF_CHARGE = re.compile(r"\b(?:gratis|vederlagsfri\w*|kostnadsfri\w*|uten (?:kostnad|vederlag|betaling)\w*)\b|"
+                            r"\bikke\b(?:\s+\w+){0,5}?\s+(?:kreve\w*|ta\w*)\s+(?:\w+\s+){0,2}?"
+                            r"(?:betal\w*|vederlag\w*|egenandel\w*|kostnad\w*)", re.I)
+
+
 def supplies(c: Candidate, kind: str, index) -> bool:
     """Whether a sentence states the kind of thing asked for: a party for "who", a time for
     "when", a number for "how much", a paragraph (in it or its heading) for "which law"."""
@@ -440,7 +446,7 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "contact":
         return bool(re.search(r"\d{5}|@|\+47|\b\d{2} ?\d{2} ?\d{2} ?\d{2}\b", c.text))
     if kind == "amount":
-        return bool(re.search(r"\d", c.text))
+        return bool(re.search(r"\d", c.text) or FREE_OF_CHARGE.search(c.text))
     if kind == "cost":
         return bool(_SUPPLIES["cost"].search(c.text))
     if kind == "content":

@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.card import Candidate, stem_idf, supplies
+from assistant.answer.card import FREE_OF_CHARGE, Candidate, stem_idf, supplies
 from assistant.answer.understand import ask_part
 from assistant.models import Question
 from assistant.search.lexical import terms, words
@@ -145,7 +145,9 @@ def _states(kind: str, c: Candidate, index, money: bool = False) -> bool:
     if kind == "contact":
         return bool(_CONTACT.search(c.text) or _NAME.search(c.text))
     if kind == "amount":
-        return bool(_MONEY_STATED.search(c.text)) if money else bool(_NUMBER_WORDS.search(c.text))
+        if money:  # an amount of money, or that nothing may be charged
+            return bool(_MONEY_STATED.search(c.text) or FREE_OF_CHARGE.search(c.text))
+        return bool(_NUMBER_WORDS.search(c.text))
     return supplies(c, kind, index)
 
 
