@@ -181,3 +181,10 @@ def test_that_nothing_may_be_charged_answers_what_it_costs():
                              "Faktura skal betales av kommunen innen forfall.")
     assert supplies(free, "amount", None) and _states("amount", free, None, money=True)
     assert not _states("amount", bill, None, money=True)  # a word about paying is no amount
+
+
+@pytest.mark.parametrize("question", ["Når på døgnet skal sykehuset sende melding om utskrivningsklar pasient?",
+                                      "What time of day should the hospital send the discharge-ready notice?"])
+def test_a_time_of_day_question_gets_the_hours(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert "mellom kl. 8-14" in answer.card.sentences[0].text

@@ -467,6 +467,13 @@ _TIME = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|måneder
                    r"virkedag\w*|helg\w*|døgnet)\b", re.I)
 
 
+_TIME_OF_DAY_ASKED = re.compile(r"\b(?:når|kva tid|hvilken tid|hvilket tidspunkt|kva tidspunkt|what time|which time)\b"
+                                r"[^?]*?\b(?:på døgnet|på dagen|på døgeret|klokka|klokken|klokkeslett|tidspunkt|"
+                                r"of (?:the )?day|o'clock)\b|\bklokkeslett\b|\bwhat time of day\b", re.I)
+_CLOCK = re.compile(r"\bkl\.?\s*\d|\bklokk(?:a|en)\s*\d|\b\d{1,2}[.:]\d{2}\b|\b(?:mellom|fra)\s+(?:kl\.?\s*)?\d{1,2}\s*"
+                    r"(?:[-–]|og|til)\s*\d{1,2}\b|\b\d{2}\s*[-–]\s*\d{2}\b", re.I)
+
+
 def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, index, margins: dict,
                 kind: str | None = None, exclude: set[str] = frozenset()) -> int | None:
     """The sentence to state first: the best one that supplies the kind of thing asked for and,
@@ -488,6 +495,9 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     # is stated, however the ranker scores the sentence; the softer kinds within the margin.
     margin = float("inf") if kind in CRISP_KINDS or (kind == "duty" and question.party) else margins["supply"]
     wanted = [i for i in order if scores[i] >= best - margin and (kind is None or supplies(cands[i], kind, index))]
+    if kind == "deadline" and _TIME_OF_DAY_ASKED.search(question.search_text):
+        # "Når på døgnet …?" asks a time of day: a sentence that gives one ("mellom kl. 8-14").
+        wanted = [i for i in wanted if _CLOCK.search(cands[i].text)] or wanted
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
         # What a party must do is answered by that party's duties, wherever they rank.
