@@ -188,3 +188,9 @@ def test_that_nothing_may_be_charged_answers_what_it_costs():
 def test_a_time_of_day_question_gets_the_hours(real_assistant, question):
     answer = real_assistant.ask(question)
     assert "mellom kl. 8-14" in answer.card.sentences[0].text
+
+
+def test_a_follow_up_is_answered_about_what_it_adds(real_assistant):
+    earlier = ["Hvem sender tidligmelding når en pasient legges inn?"]
+    answer = real_assistant.ask("må den ha med legemiddellista?", history=earlier)
+    assert answer.interpreted and "legemiddelliste" in answer.card.sentences[0].text.lower()

@@ -174,6 +174,10 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
     wanted = set(query_terms)
     focus = set(terms(" ".join(f.word for f in question.focus)))
     ask = set(terms(ask_part(question.search_text))) & focus or focus
+    if question.interpreted:
+        # A follow-up asks what its own words add ("… – må den ha med legemiddellista?"); the
+        # earlier question's words are the topic, already in the focus.
+        ask = set(terms(question.text)) & focus or ask
     idf = stem_idf(index)
     focus_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in focus) or 1.0
     ask_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in ask) or 1.0
