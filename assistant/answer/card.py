@@ -603,7 +603,9 @@ _RECIPIENT = frozenset({"til", "fra", "mot", "overfor", "ovenfor", "med", "for",
                         "orientere", "veilede", "veileder", "bistå", "bistår", "invitere", "involvere"})
 _JOINED = re.compile(rf"\b(?:{_HOLDERS[0][1]})(?:\s+\w+)?\s+og\s+(?:\w+\s+)?(?:{_HOLDERS[1][1]})\b|"
                      rf"\b(?:{_HOLDERS[1][1]})(?:\s+\w+)?\s+og\s+(?:\w+\s+)?(?:{_HOLDERS[0][1]})\b", re.I)
-_RESPONSIBLE = re.compile(r"\b(?:skal|må|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|sørge for)\b", re.I)
+# Words that give someone a task or a responsibility.
+TASK_WORDS = r"skal|må|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|sørge for"
+_RESPONSIBLE = re.compile(rf"\b(?:{TASK_WORDS})\b", re.I)
 _DETERMINER = frozenset({"den", "det", "de", "sin", "sitt", "sine", "aktuelle", "rette", "berørte", "hele", "annen",
                          "andre", "ny", "nye", "mottakende", "ansvarlige"})
 

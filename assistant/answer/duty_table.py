@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.card import Candidate, WithSentences, rank_sentences
-from assistant.corpus.duties import find_deadline, find_legal_ref
+from assistant.answer.card import TASK_WORDS, Candidate, WithSentences, rank_sentences
 from assistant.corpus.chunk import chunk_sentences
+from assistant.corpus.duties import duty_row
 from assistant.models import Card, Duty, Hit, Question
 from assistant.search.questions import letters
 
@@ -24,10 +24,9 @@ MAX_ROWS = 5
 # (with the card's own row first; 66 and 68 without that).
 ROW_MARGIN = 4.0
 DUTY_KINDS = ("party", "duty")
-# A sentence that gives someone a task or a responsibility (the card's answer may do so without
-# a party as its subject).
-_GIVES_TASK = re.compile(r"\b(?:skal|må|plikter|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|"
-                         r"rekvirerer|utsteder|gjennomgår|fordeler|behandler|vurderer|sender)\b", re.I)
+# A sentence that gives someone a task: the card's answer may do so with a verb of the task itself.
+_GIVES_TASK = re.compile(rf"\b(?:{TASK_WORDS}|rekvirerer|utsteder|gjennomgår|fordeler|behandler|vurderer|sender)\b",
+                         re.I)
 
 
 def about_duties(question: Question) -> bool:
@@ -40,10 +39,10 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
     """The duty rows that answer the question, best first."""
     if not about_duties(question):
         return ()
-    own = _card_row(card, index)
     found = [(row, cand) for row, rank, score in _rows_near(hits, index)
              if (cand := _as_candidate(row, rank, score, index)) is not None]
     if not found:
+        own = _card_row(card, index)
         return (own,) if own else ()
     rows, cands = [row for row, _ in found], [cand for _, cand in found]
     scores = rank_sentences(question, cands, WithSentences(result, cands), index)
@@ -54,7 +53,7 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
     if question.party:
         chosen.sort(key=lambda i: (not _holds(rows[i], card_first), rows[i]["actor"] not in (question.party, "Felles")))
     table = [Duty(**rows[i]) for i in chosen]
-    if own and not any(_holds(rows[i], card_first) for i in chosen):
+    if not any(_holds(rows[i], card_first) for i in chosen) and (own := _card_row(card, index)):
         table = [own] + table[:MAX_ROWS - 1]
     return tuple(table)
 
@@ -70,9 +69,7 @@ def _card_row(card: Card | None, index) -> Duty | None:
     info = index.documents.get(section.doc_id) if section is not None else None
     if section is None or info is None or info.background or not _GIVES_TASK.search(first.text):
         return None
-    return Duty(actor=card.party, duty=first.text.strip().lstrip("•–- ").strip(), deadline=find_deadline(first.text),
-                section_id=section.id, doc_id=section.doc_id, section=section.breadcrumb,
-                legal_ref=find_legal_ref(first.text), national=info.national)
+    return duty_row(card.party, first.text, section, info)
 
 
 # A sibling duty block the search did not return ranks a little below the excerpt it belongs to.

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from assistant.corpus.sentences import split_sentences
-from assistant.models import Document, Duty, Section
+from assistant.models import Document, DocumentInfo, Duty, Section
 
 _SUBBULLET = "  – "
 # A sentence in a duty block whose subject is neither a party nor an implied one (imperative
@@ -151,12 +151,12 @@ def _block_duties(section: Section, doc: Document, patterns) -> list[Duty]:
     for item in _items(section):
         if item.startswith("• ") or re.match(r"^[a-z]\)", item):
             text = item.lstrip("• ").strip()
-            rows.append(_duty(_leading_party(text, patterns) or section.actor, text, section, doc))
+            rows.append(duty_row(_leading_party(text, patterns) or section.actor, text, section, doc.info))
             continue
         for sentence in split_sentences(item):
             if _CONTEXT.match(sentence) and not _OBLIGATION.search(sentence):
                 continue  # "Pasienten søker selv …", "Det er også utarbeidet …": context, not a duty
-            rows.append(_duty(_leading_party(sentence, patterns) or section.actor, sentence, section, doc))
+            rows.append(duty_row(_leading_party(sentence, patterns) or section.actor, sentence, section, doc.info))
     return [r for r in rows if is_duty_text(r.duty)]
 
 
@@ -174,7 +174,7 @@ def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
                 actor = party_of(clause, patterns)
                 text = clause if len(clauses) > 1 else sentence
                 if actor and is_duty_text(text):
-                    rows.append(_duty(actor, text, section, doc))
+                    rows.append(duty_row(actor, text, section, doc.info))
     return rows
 
 
@@ -190,7 +190,9 @@ def is_duty_text(text: str) -> bool:
             and not _FOOTNOTE.match(text))
 
 
-def _duty(actor: str, text: str, section: Section, doc: Document) -> Duty:
+def duty_row(actor: str, text: str, section: Section, info: DocumentInfo) -> Duty:
+    """A sentence of a section as the duty row of `actor` (at index time, and for the card's
+    answer when it was not extracted as one)."""
     return Duty(
         actor=actor,
         duty=text.strip().lstrip("•–- ").strip(),
@@ -199,5 +201,5 @@ def _duty(actor: str, text: str, section: Section, doc: Document) -> Duty:
         doc_id=section.doc_id,
         section=section.breadcrumb,
         legal_ref=find_legal_ref(text),
-        national=doc.info.national,
+        national=info.national,
     )
