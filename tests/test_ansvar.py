@@ -19,6 +19,9 @@ def lexical_assistant(tmp_path_factory, bundled_corpus_dir):
     ["barn som pårørende", "barn som pårørande"],
     ["individuell plan", "individuelle planer"],
     ["pasienttransport", "pasienttransporten", "pasientransport"],
+    ["utskrivningsklar", "utskrivingsklar", "utskrivningsklare"],  # a derived first part of a compound
+    ["jordmor", "jordmødre"],  # an irregular plural
+    ["fakturering", "faktura", "fakturaer"],  # a derivation, when few rows name it and meaning adds rows
 ])
 def test_every_spelling_of_a_topic_gives_the_same_first_rows(lexical_assistant, spellings):
     firsts = [[(r.section_id, r.duty) for r in duties_for_topic(lexical_assistant, t)[0][:10]] for t in spellings]
@@ -36,3 +39,11 @@ def test_an_abbreviation_meets_the_documents_word_for_it(lexical_assistant):
     rows, _ = duties_for_topic(lexical_assistant, "ØHD")
     assert rows and all(r.doc_id in ("rl3", "veileder-samarbeidsavtaler", "rl2", "avtale-del1") for r in rows)
     assert any(r.doc_id == "rl3" for r in rows)  # Retningslinje 3: døgnopphold for øyeblikkelig hjelp
+
+
+def test_a_compound_topic_keeps_both_its_parts(lexical_assistant):
+    """"utskrivingsklar" is about patients ready for discharge, not every row on discharge."""
+    rows, _ = duties_for_topic(lexical_assistant, "utskrivingsklar")
+    everything, _ = duties_for_topic(lexical_assistant, "utskriving")
+    assert rows and len(rows) < len(everything)
+    assert any("utskrivningsklar" in r.duty for r in rows[:10])

@@ -132,21 +132,56 @@ def topic_ideas(assistant, topic: str) -> list[Idea]:
 
 
 _INFLECTIONS = ("ene", "ane", "en", "er", "et", "ar", "a", "e", "ne")
+# Nouns whose plural changes the vowel: the plural's ending → the singular's ("jordmødre" →
+# "jordmor"); the regular endings are taken off by _INFLECTIONS.
+_IRREGULAR_PLURALS = {"mødrene": "mor", "mødre": "mor", "fedrene": "far", "fedre": "far", "brødrene": "bror",
+                      "brødre": "bror", "døtrene": "datter", "døtre": "datter", "bøkene": "bok", "bøker": "bok",
+                      "føttene": "fot", "føtter": "fot", "hendene": "hånd", "hender": "hånd", "nettene": "natt",
+                      "netter": "natt", "tennene": "tann", "tenner": "tann", "mennene": "mann", "menn": "mann"}
+# A noun made from a verb ("utskriv-ning", "utskriv-ing", "utskriv-else", "faktur-ering") and
+# the verb itself ("hospit-ere"): one family, known by what is left.
+_DERIVATIONS = re.compile(r"(?:ering|ning|ing|else|ere)$")
+# Such a noun as the first part of a compound, joined by "s": "utskrivnings|klar".
+_DERIVED_JOINT = re.compile(r"^(\w{4,}?)(?:ering|ning|ing|else)s(\w{3,})$")
+DERIVED_LETTERS = 5  # what must be left of a word when its derivation ending is taken off
+TAIL_LETTERS = 4  # a compound's second part, from its beginning: "klar", "klare", "klart"
+JOINT = "*"  # in a root: the compound's first part's root, then its second part's
 
 
 def _root(word: str) -> str:
     """A word's beginning that its other spellings and inflections share: its base (an
-    inflection ending taken off: "utskrivningsklare" → "utskrivningsklar") without its last
-    letters, or its stem ("planer" → "plan"), whichever is shorter."""
+    irregular plural made singular, an inflection ending taken off: "utskrivningsklare" →
+    "utskrivningsklar") without its last letters, its stem ("planer" → "plan") or what is
+    left without a derivation ending ("fakturering" → "faktur"), whichever is shortest. A
+    compound whose first part is derived ("utskrivningsklar", "utskrivingsklar") has a root of
+    two parts, "utskriv*klar": the first part's root, and the second part further on."""
     from assistant.search.lexical import terms
 
     base = word
-    for ending in _INFLECTIONS:
-        if word.endswith(ending) and len(word) - len(ending) >= ROOT_LETTERS:
-            base = word[: -len(ending)]
+    for plural, singular in _IRREGULAR_PLURALS.items():
+        if base.endswith(plural) and len(base) > len(plural):
+            base = base[: -len(plural)] + singular
             break
-    stem = next(iter(terms(word)), word)
-    return min(base[:max(ROOT_LETTERS, len(base) - ROOT_ENDING)], stem, key=len)
+    for ending in _INFLECTIONS:
+        if base.endswith(ending) and len(base) - len(ending) >= ROOT_LETTERS:
+            base = base[: -len(ending)]
+            break
+    joint = _DERIVED_JOINT.match(base) or _DERIVED_JOINT.match(word)  # "-klar" is no inflection
+    if joint:
+        tail = joint.group(2)
+        return f"{_root(joint.group(1))}{JOINT}{tail[:max(TAIL_LETTERS, len(tail) - 2)]}"
+    derived = _DERIVATIONS.sub("", base)
+    candidates = [base[:max(ROOT_LETTERS, len(base) - ROOT_ENDING)], next(iter(terms(word)), word),
+                  next(iter(terms(base)), base)]
+    if len(derived) >= DERIVED_LETTERS:
+        candidates.append(derived)
+    return min(candidates, key=len)
+
+
+def starts(word: str, root: str) -> bool:
+    """Whether a word of the text is in the family a root names."""
+    head, _, tail = root.partition(JOINT)
+    return word.startswith(head) and (not tail or tail in word[len(head):])
 
 
 def _common_roots(index) -> frozenset[str]:
@@ -164,9 +199,9 @@ def _common_roots(index) -> frozenset[str]:
 
 
 def names(text_words: list[str], idea: Idea) -> bool:
-    if any(w.startswith(root) for w in text_words for root in idea.alone):
+    if any(starts(w, root) for w in text_words for root in idea.alone):
         return True
-    found = {root for root in idea.together for w in text_words if w.startswith(root)}
+    found = {root for root in idea.together for w in text_words if starts(w, root)}
     return bool(found) and len(found) >= min(2, len(idea.together))
 
 
@@ -209,11 +244,22 @@ ENOUGH_ROWS = 10
 
 
 def canonical_topic(assistant, topic: str) -> str:
-    """The topic with its nynorsk words in bokmål and its misspellings corrected."""
-    from assistant.search.lexical import read_words, with_forms
+    """The topic in the documents' own words: its nynorsk words in bokmål, its misspellings
+    corrected, and each word as the documents' most frequent word of its family, so that
+    "fakturering", "faktura" and "fakturaer" search the same words."""
+    from assistant.search.lexical import read_words, with_forms, words
 
-    reading = read_words(topic, assistant.index.lexical, assistant.retriever.glossary)
-    return with_forms(topic, {**dict(reading.forms), **dict(reading.fixes)}).lower()
+    lexical = assistant.index.lexical
+    reading = read_words(topic, lexical, assistant.retriever.glossary)
+    text = with_forms(topic, {**dict(reading.forms), **dict(reading.fixes)}).lower()
+    return " ".join(_most_frequent_of_family(w, lexical.vocabulary) for w in words(text))
+
+
+def _most_frequent_of_family(word: str, vocabulary: dict[str, int]) -> str:
+    root = _root(word)
+    head = root.partition(JOINT)[0]
+    family = [w for w in vocabulary if w.startswith(head) and _root(w) == root]
+    return max(family, key=lambda w: (vocabulary[w], w == word), default=word)
 
 
 def _document_order(index) -> dict[str, int]:
