@@ -175,12 +175,12 @@ def test_the_duty_table_opens_with_the_card_s_answer_even_when_it_was_no_extract
 
 def test_that_nothing_may_be_charged_answers_what_it_costs():
     from assistant.answer.card import supplies
-    from assistant.answer.coverage import _states
+    from assistant.answer.coverage import Asked, _states
 
     free, bill = _candidates("Det kan ikke kreves vederlag for den veiledning som omfattes av § 6-3.",
                              "Faktura skal betales av kommunen innen forfall.")
-    assert supplies(free, "amount", None) and _states("amount", free, None, money=True)
-    assert not _states("amount", bill, None, money=True)  # a word about paying is no amount
+    assert supplies(free, "amount", None) and _states("amount", free, None, Asked(money=True))
+    assert not _states("amount", bill, None, Asked(money=True))  # a word about paying is no amount
 
 
 @pytest.mark.parametrize("question", ["Når på døgnet skal sykehuset sende melding om utskrivningsklar pasient?",

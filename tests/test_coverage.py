@@ -74,6 +74,10 @@ def test_the_json_says_why_a_question_is_not_covered(avtale_env):
     ("Hvor mye penger får vinneren av prisen?", "Prisen består av et diplom og 50.000 kroner.", "amount", True),
     ("Hva er egenandelen på korttidsplass?", "Egenandelen er 200 kr per døgn.", "amount", True),
     ("Hvor mange kommuner er med i helsefellesskapet?", "Helsefellesskapet har 19 kommuner.", "amount", True),
+    ("Hvor mange fakturainnsigelser fikk UNN i fjor?", "Fakturainnsigelser sendes innen 30 dager.", "amount", False),
+    ("Kor mange ambulante rehabiliteringsteam finst det?", "Helse Nord har sju ambulante team.", "amount", True),
+    ("Hvor mange ØHD-senger må kommunen ha?", "Kommunen skal ha 4 senger for øyeblikkelig hjelp.", "amount", True),
+    ("Hva er døgnsatsen for en utskrivningsklar pasient?", "Døgnprisen fastsettes i statsbudsjettet.", "amount", False),
     ("Hva er telefonnummeret til pasientreisekontoret?", "Ring pasientreiser på 05515.", "contact", True),
     ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "contact", False),
     ("Hvor lenge har kommunen på seg?", "Innsigelser sendes innen 30 dager fra mottatt faktura.", "duration", True),
@@ -83,9 +87,8 @@ def test_a_detail_counts_only_when_a_sentence_states_it(question, sentence, kind
     """A money question needs an amount of money, a "how many" a number, a phone number a
     number, a "how long" a number of days or hours: another figure does not answer it."""
     from assistant.answer.card import Candidate
-    from assistant.answer.coverage import _MONEY_ASKED, _states
+    from assistant.answer.coverage import _states, asked_detail
     from assistant.models import Chunk
 
     chunk = Chunk("x#0", "x", "x", sentence, 1, 1)
-    money = bool(_MONEY_ASKED.search(question))
-    assert _states(kind, Candidate(sentence, 1, chunk, 0, None, None, 1.0), None, money) is states
+    assert _states(kind, Candidate(sentence, 1, chunk, 0, None, None, 1.0), None, asked_detail(question)) is states

@@ -31,7 +31,7 @@ from assistant.search.lexical import terms, words
 
 FEATURES = ("bias", "unknown_ask", "unknown_share_ask", "unknown_share", "top_dense", "coverage", "english",
             "out_of_scope", "best_score", "best_focus", "detail_missing", "asks_detail", "detail_gap", "detail_focus",
-            "top_question", "out_of_scope_question", "lexical_only")
+            "top_question", "out_of_scope_question", "lexical_only", "specific_missing")
 DETAIL_GAP_CAP = 5.0
 # The kinds of answer whose detail a sentence either states or not.
 DETAIL_KINDS = ("amount", "duration", "deadline", "legal_basis", "contact")
@@ -77,7 +77,8 @@ def signals(question: Question, result, cands: list[Candidate], scores: np.ndarr
     # Without a topic list (or a language model), the topic margins are unknown: None, which the
     # model reads as its average, so they weigh nothing either way.
     oos = result.top_out_of_scope - result.top_dense if result.top_out_of_scope is not None and has_dense else None
-    gap, detail_focus = _detail_support(question, kind, cands, scores, index)
+    asked = asked_detail(ask_part(question.search_text))
+    gap, detail_focus = _detail_support(question, kind, cands, scores, index, asked)
     # The nearest stored passage question (corpus/questions.jsonl): the language model compares
     # question to question more sharply than question to passage.
     top_question = max(result.answer_spans.values(), default=result.top_dense) if has_dense else 0.0
@@ -94,13 +95,14 @@ def signals(question: Question, result, cands: list[Candidate], scores: np.ndarr
         "out_of_scope": max(oos, -0.05) if oos is not None else None,
         "best_score": float(scores[best]) if best is not None else 0.0,
         "best_focus": max((_focus_share(question, cands[i], index) for i in top), default=0.0),
-        "detail_missing": float(kind is not None and not _detail_given(question, kind, cands, top, index)),
+        "detail_missing": float(kind is not None and not _detail_given(question, kind, cands, top, index, asked)),
         "asks_detail": float(kind is not None),
         "detail_gap": gap,
         "detail_focus": detail_focus,
         "top_question": top_question,
         "out_of_scope_question": max(oos_question, -0.1) if oos_question is not None else None,
         "lexical_only": float(not has_dense),
+        "specific_missing": _specific_missing(question, cands, top, index),
     }
 
 
@@ -109,25 +111,24 @@ def _detail_kind(question: Question) -> str | None:
     return next((k for k in question.asks if k in DETAIL_KINDS), None)
 
 
-def _detail_given(question: Question, kind: str, cands: list[Candidate], top: list[int], index) -> bool:
+def _detail_given(question: Question, kind: str, cands: list[Candidate], top: list[int], index, asked: Asked) -> bool:
     """Whether one of the best sentences about the question's focus states the asked detail."""
     for i in top:
         c = cands[i]
         if _focus_share(question, c, index) < DETAIL_FOCUS:
             continue
-        if _states(kind, c, index, bool(_MONEY_ASKED.search(ask_part(question.search_text)))):
+        if _states(kind, c, index, asked):
             return True
     return False
 
 
 def _detail_support(question: Question, kind: str | None, cands: list[Candidate], scores: np.ndarray,
-                    index) -> tuple[float, float]:
+                    index, asked: Asked) -> tuple[float, float]:
     """For a question that asks for a detail: how far below the best sentence the best one
     stating that detail ranks (capped), and how much of the question's focus it holds."""
     if kind is None or not len(scores):
         return 0.0, 0.0
-    money = bool(_MONEY_ASKED.search(ask_part(question.search_text)))
-    stating = [i for i, c in enumerate(cands) if _states(kind, c, index, money)]
+    stating = [i for i, c in enumerate(cands) if _states(kind, c, index, asked)]
     if not stating:
         return DETAIL_GAP_CAP, 0.0
     best = max(stating, key=lambda i: scores[i])
@@ -139,16 +140,80 @@ _MONEY_ASKED = re.compile(r"\b(?:kroner|kr|nok|\w*(?:pris|sats|lønn|stønad|hon
 _MONEY_STATED = re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b)|\bkr\.?\s?\d", re.I)
 
 
-def _states(kind: str, c: Candidate, index, money: bool = False) -> bool:
-    """Whether a sentence states the kind of detail asked for; an amount of money when the
-    question asks what something costs or pays."""
+@dataclass(frozen=True)
+class Asked:
+    """What the question's detail must be: an amount of money ("hva koster", "døgnsatsen"),
+    or a number of a thing counted ("hvor mange senger": the roots of "senger")."""
+
+    money: bool = False
+    counted: tuple[str, ...] = ()
+
+
+_COUNTED = re.compile(r"\b(?:hvor|kor|how) (?:mange|many) ((?:[\w-]+ )?[\w-]+)|\b(?:antall|antallet|talet på|the number of) "
+                      r"((?:[\w-]+ )?[\w-]+)", re.I)
+
+
+def asked_detail(ask: str) -> Asked:
+    from assistant.answer.ansvar import _root
+
+    money = bool(_MONEY_ASKED.search(ask))
+    m = _COUNTED.search(ask)
+    counted = ()
+    if m and not money:
+        # The counted thing: the words after "hvor mange", each part of a hyphenated compound
+        # ("ØHD-senger": "senger"); an adjective before the noun does no harm.
+        phrase = (m.group(1) or m.group(2)).lower()
+        counted = tuple(dict.fromkeys(_root(w) for w in re.split(r"[\s-]+", phrase) if len(w) >= 3))
+    return Asked(money, counted)
+
+
+def _states(kind: str, c: Candidate, index, asked: Asked = Asked()) -> bool:
+    """Whether a sentence states the kind of detail asked for: an amount of money when the
+    question asks what something costs or pays, a number of the thing counted when it asks
+    "how many" ("19 kommuner" for "hvor mange kommuner", not "innen 30 dager")."""
     if kind == "contact":
         return bool(_CONTACT.search(c.text) or _NAME.search(c.text))
     if kind == "amount":
-        if money:  # an amount of money, or that nothing may be charged
+        if asked.money:  # an amount of money, or that nothing may be charged
             return bool(_MONEY_STATED.search(c.text) or FREE_OF_CHARGE.search(c.text))
+        if asked.counted:
+            return _counts(c.text, asked.counted)
         return bool(_NUMBER_WORDS.search(c.text))
     return supplies(c, kind, index)
+
+
+COUNT_WINDOW = 3  # a number counts a thing when the thing's word comes at most this many words after it
+
+
+def _counts(text: str, roots: tuple[str, ...]) -> bool:
+    tokens = re.findall(r"[\wæøåÆØÅ]+", text.lower())
+    for i, token in enumerate(tokens):
+        if _NUMBER_WORDS.fullmatch(token) or token.isdigit():
+            after = tokens[i + 1: i + 1 + COUNT_WINDOW]
+            if any(w.startswith(root) for w in after for root in roots):
+                return True
+    return False
+
+
+# A year, or a name (a capitalised word inside the sentence): a question about "2022" or
+# "Helse Bergen" is answered by a passage that names it.
+_SPECIFIC = re.compile(r"\b(?:19|20)\d{2}\b|(?<![.!?:]\s)(?<!^)\b[A-ZÆØÅ][a-zæøå]{2,}\w*")
+
+
+def _specific_missing(question: Question, cands: list[Candidate], top: list[int], index) -> float:
+    """The share of the years and names the question asks about that none of the best
+    sentences' passages (with their headings) holds."""
+    named = {m.group(0).lower() for m in _SPECIFIC.finditer(ask_part(question.text))}
+    named -= _PARTY_NAMES
+    if not named or not top:
+        return 0.0
+    shown = " ".join(f"{cands[i].chunk.text} {cands[i].chunk.context}" for i in top).lower()
+    return sum(not re.search(rf"\b{re.escape(n[:max(4, len(n) - 2)])}", shown) for n in named) / len(named)
+
+
+# Names of the parties and of the agreement itself name nothing specific.
+_PARTY_NAMES = frozenset({"unn", "kommunen", "kommunene", "sykehuset", "helseforetaket", "universitetssykehuset",
+                          "helsefellesskapet", "samarbeidsavtalen", "retningslinje", "retningslinjen"})
 
 
 def _focus_share(question: Question, c: Candidate, index) -> float:

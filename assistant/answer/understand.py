@@ -55,8 +55,9 @@ _ASKS = {
                 r"senest|seinast|klokka|klokken|what time|åpningstid\w*|opningstid\w*|besøkstid\w*|"
                 r"opening hours|visiting hours|har \w+ åpent|er \w+ åpen)\b|\w+frist\w*",
     "amount": r"\b(?:hvor mye|hvor mykje|kor mykje|kor mye|how much|hva koster|kva kostar|what does \w+ cost|"
-              r"(?:hva|kva|what) (?:er|is) (?:\w+ ){0,2}(?:prisen|satsen|døgnprisen|egenandelen|eigendelen|lønna|lønnen|gebyret|"
+              r"(?:hva|kva|what) (?:er|is) (?:\w+ ){0,2}\w*(?:prisen|satsen|taksten|egenandelen|eigendelen|lønna|lønnen|gebyret|"
               r"avgifta|avgiften|honoraret|beløpet|summen|rate|price|fee|cost|salary|wage|charge)|"
+              r"(?:hvilken|hvilke|kva|what|which) \w*(?:pris|sats|takst|honorar|rate|price|fee)\w*|"
               r"hvor mange kroner|kor mange kroner|how many kroner|dose\w*|døgndose\w*|\w+dose|mg|ml|"
               r"(?:hvor|kor|how) (?:lang|langt|stor|store|høy|høg|høyt|far|big|high|large)(?!\s+(?:tid|frist|\w+frist|\w+tid|varsel))|"
               r"\w*grense\w*|\w*målområde\w*|\w*normalområde\w*|minimumskrav\w*|\w*bemanning\w*|lønnssteg\w*|"
