@@ -106,6 +106,15 @@ def test_a_follow_up_naming_another_party_asks_the_earlier_question_of_it(lexica
     assert q.text == "og hva med kommunen?"
 
 
+def test_a_follow_up_asking_a_party_s_duties_keeps_the_earlier_topic_not_its_narrow_ask(lexical):
+    """After "what must the hospital send", "and the municipality's responsibility?" asks the
+    municipality's duties on the same matter, not what the municipality must send."""
+    q = understand("og hva er kommunens ansvar?", lexical,
+                   history=["Hva må sykehuset sende til kommunen før utskrivning?"])
+    assert q.interpreted == "Hva er kommunens ansvar før utskrivning?"
+    assert q.party == "Kommunen" and q.asks[0] == "duty"
+
+
 def test_an_elliptical_follow_up_is_read_with_the_question_before(lexical):
     q = understand("Gjelder det i helgene også?", lexical,
                    history=["Når må kommunen svare på melding om utskrivningsklar pasient?"])

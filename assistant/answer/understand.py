@@ -386,13 +386,20 @@ def bare_party(text: str) -> str | None:
 
 def interpret(text: str, earlier: str) -> str:
     """A follow-up read with the question before it: a bare party ("og kommunen?", "what about
-    the GP?") asks the earlier question of that party; anything else is the earlier question
-    with the follow-up joined on ("Når må kommunen svare … – gjelder det i helgene også?")."""
+    the GP?") asks the earlier question of that party; anything else (also a party's duties
+    asked after a narrower question) is the earlier question with the follow-up joined on
+    ("Når må kommunen svare … – gjelder det i helgene også?")."""
     party = bare_party(text)
-    if party and (swapped := _swap_parties(earlier, party)):
+    # "og kommunen?" asks the earlier question of that party; "og hva er kommunens ansvar?"
+    # after a narrower question ("Hva må sykehuset sende …") asks its own, broader thing.
+    broader = "duty" in answer_types(text) and "duty" not in answer_types(earlier)
+    if party and not broader and (swapped := _swap_parties(earlier, party)):
         return swapped
-    earlier = earlier.strip().rstrip("?.! ")
     follow = re.sub(r"^\s*(?:og|men|så|and|but|so)\b[\s,]*", "", text.strip(), flags=re.I)
+    if party and broader and follow and (topic := _topic_phrase(earlier)):
+        # "og hva er kommunens ansvar?" → "Hva er kommunens ansvar før utskrivning?"
+        return f"{follow[0].upper()}{follow[1:].rstrip('?.! ')} {topic}?"
+    earlier = earlier.strip().rstrip("?.! ")
     if not follow:
         return earlier + "?"
     if not re.match(r"(?:UNN|KAD|ØHD|USK|IP|KE|GP|PLO|I)\b", follow):
@@ -400,6 +407,22 @@ def interpret(text: str, earlier: str) -> str:
     if not follow.endswith("?"):
         follow += "?"
     return f"{earlier} – {follow}"
+
+
+_PREPOSITION = re.compile(r"\b(?:før|ved|etter|under|om|for|av|med|i|på|fra|frå|til|when|before|after|during|for|of|"
+                          r"about|at|on|in|from|to)\b", re.I)
+
+
+def _topic_phrase(question: str) -> str | None:
+    """What an earlier question was about, as its phrases after a preposition that name more
+    than a party ("Hva må sykehuset sende til kommunen før utskrivning?" → "før utskrivning")."""
+    ask = ask_part(question).strip().rstrip("?.! ")
+    starts = [m.start() for m in _PREPOSITION.finditer(ask)]
+    phrases = [ask[a:b].strip(" ,") for a, b in zip(starts, starts[1:] + [len(ask)])]
+    stop = stopwords()
+    kept = [p for p in phrases
+            if [w for w in words(p)[1:] if w not in stop and not any(rx.fullmatch(w) for _, rx in _PARTY_RX)]]
+    return " ".join(kept) or None
 
 
 # A question that scores this far below FOLLOW_UP_SCORE (but not below it by more) may still be
