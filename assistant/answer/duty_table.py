@@ -94,14 +94,26 @@ def _rows_near(hits: list[Hit], index) -> list[tuple[dict, int, float]]:
 
 def _as_candidate(row: dict, rank: int, score: float, index) -> Candidate | None:
     """A duty row as a sentence of the passage it stands in (None if its section has none)."""
-    key = letters(row["duty"])[:60]
-    chunks = index.chunks_by_section.get(row["section_id"], ())
-    chunk = next((c for c in chunks if key and key in letters(c.text)), chunks[0] if chunks else None)
-    if chunk is None:
+    place = _place(row, index)
+    if place is None:
         return None
-    position = next((i for i, text in enumerate(chunk_sentences(chunk.text)) if letters(text) in letters(row["duty"])), 0)
+    chunk, position = place
     block = index.sections[row["section_id"]].actor if row["section_id"] in index.sections else None
     return Candidate(row["duty"], rank, chunk, position, row["actor"], block, score)
+
+
+def _place(row: dict, index):
+    """The passage a duty row stands in and its sentence number there, found once per index."""
+    places = index.__dict__.setdefault("_duty_places", {})
+    key = (row["section_id"], row["duty"])
+    if key not in places:
+        duty = letters(row["duty"])
+        chunks = index.chunks_by_section.get(row["section_id"], ())
+        chunk = next((c for c in chunks if duty[:60] and duty[:60] in letters(c.text)), chunks[0] if chunks else None)
+        position = 0 if chunk is None else next(
+            (i for i, text in enumerate(chunk_sentences(chunk.text)) if letters(text) in duty), 0)
+        places[key] = None if chunk is None else (chunk, position)
+    return places[key]
 
 
 def _holds(row: dict, sentence_letters: str) -> bool:

@@ -225,22 +225,27 @@ def bokmal_forms(question: str, knows: Callable[[str], int], depth: int = 3) -> 
     return found
 
 
-def spelling_fixes(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[tuple[str, str]]:
+def spelling_fixes(question: str, vocabulary: dict[str, int], limit: int = 4,
+                   choices: list[str] | None = None) -> list[tuple[str, str]]:
     """(word, corpus word) for question words the corpus does not contain that are close to one
-    it does (typos)."""
+    it does (typos); `choices` are the vocabulary's words that may be a fix (see spelling_choices)."""
     from rapidfuzz import fuzz, process
 
     stop = stopwords()
     candidates = [w for w in words(question) if len(w) >= 5 and w not in stop and w not in vocabulary]
     if not candidates:
         return []
-    choices = [w for w, n in vocabulary.items() if len(w) >= 5]
+    choices = spelling_choices(vocabulary) if choices is None else choices
     fixes = []
     for word in candidates[:8]:
         best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=84)
         if best and best[0] != word:
             fixes.append((word, best[0]))
     return fixes[:limit]
+
+
+def spelling_choices(vocabulary: dict[str, int]) -> list[str]:
+    return [w for w in vocabulary if len(w) >= 5]
 
 
 def fuzzy_corrections(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[str]:
@@ -277,7 +282,8 @@ def read_words(text: str, lexical: "LexicalIndex", glossary: Glossary | None = N
     bokmal = with_forms(text, forms)
     matched = [pair for source in (text, bokmal) for pair in glossary.expand(source)]
     expansions = list(dict.fromkeys(exp for _, exp in matched))
-    fixes = [(w, f) for w, f in spelling_fixes(text, lexical.vocabulary) if f not in forms.values()]
+    fixes = [(w, f) for w, f in spelling_fixes(text, lexical.vocabulary, choices=lexical.spelling_choices)
+             if f not in forms.values()]
     added = [*expansions, *forms.values(), *(f for _, f in fixes)]
     return QueryWords(
         text=text, expansions=tuple(expansions), forms=tuple(forms.items()), fixes=tuple(fixes),
@@ -313,6 +319,11 @@ class LexicalIndex:
             for w in words(text):
                 vocabulary[w] = vocabulary.get(w, 0) + 1
         return cls(retriever, vocabulary)
+
+    @cached_property
+    def spelling_choices(self) -> list[str]:
+        """The words a misspelt question word may be corrected to (computed once)."""
+        return spelling_choices(self.vocabulary)
 
     @cached_property
     def _stems(self) -> frozenset[str]:
