@@ -82,6 +82,10 @@ def test_the_json_says_why_a_question_is_not_covered(avtale_env):
     ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "contact", False),
     ("Hvor lenge har kommunen på seg?", "Innsigelser sendes innen 30 dager fra mottatt faktura.", "duration", True),
     ("Hvor lenge har kommunen på seg?", "Kommunen skal svare så snart som mulig.", "duration", False),
+    ("Hvor lenge varer sykehusets ansvar under transporten?",
+     "Ved transport til privat hjem gjelder ansvaret inntil pasienten har kommet inn i hjemmet.", "duration", True),
+    ("Når skal vi ta i bruk nye meldingstyper?", "Ta i bruk nye meldingstyper etter hvert som de blir godkjent.",
+     "deadline", True),
 ])
 def test_a_detail_counts_only_when_a_sentence_states_it(question, sentence, kind, states):
     """A money question needs an amount of money, a "how many" a number, a phone number a

@@ -444,9 +444,9 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "party":
         return c.party is not None
     if kind == "deadline":
-        return bool(find_deadline(c.text) or _TIME.search(c.text))
+        return bool(find_deadline(c.text) or _TIME.search(c.text) or _TIME_SPAN.search(c.text))
     if kind == "duration":
-        return bool(_DURATION.search(c.text))
+        return bool(_DURATION.search(c.text) or _TIME_SPAN.search(c.text))
     if kind == "contact":
         return bool(re.search(r"\d{5}|@|\+47|\b\d{2} ?\d{2} ?\d{2} ?\d{2}\b", c.text))
     if kind == "amount":
@@ -464,6 +464,10 @@ def supplies(c: Candidate, kind: str, index) -> bool:
 _DURATION = re.compile(r"\b(?:\d+|ett|en|én|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|fjorten|tretti)\s*"
                        r"(?:års?|måneders?|ukers?|dagers?|døgns?|timers?|virkedagers?|minutters?|"
                        r"år|måneder|uker|dager|døgn|timer|virkedager|minutter|dagar|veker|månader|timar)\b", re.I)
+# How long something lasts, said by its end rather than a number: "ansvaret gjelder inntil
+# pasienten har kommet inn i hjemmet", "tas i bruk etter hvert som de blir godkjent".
+_TIME_SPAN = re.compile(r"\b(?:inntil|fram til|frem til|helt til|så lenge|etter hvert som|fra det tidspunkt|"
+                        r"fra \w+ (?:\w+ ){0,4}til \w+ (?:er|har|blir)|varighet\w*|løper ut)\b", re.I)
 _TIME = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|måneder|månader|år|virkedager|minutter)\b|"
                    r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[-–]\s*\d{1,2}\b|"
                    r"\b(?:innen|senest|straks|snarest|omgående|umiddelbart|fortløpende|årlig|månedlig|ukentlig|"
