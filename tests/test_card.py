@@ -194,3 +194,11 @@ def test_a_follow_up_is_answered_about_what_it_adds(real_assistant):
     earlier = ["Hvem sender tidligmelding når en pasient legges inn?"]
     answer = real_assistant.ask("må den ha med legemiddellista?", history=earlier)
     assert answer.interpreted and "legemiddelliste" in answer.card.sentences[0].text.lower()
+
+
+def test_a_number_written_as_a_word_is_an_amount():
+    """"Hvor mange hovedprinsipper …?" is answered by "de fire hovedprinsippene", not only by digits."""
+    from assistant.answer.card import _traits
+
+    assert _traits("Beredskapsarbeidet skal bygge på de fire hovedprinsippene for beredskapsarbeid.")["amount"] == 1.0
+    assert _traits("Beredskapsarbeidet skal bygge på hovedprinsippene for beredskapsarbeid.")["amount"] == 0.0

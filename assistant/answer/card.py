@@ -46,7 +46,8 @@ _SUPPLIES = {
     "deadline": re.compile(r"\b(?:innen|senest|seinast|snarest|straks|omgående|umiddelbart|frist\w*|dager|døgn|timer|"
                            r"uker|måneder|virkedager?|klokken|kl\.|årlig|hvert år|en gang|så snart|før|etter at|"
                            r"fra og med|til og med|samme dag|dagen)\b|\d{1,2}[.:]\d{2}|\d+\s*-\s*\d+", re.I),
-    "amount": re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b|\s?%|\s?prosent)|\bkr\.?\s?\d|\b\d+\b", re.I),
+    "amount": re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b|\s?%|\s?prosent)|\bkr\.?\s?\d|\b\d+\b|"
+                         r"\b(?:tre|fire|fem|seks|sju|syv|åtte|tolv|femten|tjue|tretti|hundre|tusen)\b", re.I),
     "cost": re.compile(r"\b(?:betal\w*|vederlag\w*|kostnad\w*|utgift\w*|faktur\w*|refusjon\w*|gratis|"
                        r"egenandel\w*|pris\w*|finansier\w*|økonomisk\w*|kompens\w*|godtgjør\w*|kroner)\b|"
                        r"\b(?:dekke|dekker|dekkes|dekket)\s+(?:\w+\s+){0,3}?(?:kostnad|utgift|omkostning)\w*", re.I),
