@@ -30,6 +30,11 @@ def _rows(duties, pattern: str, doc_id: str | None = None):
         (r"Yte smittevernbistand", "rl8", "UNN", None),
         (r"årlig faglig evaluering av driften ved ø-hjelpsengene", "rl3", "UNN", r"årlig"),
         (r"sendes fortrinnsvis mellom kl\. 8-14", "rl2", "UNN", r"8-14"),
+        # A responsibility placed with a party later in the sentence ("… ligger hos UNN",
+        # "… påhviler kommunene og det enkelte helseforetak", "… gjelder for den kommunen …").
+        (r"^Arbeidsgiveransvaret for personell fra UNN", None, "UNN", None),
+        (r"^Plikten til å inngå overordnet samarbeidsavtale", None, "Felles", None),
+        (r"^Betalingsplikten gjelder for den kommunen", None, "Kommunen", None),
     ],
 )
 def test_known_duties_have_the_right_party(duties, pattern, doc_id, actor, deadline):
