@@ -115,18 +115,18 @@ def topic_ideas(assistant, topic: str) -> list[Idea]:
             continue  # the term met only part of a word (a compound's head): not the topic's idea
         used.update(own)
         meaning_words = [w for w in words(meaning) if w not in stop and len(w) >= 4]
-        meaning_roots = {_root(w) for w in meaning_words}
+        meaning_roots = {word_root(w) for w in meaning_words}
         # The meaning opens with the documents' own word for it ("døgnopphold for øyeblikkelig
         # hjelp"); that word names the idea alone unless it is common.
-        opening = {_root(meaning_words[0])} if meaning_words else set()
+        opening = {word_root(meaning_words[0])} if meaning_words else set()
         if len(meaning_words) > 1:
             opening -= common  # a plain translation ("pårørande" → "pårørende") always names it
-        alone = {_root(w) for w in own if len(term_words) == 1 and len(w) >= 2} | opening
-        alone |= {_root(other) for w in own for other in (forms.get(w), fixes.get(w)) if other}
+        alone = {word_root(w) for w in own if len(term_words) == 1 and len(w) >= 2} | opening
+        alone |= {word_root(other) for w in own for other in (forms.get(w), fixes.get(w)) if other}
         ideas.append(Idea(frozenset(alone), frozenset(meaning_roots - common)))
     for word in tokens:
         if word not in used and len(word) >= 2:
-            alone = {_root(word)} | {_root(other) for other in (forms.get(word), fixes.get(word)) if other}
+            alone = {word_root(word)} | {word_root(other) for other in (forms.get(word), fixes.get(word)) if other}
             ideas.append(Idea(frozenset(alone)))
     return ideas
 
@@ -148,7 +148,7 @@ TAIL_LETTERS = 4  # a compound's second part, from its beginning: "klar", "klare
 JOINT = "*"  # in a root: the compound's first part's root, then its second part's
 
 
-def _root(word: str) -> str:
+def word_root(word: str) -> str:
     """A word's beginning that its other spellings and inflections share: its base (an
     irregular plural made singular, an inflection ending taken off: "utskrivningsklare" →
     "utskrivningsklar") without its last letters, its stem ("planer" → "plan") or what is
@@ -169,7 +169,7 @@ def _root(word: str) -> str:
     joint = _DERIVED_JOINT.match(base) or _DERIVED_JOINT.match(word)  # "-klar" is no inflection
     if joint:
         tail = joint.group(2)
-        return f"{_root(joint.group(1))}{JOINT}{tail[:max(TAIL_LETTERS, len(tail) - 2)]}"
+        return f"{word_root(joint.group(1))}{JOINT}{tail[:max(TAIL_LETTERS, len(tail) - 2)]}"
     derived = _DERIVATIONS.sub("", base)
     candidates = [base[:max(ROOT_LETTERS, len(base) - ROOT_ENDING)], next(iter(terms(word)), word),
                   next(iter(terms(base)), base)]
@@ -191,7 +191,7 @@ def _common_roots(index) -> frozenset[str]:
 
         counts: dict[str, int] = {}
         for section in index.sections.values():
-            for root in {_root(w) for w in words(f"{' '.join(section.path)} {section.text}") if len(w) >= 4}:
+            for root in {word_root(w) for w in words(f"{' '.join(section.path)} {section.text}") if len(w) >= 4}:
                 counts[root] = counts.get(root, 0) + 1
         limit = COMMON_SHARE * max(len(index.sections), 1)
         cached = index.__dict__["_common_roots"] = frozenset(r for r, n in counts.items() if n > limit)
@@ -256,9 +256,9 @@ def canonical_topic(assistant, topic: str) -> str:
 
 
 def _most_frequent_of_family(word: str, vocabulary: dict[str, int]) -> str:
-    root = _root(word)
+    root = word_root(word)
     head = root.partition(JOINT)[0]
-    family = [w for w in vocabulary if w.startswith(head) and _root(w) == root]
+    family = [w for w in vocabulary if w.startswith(head) and word_root(w) == root]
     return max(family, key=lambda w: (vocabulary[w], w == word), default=word)
 
 

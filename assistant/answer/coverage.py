@@ -102,7 +102,7 @@ def signals(question: Question, result, cands: list[Candidate], scores: np.ndarr
         "top_question": top_question,
         "out_of_scope_question": max(oos_question, -0.1) if oos_question is not None else None,
         "lexical_only": float(not has_dense),
-        "specific_missing": _specific_missing(question, cands, top, index),
+        "specific_missing": _specific_missing(question, cands, top),
     }
 
 
@@ -154,7 +154,8 @@ _COUNTED = re.compile(r"\b(?:hvor|kor|how) (?:mange|many) ((?:[\w-]+ )?[\w-]+)|\
 
 
 def asked_detail(ask: str) -> Asked:
-    from assistant.answer.ansvar import _root
+    """What the asking sentence's detail must be (see Asked)."""
+    from assistant.answer.ansvar import word_root
 
     money = bool(_MONEY_ASKED.search(ask))
     m = _COUNTED.search(ask)
@@ -163,7 +164,7 @@ def asked_detail(ask: str) -> Asked:
         # The counted thing: the words after "hvor mange", each part of a hyphenated compound
         # ("ØHD-senger": "senger"); an adjective before the noun does no harm.
         phrase = (m.group(1) or m.group(2)).lower()
-        counted = tuple(dict.fromkeys(_root(w) for w in re.split(r"[\s-]+", phrase) if len(w) >= 3))
+        counted = tuple(dict.fromkeys(word_root(w) for w in re.split(r"[\s-]+", phrase) if len(w) >= 3))
     return Asked(money, counted)
 
 
@@ -200,11 +201,11 @@ def _counts(text: str, roots: tuple[str, ...]) -> bool:
 _SPECIFIC = re.compile(r"\b(?:19|20)\d{2}\b|(?<![.!?:]\s)(?<!^)\b[A-ZÆØÅ][a-zæøå]{2,}\w*")
 
 
-def _specific_missing(question: Question, cands: list[Candidate], top: list[int], index) -> float:
+def _specific_missing(question: Question, cands: list[Candidate], top: list[int]) -> float:
     """The share of the years and names the question asks about that none of the best
     sentences' passages (with their headings) holds."""
     named = {m.group(0).lower() for m in _SPECIFIC.finditer(ask_part(question.text))}
-    named -= _PARTY_NAMES
+    named -= _GENERIC_NAMES
     if not named or not top:
         return 0.0
     shown = " ".join(f"{cands[i].chunk.text} {cands[i].chunk.context}" for i in top).lower()
@@ -212,7 +213,7 @@ def _specific_missing(question: Question, cands: list[Candidate], top: list[int]
 
 
 # Names of the parties and of the agreement itself name nothing specific.
-_PARTY_NAMES = frozenset({"unn", "kommunen", "kommunene", "sykehuset", "helseforetaket", "universitetssykehuset",
+_GENERIC_NAMES = frozenset({"unn", "kommunen", "kommunene", "sykehuset", "helseforetaket", "universitetssykehuset",
                           "helsefellesskapet", "samarbeidsavtalen", "retningslinje", "retningslinjen"})
 
 
