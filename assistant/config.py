@@ -69,8 +69,9 @@ def clamp_omp_environment() -> None:
     if value is None:
         return
     threads = int(value) if value.strip().isdigit() else 0
-    if not 1 <= threads <= machine_cores():
-        os.environ["OMP_NUM_THREADS"] = str(usable_threads(threads))
+    cores = machine_cores()
+    if not 1 <= threads <= cores:
+        os.environ["OMP_NUM_THREADS"] = str(cores)
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -26,6 +26,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def remove_leftover_temps(path: Path) -> None:
+    """Remove the temporary files that a writer of `path` (`atomic_write`) killed midway left.
+    Call it only holding the lock every writer of `path` holds, so that none is being written."""
+    path = Path(path)
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
 def write_temp(folder: Path, data: bytes, prefix: str, suffix: str = "", like: Path | None = None) -> Path:
     """A new hidden file in `folder` holding `data`, on disk (fsync), with the mode of `like`
     where that exists, else a new file's usual mode (0666 less the umask; mkstemp's 0600 made a

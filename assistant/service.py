@@ -157,12 +157,12 @@ def load_encoder_or_notice():
 def ensure_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress | None, notices: list[str]):
     encoder_id = getattr(encoder, "model_id", None)
     reason = is_stale(index_dir, corpus_dir, encoder_id)
-    if not reason:
-        sweep_if_idle(index_dir)  # a build killed midway left its folder: gone without waiting for the next build
     if reason:
         if reason != "Fant ingen søkeindeks":
             notices.append(f"{reason}; søkeindeksen ble bygget på nytt.")
         build_index(corpus_dir, index_dir, encoder, progress)
+    else:
+        sweep_if_idle(index_dir)  # a build killed midway left its folder: gone without waiting for the next build
     try:
         return load_index(index_dir)
     except IndexDamaged as exc:

@@ -23,10 +23,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.corpus.load import MAX_FILE_BYTES, MAX_LINES, MAX_TEXT_CHARS  # noqa: E402
+from assistant.corpus.pdf import MAX_PDF_PAGES  # noqa: E402
 from evals import hostile  # noqa: E402
 
 MB = 1024 * 1024
-CHARS = 19_900_000  # just under load.MAX_TEXT_CHARS (20 million)
+CHARS = MAX_TEXT_CHARS - 100_000  # just under the limit
 TARGET_SECONDS = 60
 
 
@@ -42,21 +44,21 @@ def _pdf_pages(path: Path, pages: int, text: str) -> Path:
 
 CASES = {
     "text: 20 M characters of agreement (largest accepted)": lambda d: hostile.agreement_text(d / "stor.txt", CHARS),
-    "text: 50 MB file (size limit), too many characters": lambda d: hostile.agreement_text(d / "femti.txt", 50 * MB - 4096),
+    "text: 50 MB file (size limit), too many characters": lambda d: hostile.agreement_text(d / "femti.txt", MAX_FILE_BYTES - 4096),
     "text: one word of 20 M letters": lambda d: hostile.one_word_text(d / "ord.txt", CHARS - 20),
     "text: one line of 20 M dots and a letter": lambda d: _text(d / "prikker.txt", "Innhold\n" + "." * (CHARS - 20) + "x\n"),
     "text: one line of 20 M digits": lambda d: _text(d / "sifre.txt", "Kommunen skal " + "7" * (CHARS - 20) + "\n"),
     "text: 5 M lines of '1.'": lambda d: _text(d / "nummer.txt", "1.\n" * 5_000_000),
-    "text: 499,999 short lines (line limit)": lambda d: _text(d / "linjer.txt", "Kommunen skal svare.\n" * 499_999),
+    "text: 499,999 short lines (line limit)": lambda d: _text(d / "linjer.txt", "Kommunen skal svare.\n" * (MAX_LINES - 1)),
     "text: 240,000 numbered sections": lambda d: _text(
         d / "seksjoner.txt", "".join(f"{i // 100 + 1}.{i % 100 + 1} Del {i}\nKommunen skal svare innen {i % 48 + 1} timer.\n"
                                      for i in range(240_000))),
-    "pdf: 3,000 pages drawing one 70 MB stream": lambda d: hostile.shared_stream_pdf(d / "delt.pdf", 3000, 70 * MB),
+    "pdf: 3,000 pages drawing one 70 MB stream": lambda d: hostile.shared_stream_pdf(d / "delt.pdf", MAX_PDF_PAGES, 70 * MB),
     "pdf: 3,000 pages drawing one 21 KB stream of text operations":
-        lambda d: hostile.shared_stream_pdf(d / "tegn.pdf", 3000, 21_000),
+        lambda d: hostile.shared_stream_pdf(d / "tegn.pdf", MAX_PDF_PAGES, 21_000),
     "pdf: one page of 8 MB of text operations": lambda d: hostile.shared_stream_pdf(d / "side.pdf", 1, 8 * MB),
     "pdf: 3,000 pages of ordinary text (page limit)":
-        lambda d: _pdf_pages(d / "tusen.pdf", 3000, "1. Formål\n" + "UNN skal sende epikrise innen 24 timer. " * 60),
+        lambda d: _pdf_pages(d / "tusen.pdf", MAX_PDF_PAGES, "1. Formål\n" + "UNN skal sende epikrise innen 24 timer. " * 60),
 }
 
 

@@ -35,16 +35,14 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from evals import hostile  # noqa: E402
+from evals.run import load_set  # noqa: E402
 
 REBUILD_CHARS = 150_000  # each added document: about 150 passages and 450 sentences to encode
 
 
 def questions(n: int) -> list[str]:
     """`n` input lines: the eval sets' questions in turn, every tenth a follow-up (JSON)."""
-    asked = []
-    for name in ("dev.jsonl", "heldout.jsonl", "abstain.jsonl"):
-        asked += [json.loads(line)["question"] for line in (HERE / name).read_text(encoding="utf-8").splitlines()
-                  if line.strip()]
+    asked = [q["question"] for name in ("dev.jsonl", "heldout.jsonl", "abstain.jsonl") for q in load_set(HERE / name)]
     lines = []
     for k in range(n):
         question = asked[k % len(asked)]
@@ -77,6 +75,7 @@ class Soak:
         self.memory: list[tuple[int, float]] = []  # (answers so far, RSS MB)
         self.rebuilds: list[dict] = []
         self.done = threading.Event()
+        self.search_options = ["--lexical"] if args.lexical else []
 
     def avtale(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "assistant", *args], env=self.env, cwd=ROOT,
@@ -88,8 +87,7 @@ class Soak:
             if item.is_file():
                 shutil.copy2(item, self.corpus / item.name)
         t0 = time.perf_counter()
-        lexical = ["--lexical"] if self.args.lexical else []
-        built = self.avtale("index", *lexical)
+        built = self.avtale("index", *self.search_options)
         if built.returncode != 0:
             raise SystemExit(f"avtale index failed: {built.stderr[-500:]}")
         return time.perf_counter() - t0
@@ -103,8 +101,7 @@ class Soak:
         doc.write_text(text.replace("Kapittel", f"Kapittel {number}-"), encoding="utf-8")
         started, at = time.perf_counter(), self.answers
         ingested = self.avtale("ingest", str(doc))
-        lexical = ["--lexical"] if self.args.lexical else []
-        built = self.avtale("index", *lexical)
+        built = self.avtale("index", *self.search_options)
         self.rebuilds.append({
             "at_answer": at, "ingest_exit": ingested.returncode, "index_exit": built.returncode,
             "seconds": round(time.perf_counter() - started, 1), "answers_meanwhile": self.answers - at,
@@ -114,7 +111,7 @@ class Soak:
     def run(self) -> dict:
         build_seconds = self.prepare()
         lines = questions(self.args.questions)
-        cmd = [sys.executable, "-m", "assistant", "ask", "--jsonl"] + (["--lexical"] if self.args.lexical else [])
+        cmd = [sys.executable, "-m", "assistant", "ask", "--jsonl", *self.search_options]
         proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, encoding="utf-8")
 

@@ -137,8 +137,7 @@ def collect(args) -> list[tuple[int, np.ndarray, np.ndarray]]:
                 y = labels(cands, row["quote"])
                 if not y.any():
                     continue
-                X = feature_matrix(understood, cands, result.sentence_match, result.answer_spans, result.query_terms,
-                                   index, result_like=result)
+                X = feature_matrix(understood, cands, result, index)
                 data.append((fold, X, y))
                 found += 1
             print(f"fold {fold}: {found} of {len(held)} questions have their quote among the shown sentences",
@@ -178,8 +177,7 @@ def collect_tuning(args) -> list[tuple]:
             y = np.array([any(k and (k in norm(c.text) or (len(norm(c.text)) > 25 and norm(c.text) in k)) for k in keys)
                           for c in cands], dtype=bool)
             if len(cands) and y.any():
-                X = feature_matrix(understood, cands, result.sentence_match, result.answer_spans, result.query_terms, index,
-                                   result_like=result)
+                X = feature_matrix(understood, cands, result, index)
                 data.append((f"{name}:{q['id']}", X, y))
                 args.context[f"{name}:{q['id']}"] = (understood, cands)
     args.context_index = index

@@ -960,3 +960,19 @@ def test_a_copied_or_exported_follow_up_says_how_it_was_read(lexical_assistant):
     copied = clipboard_text(answer)
     assert f"Tolket som: {answer.interpreted}" in copied.splitlines()[1]
     assert f"**Tolket som:** {answer.interpreted}" in conversation_markdown([answer])
+
+
+def test_every_pop_up_message_is_made_safe_for_the_terminal(monkeypatch):
+    """A notification may hold a document's title, a file name or an error's text: the app
+    shows its escapes and newlines as visible characters, whichever screen sends it."""
+    from textual.app import App
+
+    from assistant.tui.app import AvtaleApp
+
+    shown = []
+    monkeypatch.setattr(App, "notify", lambda self, message, **options: shown.append((message, options)))
+    app = AvtaleApp.__new__(AvtaleApp)  # the method alone: no terminal needed
+    app.notify("Søker bare i \x1b[2Jtittel\nmed linjeskift.", markup=False, timeout=4)
+    message, options = shown[0]
+    assert "\x1b" not in message and "\n" not in message and "tittel" in message
+    assert options == {"markup": False, "timeout": 4}

@@ -185,17 +185,18 @@ def starts(word: str, root: str) -> bool:
 
 
 def _common_roots(index) -> frozenset[str]:
-    cached = index.__dict__.get("_common_roots")
-    if cached is None:
-        from assistant.search.lexical import words
+    return index.derived("common_roots", lambda: _count_common_roots(index))
 
-        counts: dict[str, int] = {}
-        for section in index.sections.values():
-            for root in {word_root(w) for w in words(f"{' '.join(section.path)} {section.text}") if len(w) >= 4}:
-                counts[root] = counts.get(root, 0) + 1
-        limit = COMMON_SHARE * max(len(index.sections), 1)
-        cached = index.__dict__["_common_roots"] = frozenset(r for r, n in counts.items() if n > limit)
-    return cached
+
+def _count_common_roots(index) -> frozenset[str]:
+    from assistant.search.lexical import words
+
+    counts: dict[str, int] = {}
+    for section in index.sections.values():
+        for root in {word_root(w) for w in words(f"{' '.join(section.path)} {section.text}") if len(w) >= 4}:
+            counts[root] = counts.get(root, 0) + 1
+    limit = COMMON_SHARE * max(len(index.sections), 1)
+    return frozenset(r for r, n in counts.items() if n > limit)
 
 
 def names(text_words: list[str], idea: Idea) -> bool:

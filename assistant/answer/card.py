@@ -166,13 +166,14 @@ class WithSentences:
         return getattr(self._result, name)
 
 
-def feature_matrix(question: Question, cands: list[Candidate], sentence_match: dict[str, float],
-                   answer_spans: dict[str, float], query_terms, index, asks: tuple[str, ...] | None = None,
-                   result_like=None) -> np.ndarray:
-    """One row of FEATURES per candidate."""
+def feature_matrix(question: Question, cands: list[Candidate], result, index,
+                   asks: tuple[str, ...] | None = None) -> np.ndarray:
+    """One row of FEATURES per candidate, from the search result (its sentence and stored
+    question cosines, its query terms)."""
+    sentence_match, answer_spans = result.sentence_match, result.answer_spans
     asks = question.asks if asks is None else asks
     weight = {kind: (1.0 if i == 0 else 0.5) for i, kind in enumerate(asks)}
-    wanted = set(query_terms)
+    wanted = set(result.query_terms)
     focus = set(terms(" ".join(f.word for f in question.focus)))
     ask = set(terms(ask_part(question.search_text))) & focus or focus
     if question.interpreted:
@@ -190,7 +191,7 @@ def feature_matrix(question: Question, cands: list[Candidate], sentence_match: d
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float64)
     col = {name: i for i, name in enumerate(FEATURES)}
     best_cos = cos.max() if len(cos) else 0.0
-    votes = _nearest_votes(cands, getattr(result_like, "question_cosines", None), index)
+    votes = _nearest_votes(cands, result.question_cosines, index)
     best_span = max(spans.values(), default=None)
     for i, c in enumerate(cands):
         r = rows[i]
@@ -266,16 +267,16 @@ _FRAGMENT = re.compile(r"^[a-zæøå(]|[,;]\s*$|\b(?:og|eller|samt)\s*$")
 def stem_idf(index) -> dict[str, float]:
     """Inverse frequency of each stem in the documents (log of words over occurrences), so a
     rare word shared with the question counts more than a common one. Computed once per index."""
-    cached = index.__dict__.get("_stem_idf")
-    if cached is None:
-        counts: dict[str, int] = {}
-        for word, n in index.lexical.vocabulary.items():
-            for stem in terms(word):
-                counts[stem] = counts.get(stem, 0) + n
-        total = sum(counts.values()) or 1
-        cached = {stem: float(np.log(total / (1 + n))) for stem, n in counts.items()}
-        index.__dict__["_stem_idf"] = cached
-    return cached
+    return index.derived("stem_idf", lambda: _count_stem_idf(index.lexical.vocabulary))
+
+
+def _count_stem_idf(vocabulary: dict[str, int]) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for word, n in vocabulary.items():
+        for stem in terms(word):
+            counts[stem] = counts.get(stem, 0) + n
+    total = sum(counts.values()) or 1
+    return {stem: float(np.log(total / (1 + n))) for stem, n in counts.items()}
 
 
 def _chunk_cosines(cands: list[Candidate], cos: np.ndarray) -> dict[str, float]:
@@ -363,8 +364,7 @@ def rank_sentences(question: Question, cands: list[Candidate], result, index, as
     """Each candidate's score (higher answers better)."""
     if not cands:
         return np.zeros(0)
-    X = feature_matrix(question, cands, result.sentence_match, result.answer_spans, result.query_terms, index, asks,
-                       result)
+    X = feature_matrix(question, cands, result, index, asks)
     return X @ (load_weights() if weights is None else weights)
 
 
@@ -555,7 +555,7 @@ def _pointer_target(main: Candidate, index, result) -> Candidate | None:
     if not re.search(r"\b(?:del|retningslinje|rl)\b", where, re.I) and doc is not None:
         number = _POINT_WORD.sub("", where)
         where = f"{main.chunk.doc_id}:{number}"
-    documents = index.__dict__.setdefault("_answer_documents", documents_from_index(index))
+    documents = index.derived("documents", lambda: documents_from_index(index))
     try:
         found = resolve(where, documents)
     except AvtaleError:

@@ -81,13 +81,12 @@ def _with_card_passages(card, groups: list[list[Hit]], excerpts: tuple[Excerpt, 
     not shown is added to that section's excerpt."""
     if card is None:
         return excerpts
-    by_id = {c.id: c for c in index.chunks}
     changed = False
     for sentence in card.sentences:
         group = groups[sentence.rank - 1] if 0 < sentence.rank <= len(groups) else None
         if group is None or not sentence.chunk_id or any(h.chunk.id == sentence.chunk_id for h in group):
             continue
-        chunk = by_id.get(sentence.chunk_id)
+        chunk = index.chunks_by_id.get(sentence.chunk_id)
         if chunk is not None and chunk.section_id == group[0].chunk.section_id:
             group.append(Hit(chunk, 0.0))
             changed = True

@@ -65,7 +65,8 @@ def _card_row(card: Card | None, index) -> Duty | None:
     if card is None or not card.sentences or card.party is None:
         return None
     first = card.sentences[0]
-    section = index.sections.get(first.chunk_id.rsplit("#", 1)[0])  # a passage's id is its section's + "#n"
+    chunk = index.chunks_by_id.get(first.chunk_id)
+    section = index.sections.get(chunk.section_id) if chunk is not None else None
     info = index.documents.get(section.doc_id) if section is not None else None
     if section is None or info is None or info.background or not _GIVES_TASK.search(first.text):
         return None
@@ -104,7 +105,7 @@ def _as_candidate(row: dict, rank: int, score: float, index) -> Candidate | None
 
 def _place(row: dict, index):
     """The passage a duty row stands in and its sentence number there, found once per index."""
-    places = index.__dict__.setdefault("_duty_places", {})
+    places = index.derived("duty_places", dict)
     key = (row["section_id"], row["duty"])
     if key not in places:
         duty = letters(row["duty"])

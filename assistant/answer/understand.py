@@ -386,18 +386,17 @@ def bare_party(text: str) -> str | None:
 
 def interpret(text: str, earlier: str) -> str:
     """A follow-up read with the question before it: a bare party ("og kommunen?", "what about
-    the GP?") asks the earlier question of that party; anything else (also a party's duties
-    asked after a narrower question) is the earlier question with the follow-up joined on
-    ("Når må kommunen svare … – gjelder det i helgene også?")."""
+    the GP?") asks the earlier question of that party; a party's duties asked after a narrower
+    question ("og hva er kommunens ansvar?" after "Hva må sykehuset sende … før utskrivning?")
+    ask that on the earlier topic ("Hva er kommunens ansvar før utskrivning?"); anything else
+    is the earlier question with the follow-up joined on ("Når må kommunen svare … – gjelder
+    det i helgene også?")."""
     party = bare_party(text)
-    # "og kommunen?" asks the earlier question of that party; "og hva er kommunens ansvar?"
-    # after a narrower question ("Hva må sykehuset sende …") asks its own, broader thing.
-    broader = "duty" in answer_types(text) and "duty" not in answer_types(earlier)
+    broader = bool(party) and "duty" in answer_types(text) and "duty" not in answer_types(earlier)
     if party and not broader and (swapped := _swap_parties(earlier, party)):
         return swapped
     follow = re.sub(r"^\s*(?:og|men|så|and|but|so)\b[\s,]*", "", text.strip(), flags=re.I)
-    if party and broader and follow and (topic := _topic_phrase(earlier)):
-        # "og hva er kommunens ansvar?" → "Hva er kommunens ansvar før utskrivning?"
+    if broader and follow and (topic := _topic_phrase(earlier)):
         return f"{follow[0].upper()}{follow[1:].rstrip('?.! ')} {topic}?"
     earlier = earlier.strip().rstrip("?.! ")
     if not follow:
@@ -453,16 +452,14 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
         reading = read_words(interpreted, lexical, glossary)
         focus = focus_words(reading, lexical.knows, stop, family, asked)
     asks = answer_types(text)
-    if interpreted and bare_party(text):
+    bare = bare_party(text) if interpreted else None
+    if bare:
         asks = ("duty",) + answer_types(interpreted)  # "og kommunen?": what must the municipality do
-    elif interpreted and not asks:
-        asks = answer_types(interpreted)
-    elif interpreted and asks:
-        asks = tuple(dict.fromkeys(asks + answer_types(interpreted)))
+    elif interpreted:
+        asks = asks + answer_types(interpreted)
     asks = tuple(dict.fromkeys(asks))
     speaker = speaker_side(" ".join((*history, text)) if interpreted else text)
-    party = bare_party(text) if interpreted else None
-    party = party or asked_party(text, speaker)
+    party = bare or asked_party(text, speaker)
     if party is None and interpreted:
         party = asked_party(interpreted, speaker)
     return Question(text=text, words=reading, lang=lang, asks=asks, party=party, speaker=speaker, focus=focus,

@@ -1,4 +1,5 @@
-"""A time limit for reading one file, so that ingest of any file ends within a known time.
+"""What reading one file may cost: at most MAX_TEXT_CHARS characters in MAX_LINES lines (a
+text file and a PDF alike), and a time limit, so that ingest of any file ends within a known time.
 
 `time_limit(seconds)` runs its block with a deadline. In the main thread a real-time timer
 raises `OverTime` wherever the work is when the time is up (inside pypdf, inside a regular
@@ -15,6 +16,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+MAX_TEXT_CHARS = 20_000_000
+MAX_LINES = 500_000  # 20 million characters in lines of 40; a 3,000-page PDF has about 180,000
 
 
 class OverTime(BaseException):

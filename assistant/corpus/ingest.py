@@ -150,11 +150,11 @@ def _plan_within_time(path: Path, options: IngestOptions, taken: _Taken) -> _Pla
         with budget.time_limit(READ_SECONDS):
             return _plan(path, options, taken)
     except budget.OverTime as over:
-        what = "PDF-en" if path.suffix.lower() in PDF_SUFFIXES else "filen"
+        pdf = path.suffix.lower() in PDF_SUFFIXES
         where = f" (stoppet {over.limit.where})" if over.limit.where else ""
         raise SourceFileError(
-            path, f"Det tok for lang tid å lese {what}: mer enn {READ_SECONDS:g} s{where}.",
-            RESAVE if what == "PDF-en" else "Del den opp i mindre filer, og prøv igjen. Ingenting ble endret.",
+            path, f"Det tok for lang tid å lese {'PDF-en' if pdf else 'filen'}: mer enn {READ_SECONDS:g} s{where}.",
+            RESAVE if pdf else "Del den opp i mindre filer, og prøv igjen. Ingenting ble endret.",
         ) from None
 
 
@@ -255,18 +255,16 @@ def _commit(corpus: Path, plans: list[_Plan]) -> list[Ingested]:
                 placed.append(target)
         writing = manifest_path(corpus)
         append_sources(corpus, [plan.entry for plan in plans])
-    except OSError as exc:  # disk full, folder not writable …: nothing half-written stays
+    except BaseException as exc:  # disk full, folder not writable, Ctrl+C …: nothing half-written stays
         for path in placed:
             path.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
         others = " Ingen av filene ble lagt til." if len(plans) > 1 else ""
         raise SourceFileError(
             writing, f"Kunne ikke skrive til korpusmappen {corpus} ({exc.strerror or exc}).{others}",
             "Sjekk ledig diskplass og skrivetilgang, og prøv igjen.",
         ) from None
-    except BaseException:
-        for path in placed:
-            path.unlink(missing_ok=True)
-        raise
     finally:
         for tmp in temps:
             tmp.unlink(missing_ok=True)

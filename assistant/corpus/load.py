@@ -6,10 +6,10 @@ is wrong in Norwegian and what to do; nothing here writes anywhere.
 
 from __future__ import annotations
 
-import codecs
 import stat
 from pathlib import Path
 
+from assistant.corpus.budget import MAX_LINES, MAX_TEXT_CHARS
 from assistant.corpus.pdf import read_pdf
 from assistant.errors import SourceFileError
 from assistant.models import SourceLine
@@ -18,8 +18,6 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_TEXT_CHARS = 20_000_000
-MAX_LINES = 500_000  # 20 million characters in lines of 40; a 3,000-page PDF has about 180,000
 
 
 def load_source(path: Path, encoding: str | None = None, password: str | None = None) -> list[SourceLine]:
@@ -79,7 +77,6 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
         try:
             # rot13, base64 or zlib are codecs Python knows, but not text encodings: decoding one
             # byte asks ("'rot13' is not a text encoding").
-            codecs.lookup(encoding)
             b"a".decode(encoding)
         except UnicodeDecodeError:  # a text encoding, one byte being too short for it (UTF-16)
             pass

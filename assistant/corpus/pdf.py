@@ -70,8 +70,8 @@ def quiet_pypdf() -> Iterator[list[str]]:
         _LOG.reset(token)
 
 
-def read_pdf(path: Path, password: str | None, max_chars: int = 20_000_000,
-             max_lines: int = 500_000) -> list[tuple[int, str]]:
+def read_pdf(path: Path, password: str | None, max_chars: int = budget.MAX_TEXT_CHARS,
+             max_lines: int = budget.MAX_LINES) -> list[tuple[int, str]]:
     """The text of each page, as (page number, text), within the budgets."""
     with quiet_pypdf() as problems:
         return _read(path, password, problems, max_chars, max_lines)

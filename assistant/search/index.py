@@ -36,7 +36,7 @@ import numpy as np
 from assistant import paths
 from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_, ManifestError, os_error_text
-from assistant.locks import FolderLock
+from assistant.locks import FolderLock, atomic_write, remove_leftover_temps
 from assistant.models import Chunk, DocumentInfo, Section
 from assistant.search import questions as passage_questions
 from assistant.search import scope
@@ -75,6 +75,18 @@ class LoadedIndex:
         for row in self.duties:
             grouped.setdefault(row["section_id"], []).append(row)
         return grouped
+
+    @cached_property
+    def chunks_by_id(self) -> dict[str, Chunk]:
+        return {chunk.id: chunk for chunk in self.chunks}
+
+    def derived(self, name: str, build: Callable[[], object]):
+        """A table derived from this index by a later stage (the rarity of each word stem, where
+        each duty row stands …), built on first use and kept for the index's lifetime."""
+        tables = self.__dict__.setdefault("_derived", {})
+        if name not in tables:
+            tables[name] = build()
+        return tables[name]
 
     @cached_property
     def chunks_by_section(self) -> dict[str, list[Chunk]]:
@@ -126,7 +138,7 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 
 
 _PIPELINE_MODULES = tuple(f"assistant.corpus.{name}" for name in (
-    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "pdf", "manifest", "sentences")) + (
+    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "pdf", "budget", "manifest", "sentences")) + (
     "assistant.search.lexical", "assistant.search.questions")
 
 
@@ -405,11 +417,7 @@ def _point_current(index_dir: Path, name: str) -> None:
     pointer = index_dir / "CURRENT"
     if pointer.is_dir() and not pointer.is_symlink():  # damage: a folder where the pointer goes
         os.replace(pointer, index_dir / f"damaged-CURRENT-{int(time.time())}")
-    tmp = index_dir / ".CURRENT.tmp"
-    tmp.write_text(name, encoding="utf-8")
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, index_dir / "CURRENT")
+    atomic_write(pointer, name.encode("utf-8"))
 
 
 def sweep_unfinished(index_dir: Path) -> None:
@@ -426,7 +434,8 @@ def sweep_unfinished(index_dir: Path) -> None:
         # Unfinished (no manifest), or written after CURRENT last changed: never made current.
         if not (folder / "manifest.json").is_file() or folder.stat().st_mtime > made_current:
             shutil.rmtree(folder, ignore_errors=True)
-    (index_dir / ".CURRENT.tmp").unlink(missing_ok=True)
+    remove_leftover_temps(pointer)
+    (index_dir / ".CURRENT.tmp").unlink(missing_ok=True)  # the name versions before 2026-12-06 used
 
 
 def sweep_if_idle(index_dir: Path) -> None:
@@ -437,7 +446,7 @@ def sweep_if_idle(index_dir: Path) -> None:
     try:
         with FolderLock(lock, wait=False):
             sweep_unfinished(index_dir)
-    except (BlockingIOError, OSError):  # a build is running, or the folder is read-only: leave it
+    except OSError:  # a build is running (BlockingIOError), or the folder is read-only: leave it
         pass
 
 

@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.locks import FolderLock, atomic_write
+from assistant.locks import FolderLock, atomic_write, remove_leftover_temps
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # Vectors kept at most (about 600 MB at 384 dimensions): the least recently used go first.
@@ -40,8 +40,7 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
     hashes = {kind: [hashlib.sha256((salt + text).encode("utf-8")).hexdigest() for text in texts]
               for kind, (salt, _, texts) in kinds.items()}
     with FolderLock(cache_dir / ".lock", on_wait=lambda: report("venter på en annen prosess som bruker vektorlageret", 0, 1)):
-        for leftover in cache_dir.glob(f".{path.name}.*.tmp"):  # only a writer holding this lock makes one
-            leftover.unlink(missing_ok=True)  # so this one is from a build that was killed while writing
+        remove_leftover_temps(path)  # only a writer holding this lock makes one: this one's was killed
         cached = _load(path, encoder.dim)
         adopted = _adopt_legacy(legacy_dir, tag, encoder.dim, cached)
         missing = {kind: sorted({h for h in hashes[kind] if h not in cached}) for kind in kinds}

@@ -19,6 +19,7 @@ from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from assistant.terminal import visible
 from assistant.tui.commands import AvtaleCommands
 from assistant.tui.screens.main import MainScreen
 from assistant.tui.startup import READY, READY_LEXICAL, Startup
@@ -98,6 +99,11 @@ class AvtaleApp(Startup, App[None]):
 
     def get_key_display(self, binding: Binding) -> str:
         return binding.key_display or key_display(binding.key)
+
+    def notify(self, message: str, **options) -> None:
+        """Every pop-up message, the screens' too, made safe for the terminal here, once: it may
+        hold a file name, a document's title or an error's text."""
+        super().notify(visible(message, one_line=True), **options)
 
     # -- commands ------------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 
-from assistant.terminal import visible
 from assistant.tui.messages import (
     AssistantDone,
     AssistantFailed,
@@ -70,14 +69,14 @@ class Startup:
         # a queued question's answer (posted to the screen's queue) may be handled before that.
         self.encoder_loading = self.use_encoder
         for notice in self.assistant.notices:
-            self.notify(visible(notice, one_line=True), markup=False, timeout=6)
+            self.notify(notice, markup=False, timeout=6)
         self.main.assistant_ready()
 
     def on_assistant_failed(self, message: AssistantFailed) -> None:
         self.load_error = message.message
         self.progress = None
         self.status = "Kan ikke søke: " + message.message
-        self.notify(visible(message.message, one_line=True), title="Søkeindeksen", severity="error", markup=False, timeout=15)
+        self.notify(message.message, title="Søkeindeksen", severity="error", markup=False, timeout=15)
         self.main.assistant_ready()
 
     def on_encoder_started(self, _message: EncoderStarted) -> None:
@@ -94,5 +93,5 @@ class Startup:
         self.encoder_loading = False
         self.progress = None
         self.status = READY_LEXICAL
-        self.notify(visible(message.message, one_line=True), title="Språkmodellen", severity="warning", markup=False, timeout=8)
+        self.notify(message.message, title="Språkmodellen", severity="warning", markup=False, timeout=8)
 

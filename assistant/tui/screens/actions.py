@@ -7,7 +7,6 @@ from __future__ import annotations
 from textual import work
 from textual.command import CommandPalette
 
-from assistant.terminal import visible
 from assistant.tui.messages import ListingDone, ListingFailed
 
 
@@ -53,13 +52,13 @@ class MainActions:
             try:
                 path = write_export(name, answers, folder)
             except FileExistsError as exc:
-                self.notify(visible(f"Filen finnes fra før: {exc.filename}. Velg et annet navn (F3).", one_line=True),
+                self.notify(f"Filen finnes fra før: {exc.filename}. Velg et annet navn (F3).",
                             severity="error", markup=False, timeout=8)
             except OSError as exc:
-                self.notify(visible(f"Kunne ikke lagre samtalen: {exc}", one_line=True), severity="error", markup=False, timeout=8)
+                self.notify(f"Kunne ikke lagre samtalen: {exc}", severity="error", markup=False, timeout=8)
             else:
                 self._saved_answers = answers
-                self.notify(visible(f"Samtalen er lagret i {path} (bare du kan lese filen).", one_line=True),
+                self.notify(f"Samtalen er lagret i {path} (bare du kan lese filen).",
                             markup=False, timeout=8)
 
         self.app.push_screen(PromptScreen(
