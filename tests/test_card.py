@@ -173,6 +173,19 @@ def test_the_duty_table_opens_with_the_card_s_answer_even_when_it_was_no_extract
     assert not any("hos fastlegen" in row["duty"] for row in real_assistant.index.duties)  # not an extracted row
 
 
+def test_a_question_that_asks_whether_a_duty_is_ours_gets_the_duty_table(real_assistant):
+    """"Har vi plikt til …" asks yes or no, not who; answered by a party's duty, it gets that duty
+    in the table. A question that names no duty gets none, though its answer is a duty."""
+    answer = real_assistant.ask("Vi i kommunen har fått spørsmål fra høgskolen om å ta imot sykepleierstudenter i "
+                                "praksis. Er det vi som har plikt til å medvirke til praksisopplæringen?")
+    assert answer.card.party == "Kommunen"
+    assert any(row.actor == "Kommunen" and "praksisopplæring" in row.duty for row in answer.responsibilities[:3])
+    from assistant.answer.duty_table import about_duties
+    from assistant.answer.understand import understand
+    plain = understand("Hva er praksisopplæring?", real_assistant.index.lexical, real_assistant.retriever.glossary)
+    assert not about_duties(plain, answer.card)
+
+
 def test_that_nothing_may_be_charged_answers_what_it_costs():
     from assistant.answer.card import supplies
     from assistant.answer.coverage import Asked, _states

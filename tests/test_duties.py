@@ -35,6 +35,11 @@ def _rows(duties, pattern: str, doc_id: str | None = None):
         (r"^Arbeidsgiveransvaret for personell fra UNN", None, "UNN", None),
         (r"^Plikten til å inngå overordnet samarbeidsavtale", None, "Felles", None),
         (r"^Betalingsplikten gjelder for den kommunen", None, "Kommunen", None),
+        # A hospital unit acts for the hospital, a cleft may hold an adverb, a subject may carry
+        # two verbs, and the hospital side may be named with the regional authority beside it.
+        (r"^Utskrivende post gjennomgår og sørger for kvalitetssikring", None, "UNN", None),
+        (r"^Utskrivende enhet i UNN skal bruke malen", None, "UNN", None),
+        (r"^Det er derfor kommunestyret som selv inngår", None, "Kommunen", None),
     ],
 )
 def test_known_duties_have_the_right_party(duties, pattern, doc_id, actor, deadline):
@@ -43,6 +48,12 @@ def test_known_duties_have_the_right_party(duties, pattern, doc_id, actor, deadl
     assert {r.actor for r in rows} == {actor}
     if deadline:
         assert any(r.deadline and re.search(deadline, r.deadline) for r in rows)
+
+
+def test_the_hospital_side_named_with_the_regional_authority_is_the_hospital():
+    from assistant.corpus.duties import subject_party
+    assert subject_party("Helseforetak/det regionale helseforetak har ansvar for å publisere avtalene.") == "UNN"
+    assert subject_party("Det regionale helseforetaket skal varsle Helsedirektoratet.") is None
 
 
 def test_koordinerende_enheter_are_a_shared_duty(duties):

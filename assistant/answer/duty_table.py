@@ -29,15 +29,26 @@ _GIVES_TASK = re.compile(rf"\b(?:{TASK_WORDS}|rekvirerer|utsteder|gjennomgår|fo
                          re.I)
 
 
-def about_duties(question: Question) -> bool:
+# A question that speaks of a duty or a responsibility ("Har vi plikt til …", "Er det bare
+# lederne som har ansvar …"), in bokmål, nynorsk or English. "må" and "skal" are not enough:
+# "Hva må skje før …" asks a procedure.
+_DUTY_WORDS = re.compile(r"\b(?:\w*plikt\w*|\w*ansvar\w*|forplikt\w*|responsib\w*|obliged|duty|duties)\b", re.I)
+
+
+def about_duties(question: Question, card: Card | None = None) -> bool:
     """Whether the question is about who does what: it asks who, or what a party must do, or
-    it names the party it asks about ("Har sykehuset plikt til …", "Når må kommunen svare?")."""
-    return any(kind in DUTY_KINDS for kind in question.asks) or question.party is not None
+    it names the party it asks about ("Har sykehuset plikt til …", "Når må kommunen svare?"),
+    or it speaks of a duty and the card's answer is a party's duty ("Er det vi som må halde UNN
+    orientert?" answered by "Partnerne plikter å …")."""
+    if any(kind in DUTY_KINDS for kind in question.asks) or question.party is not None:
+        return True
+    return bool(card is not None and card.party and card.sentences and _DUTY_WORDS.search(question.text)
+                and _GIVES_TASK.search(card.sentences[0].text))
 
 
 def duty_table(question: Question, hits: list[Hit], card: Card | None, result, index) -> tuple[Duty, ...]:
     """The duty rows that answer the question, best first."""
-    if not about_duties(question):
+    if not about_duties(question, card):
         return ()
     found = [(row, cand) for row, rank, score in _rows_near(hits, index)
              if (cand := _as_candidate(row, rank, score, index)) is not None]

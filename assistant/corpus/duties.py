@@ -52,23 +52,29 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     # The regional health authority (RHF) alone is not the hospital trust: "skal det regionale
     # helseforetaket varsle Helsedirektoratet" is no duty of UNN's. Beside the municipalities it
     # stands for the hospital side of the agreement (`hosps`, in `both`).
-    hosp = rf"(?:{h}|helseforetaket|helseforetakene|foretaket|helseinstitusjonen|sykehuset|spesialisthelsetjenesten)"
-    muni = r"(?:kommunen|kommunene|kommunehelsetjenesten|den kommunale helse- og omsorgstjenesten|kommunestyret)"
+    # A unit of the hospital acts for it ("Utskrivende post gjennomgår og sørger for …",
+    # "Utskrivende enhet i UNN skal …"), a GP for the municipality ("Fastlegen har et samlet
+    # ansvar for …"); "Helseforetak/det regionale helseforetak har ansvar …" is the hospital side.
+    hosp = (rf"(?:(?:{h}|helseforetak(?:et|ene)?|foretaket|helseinstitusjonen|sykehuset|spesialisthelsetjenesten)"
+            rf"(?:/(?:det )?regionale helseforetak(?:et)?)?|(?:utskrivende|behandlende) (?:post|enhet|avdeling|lege)"
+            rf"(?: i (?:{h}|sykehuset))?)")
+    muni = (r"(?:kommunen|kommunene|kommunehelsetjenesten|den kommunale helse- og omsorgstjenesten|kommunestyret|"
+            r"fastlegen|fastlegene)")
     munis = r"(?:kommunen[e]?|kommuner)"
     hosps = (rf"(?:(?:det enkelte |de enkelte )?(?:{h}|helseforetak(?:et|ene)?)|(?:de |det )?regionale helseforetak(?:et|ene)?|"
              rf"spesialisthelsetjenesten|sykehuset)")
     both = rf"(?:partnerne|partene|begge partnere|{munis} og {hosps}|{hosps} og {munis})"
     verbs = (r"(?:skal|plikter|må|har (?:et |det )?(?:\w+ )?(?:ansvar|plikt)|forplikter|har ansvaret|har plikt|"
              r"er ansvarlige?|sørger for|dekker|betaler)")
-    verb = rf"(?:\s+\w+)?\s+{verbs}\b"
+    verb = rf"(?:\s+\w+(?:\s+og)?)?\s+{verbs}\b"  # "… gjennomgår og sørger for"
     inverted = r"\b(?:skal|plikter|må|dekker|betaler)"
     # A sentence that allocates a responsibility without naming the party first: "Det er
     # kommunen som har systemansvar …", "Ansvaret ligger hos UNN …", "Arbeidsgiveransvaret for
     # personell fra UNN … ligger hos UNN", "Plikten til å inngå … påhviler kommunene og det
     # enkelte helseforetak", "Betalingsplikten gjelder for den kommunen …".
-    cleft = r"^(?:det er|det blir|det vil være)\s+"
+    cleft = r"^(?:det er|det blir|det vil være)(?:\s+(?:derfor|da|altså|likevel|også|dermed|normalt|vanligvis))?\s+"
     lies = (r"\b\w*(?:ansvaret|plikten|oppgaven)\b(?:\s+[\w/-]+){0,12}?\s+(?:ligger|hviler|er plassert|påhviler|"
-            r"tilligger|er lagt til|gjelder for)(?:\s+(?:hos|på|i))?\s+(?:den |det |de |det enkelte )?")
+            r"tilligger|(?:er )?lagt til|gjelder for)(?:\s+(?:hos|på|i))?\s+(?:den |det |de |det enkelte )?")
     # A passive sentence names its party as the agent: "Fakturainnsigelser skal sendes fra
     # kommunen til UNN", "Innsigelsen behandles av utskrivende enhet i UNN".
     party_word = rf"(?:kommune\w*|{h}|sykehus\w*|helseforetak\w*|spesialisthelsetjenesten|partne\w*|parte\w*)\b"
