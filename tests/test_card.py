@@ -186,6 +186,16 @@ def test_a_question_that_asks_whether_a_duty_is_ours_gets_the_duty_table(real_as
     assert not about_duties(plain, answer.card)
 
 
+def test_a_follow_up_turning_to_the_other_party_is_answered_with_that_party_s_duty(real_assistant):
+    """After the hospital's duties, "og kommunen?" is answered with the municipality's own
+    duty, not with the shared or the hospital's one that ranks above it."""
+    earlier = ["Vi har en mor med alvorlig kreftsykdom innlagt hos oss på sengeposten, og hun har to små barn hjemme. "
+               "Hva har UNN ansvar for når det gjelder barna?"]
+    answer = real_assistant.ask("Og kommunen?", history=earlier)
+    assert answer.interpreted and answer.card.party == "Kommunen"
+    assert answer.card.sentences[0].party == "Kommunen"
+
+
 def test_that_nothing_may_be_charged_answers_what_it_costs():
     from assistant.answer.card import supplies
     from assistant.answer.coverage import Asked, _states

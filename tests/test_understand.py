@@ -115,6 +115,16 @@ def test_a_follow_up_asking_a_party_s_duties_keeps_the_earlier_topic_not_its_nar
     assert q.party == "Kommunen" and q.asks[0] == "duty"
 
 
+@pytest.mark.parametrize("follow_up", ["og kommunen, kva må dei sikre i helg og ferie?",
+                                       "Hva er kommunens del av det?"])
+def test_a_follow_up_that_names_a_party_in_its_own_words_is_about_that_party(lexical, follow_up):
+    """The party put before the question or named as the owner of a part is the party asked
+    about, not the one the earlier question named."""
+    q = understand(follow_up, lexical,
+                   history=["Kva skal UNN gjere før utskriving når ei barselkvinne treng ekstra oppfølging heime?"])
+    assert q.interpreted and q.party == "Kommunen"
+
+
 def test_an_elliptical_follow_up_is_read_with_the_question_before(lexical):
     q = understand("Gjelder det i helgene også?", lexical,
                    history=["Når må kommunen svare på melding om utskrivningsklar pasient?"])

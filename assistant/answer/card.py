@@ -21,7 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.understand import ask_part
+from assistant.answer.understand import ask_part, own_party
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import (
     find_deadline,
@@ -493,11 +493,13 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if not order:
         return None
     best = scores[order[0]]
+    turns = turns_to_party(question)
     if kind == "content":
         # What something must contain is a list: its lead-in, with its items after it. Too few
         # tuning questions ask this to calibrate a margin; this one keeps a lead-in within the
         # range where the ranker's first few sentences of an excerpt lie.
-        lists = [i for i in order if scores[i] >= best - CONTENT_MARGIN and is_lead_in(cands[i])]
+        lists = [i for i in order if scores[i] >= best - CONTENT_MARGIN and is_lead_in(cands[i])
+                 and (not turns or cands[i].party == question.party)]
         if lists:
             return lists[0]
     # A crisp detail (a duration, a number, a phone number, a paragraph) answers only where it
@@ -509,10 +511,12 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         wanted = [i for i in wanted if _CLOCK.search(cands[i].text)] or wanted
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
-        # What a party must do is answered by that party's duties, wherever they rank.
-        party_margin = float("inf") if kind == "duty" else margins["party"]
-        own = [i for i in pool if cands[i].party in (question.party, "Felles")
-               and scores[i] >= scores[pool[0]] - party_margin]
+        # What a party must do is answered by that party's duties, wherever they rank; so is a
+        # follow-up that turns to a party in its own words ("og kommunen?", "And the hospital's
+        # role?"): it asks that party's side of what was just answered, not the shared part.
+        party_margin = float("inf") if kind == "duty" or turns else margins["party"]
+        sides = (question.party,) if turns else (question.party, "Felles")
+        own = [i for i in pool if cands[i].party in sides and scores[i] >= scores[pool[0]] - party_margin]
         if own:
             return own[0]
         if kind == "duty":  # none is the party's own: one that says what falls to it
@@ -520,6 +524,12 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
             if named:
                 return named[0]
     return pool[0]
+
+
+def turns_to_party(question: Question) -> bool:
+    """Whether a follow-up names, in its own words, the party it asks about."""
+    return bool(question.interpreted and question.party and question.party != "Felles"
+                and own_party(question.text, question.speaker) == question.party)
 
 
 @lru_cache(maxsize=4)

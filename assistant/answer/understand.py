@@ -44,7 +44,7 @@ _ASKS = {
             r"\b(?:hva|kva|what)\s+(?:må|skal|bør|plikter|gjør|gjer|must|should|does|do)\s+(?!vi\b|we\b|eg\b|jeg\b|det\b)"
             r"(?:\w+\s+){0,2}(?:gjøre|gjere|do|sørge for|bidra med|ha ansvar for)\b|"
             r"\b(?:hva|kva|what)\s+(?:er|is|are|var)\s+(?:\w+\s+){0,1}(?:\w+s|\w+'s|sitt|deres|dykkar|their|its)\s+"
-            r"(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|responsibilit\w*|duties|role|tasks)\b|"
+            r"(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|del|delen|jobb|responsibilit\w*|duties|role|tasks|part)\b|"
             r"\b(?:ansvar|oppgaver|oppgåver|plikter|pliktar|rolle|responsibilit\w*|duties)\s+(?:har|har\s+\w+|ligger|has|have)\b",
     "deadline": rf"\b(?:når|kor tid|when)\s+{_VERB_AFTER_WHEN}|(?:^|[,.;:]\s*|\bog\s+|\band\s+)(?:når|kor tid|when)\s*\??\s*$|"
                 r"^(?:og\s+|and\s+)?(?:når|kor tid|when)\b|\b(?:innen når|by when|frist\w*|deadline\w*|time limit|"
@@ -190,7 +190,7 @@ def asked_party(text: str, speaker: str | None) -> str | None:
     asked from, or None (a "who" question, or none named)."""
     ask = ask_part(text)
     for party, words_ in _PARTY_WORDS:
-        if re.search(rf"\b(?:{words_})s?\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|responsibilit\w*|duties|role|tasks)\b|"
+        if re.search(rf"\b(?:{words_})s?\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|del|delen|jobb|responsibilit\w*|duties|role|tasks|part)\b|"
                      rf"\b(?:{words_})\s+(?:sitt|sine|si)\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle)\b", ask, re.I):
             return party
     subject = re.search(rf"\b{_MODAL}\s+(?:da\s+|så\s+|også\s+|egentlig\s+|eigentleg\s+)?(?P<who>\w+(?:\s+\w+)?)", ask, re.I)
@@ -459,11 +459,28 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
         asks = asks + answer_types(interpreted)
     asks = tuple(dict.fromkeys(asks))
     speaker = speaker_side(" ".join((*history, text)) if interpreted else text)
-    party = bare or asked_party(text, speaker)
+    party = own_party(text, speaker) if interpreted else asked_party(text, speaker)
     if party is None and interpreted:
         party = asked_party(interpreted, speaker)
     return Question(text=text, words=reading, lang=lang, asks=asks, party=party, speaker=speaker, focus=focus,
                     history=history, interpreted=interpreted, maybe_follow_up=maybe)
+
+
+_FRONTED = re.compile(r"^\W*(?:(?:og|men|ok|okei|så|and|but)\s+)?(?:(?:hva|kva) med\s+|what about\s+)?(?P<party>[\w ]{2,30}?)\s*[,–-]\s*\S",
+                      re.I)
+
+
+def own_party(text: str, speaker: str | None) -> str | None:
+    """The party a follow-up names in its own words: alone ("og kommunen?"), as the subject of
+    its question ("hva er kommunens del av det?") or put before it ("og kommunen, kva må dei …")."""
+    return bare_party(text) or asked_party(text, speaker) or _fronted_party(text)
+
+
+def _fronted_party(text: str) -> str | None:
+    """The party a follow-up puts before its question ("og kommunen, kva må dei sikre …?")."""
+    m = _FRONTED.match(text)
+    mentions = party_mentions(m.group("party")) if m else []
+    return mentions[0][1] if len({party for _, party in mentions}) == 1 else None
 
 
 def _resolve(history: tuple[str, ...], lexical, glossary) -> str:
