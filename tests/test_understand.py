@@ -67,6 +67,11 @@ def test_a_long_situational_question_is_read_by_its_asking_sentence():
     ("Skal UNN varsle kommunen om fødselen?", "UNN"),
     ("Må begge partene kartlegge kompetansebehovet?", "Felles"),
     ("Hvem skal sende epikrisen?", None),
+    # both sides as the subject: what they must do together
+    ("Må både kommunen og UNN kartlegge kompetansebehovet?", "Felles"),
+    ("Skal sykehuset og kommunen ha én fast adresse for varsler?", "Felles"),
+    ("Must the hospital and the municipality both have a plan?", "Felles"),
+    ("Skal sykehuset sende epikrise og legemiddelliste?", "UNN"),
 ])
 def test_the_party_a_question_is_about(question, party):
     assert asked_party(question, speaker_side(question)) == party

@@ -193,6 +193,12 @@ def asked_party(text: str, speaker: str | None) -> str | None:
         if re.search(rf"\b(?:{words_})s?\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|del|delen|jobb|responsibilit\w*|duties|role|tasks|part)\b|"
                      rf"\b(?:{words_})\s+(?:sitt|sine|si)\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle)\b", ask, re.I):
             return party
+    # "Må både kommunen og UNN …", "Skal sykehuset og kommunen …": both sides together.
+    pair = re.search(rf"\b{_MODAL}\s+(?:både\s+|baade\s+|both\s+)?(?P<one>{_UNN_WORDS}|{_MUNI_WORDS})\s+(?:og|and)\s+"
+                     rf"(?P<two>{_UNN_WORDS}|{_MUNI_WORDS})\b", ask, re.I)
+    if pair and {party for _, party in party_mentions(pair.group("one"))} != {party for _, party in
+                                                                              party_mentions(pair.group("two"))}:
+        return "Felles"
     subject = re.search(rf"\b{_MODAL}\s+(?:da\s+|så\s+|også\s+|egentlig\s+|eigentleg\s+)?(?P<who>\w+(?:\s+\w+)?)", ask, re.I)
     candidates = []
     if subject:
