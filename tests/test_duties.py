@@ -40,6 +40,8 @@ def _rows(duties, pattern: str, doc_id: str | None = None):
         (r"^Utskrivende post gjennomgår og sørger for kvalitetssikring", None, "UNN", None),
         (r"^Utskrivende enhet i UNN skal bruke malen", None, "UNN", None),
         (r"^Det er derfor kommunestyret som selv inngår", None, "Kommunen", None),
+        # the mayor acts for the municipality, and a subject's second verb is the duty
+        (r"^Ordfører er kommunens rettslige representant, og skal signere", None, "Kommunen", None),
     ],
 )
 def test_known_duties_have_the_right_party(duties, pattern, doc_id, actor, deadline):

@@ -610,7 +610,8 @@ _HOLDERS = (("UNN", r"(?:behandler|legen?|\w*avdeling(?:en)?|\w*enhet(?:en)?) i 
                     r"UNN|UNNs|sykehuset|sykehusets|helseforetaket|spesialisthelsetjenesten|utskrivende enhet"),
             ("Kommunen", r"(?:behandler|legen?|\w*tjenesten) i (?:primærhelsetjenesten|kommunen)|"
                          r"kommunen|kommunene|kommunens|kommunestyret|fastlegen|fastlegene|hjemmetjenesten|"
-                         r"hjemmesykepleien|helsestasjonen|primærhelsetjenesten|førstelinjen|kommunehelsetjenesten"),
+                         r"hjemmesykepleien|helsestasjonen|primærhelsetjenesten|førstelinjen|kommunehelsetjenesten|"
+                         r"ordfører(?:en)?|kommunedirektør(?:en)?|rådmann(?:en)?|kommuneoverlege(?:n)?"),
             ("Felles", r"partnerne|partene|begge partnere|begge parter|hverandre"))
 _HOLDER_RX = [(party, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.I)) for party, words in _HOLDERS]
 _RECIPIENT = frozenset({"til", "fra", "mot", "overfor", "ovenfor", "med", "for", "om", "ved", "mellom", "i", "blant",

@@ -54,12 +54,13 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     # stands for the hospital side of the agreement (`hosps`, in `both`).
     # A unit of the hospital acts for it ("Utskrivende post gjennomgår og sørger for …",
     # "Utskrivende enhet i UNN skal …"), a GP for the municipality ("Fastlegen har et samlet
-    # ansvar for …"); "Helseforetak/det regionale helseforetak har ansvar …" is the hospital side.
+    # ansvar for …") and its mayor or chief executive; "Helseforetak/det regionale helseforetak
+    # har ansvar …" is the hospital side.
     hosp = (rf"(?:(?:{h}|helseforetak(?:et|ene)?|foretaket|helseinstitusjonen|sykehuset|spesialisthelsetjenesten)"
             rf"(?:/(?:det )?regionale helseforetak(?:et)?)?|(?:utskrivende|behandlende) (?:post|enhet|avdeling|lege)"
             rf"(?: i (?:{h}|sykehuset))?)")
     muni = (r"(?:kommunen|kommunene|kommunehelsetjenesten|den kommunale helse- og omsorgstjenesten|kommunestyret|"
-            r"fastlegen|fastlegene)")
+            r"fastlegen|fastlegene|ordfører(?:en)?|kommunedirektør(?:en)?|rådmann(?:en)?|kommuneoverlege(?:n)?)")
     munis = r"(?:kommunen[e]?|kommuner)"
     hosps = (rf"(?:(?:det enkelte |de enkelte )?(?:{h}|helseforetak(?:et|ene)?)|(?:de |det )?regionale helseforetak(?:et|ene)?|"
              rf"spesialisthelsetjenesten|sykehuset)")
@@ -92,6 +93,11 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
         ("Felles", re.compile(rf"{inverted} {both}\b", re.I)),
         ("UNN", re.compile(rf"{inverted} {hosp}\b", re.I)),
         ("Kommunen", re.compile(rf"{inverted} {muni}\b", re.I)),
+        # The subject's second verb is the duty: "Ordfører er kommunens rettslige representant,
+        # og skal signere avtalen …".
+        ("Felles", re.compile(rf"^{both}\b[^.;]{{0,80}}?,? og (?:skal|må|plikter)\b", re.I)),
+        ("UNN", re.compile(rf"^{hosp}\b[^.;]{{0,80}}?,? og (?:skal|må|plikter)\b", re.I)),
+        ("Kommunen", re.compile(rf"^{muni}\b[^.;]{{0,80}}?,? og (?:skal|må|plikter)\b", re.I)),
     ]
 
 
