@@ -42,6 +42,8 @@ def _rows(duties, pattern: str, doc_id: str | None = None):
         (r"^Det er derfor kommunestyret som selv inngår", None, "Kommunen", None),
         # the mayor acts for the municipality, and a subject's second verb is the duty
         (r"^Ordfører er kommunens rettslige representant, og skal signere", None, "Kommunen", None),
+        # a sub-item of a list whose lead-in gives the parties the task ("Partnerne skal … ved å:")
+        (r"^Invitere hverandre inn i kriseledelsen", "rl9", "Felles", None),
     ],
 )
 def test_known_duties_have_the_right_party(duties, pattern, doc_id, actor, deadline):
@@ -56,6 +58,12 @@ def test_the_hospital_side_named_with_the_regional_authority_is_the_hospital():
     from assistant.corpus.duties import subject_party
     assert subject_party("Helseforetak/det regionale helseforetak har ansvar for å publisere avtalene.") == "UNN"
     assert subject_party("Det regionale helseforetaket skal varsle Helsedirektoratet.") is None
+
+
+def test_a_list_of_topics_is_no_list_of_duties(duties):
+    """Items under "Avtalen skal omfatte:" name topics; only a lead-in whose items go on its
+    verb ("… ved å:") lists tasks."""
+    assert not _rows(duties, r"^Rapportering og tilgang til DIPS Arena$")
 
 
 def test_koordinerende_enheter_are_a_shared_duty(duties):

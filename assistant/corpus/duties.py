@@ -191,6 +191,31 @@ def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
                 text = clause if len(clauses) > 1 else sentence
                 if actor and is_duty_text(text):
                     rows.append(duty_row(actor, text, section, doc.info))
+    return rows + _listed_duties(section, doc, patterns, rows)
+
+
+_TASK_LEAD_IN = re.compile(r"\b(?:å|skal|må|plikter|forplikter seg til)\s*:$", re.I)
+
+
+def _listed_duties(section: Section, doc: Document, patterns, found: list[Duty]) -> list[Duty]:
+    """The items of a list whose lead-in gives a party a task ("Partnerne skal bidra til … ved
+    å:" – "Invitere hverandre inn i kriseledelsen …"): each item, and each of its sub-items, is
+    a duty of that party, unless it names its own subject."""
+    rows, lead = [], None
+    seen = [d.duty for d in found]
+    for para in section.text.split("\n"):
+        if not para.strip():
+            continue
+        if not (para.startswith(_SUBBULLET) or para.lstrip().startswith("• ")):
+            stripped = para.strip()
+            # Only a lead-in whose items go on its verb ("… ved å:", "… skal:") lists tasks;
+            # "Avtalen skal omfatte:" lists topics.
+            lead = party_of(stripped, patterns) if _TASK_LEAD_IN.search(stripped) else None
+            continue
+        text = para.strip().lstrip("•–- ").strip()
+        if lead and is_duty_text(text) and not any(text in duty or duty in text for duty in seen):
+            rows.append(duty_row(_leading_party(text, patterns) or lead, text, section, doc.info))
+            seen.append(text)
     return rows
 
 
