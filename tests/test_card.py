@@ -164,6 +164,15 @@ def test_the_first_sentence_names_whose_matter_it_is_when_no_party_is_its_subjec
     assert holder_party("Dette er et godt tiltak for UNN.") is None
 
 
+def test_a_sentence_that_places_a_duty_with_a_party_answers_who():
+    """"Hvem skal føre journal?" is answered by "Journalplikten forblir … hos fastlegen", whose
+    subject is no party; a sentence that only sends something to a party answers no "who"."""
+    from assistant.answer.card import supplies
+    placed, sent = _candidates("Journalplikten forblir i førstelinjen, dvs hos fastlegen.",
+                               "Meldingen skal sendes til kommunen og fastlegen.")
+    assert supplies(placed, "party", None) and not supplies(sent, "party", None)
+
+
 def test_the_duty_table_opens_with_the_card_s_answer_even_when_it_was_no_extracted_row(real_assistant):
     answer = real_assistant.ask("Hvem har journalplikten når UNN veileder fastlegen om en pasient?")
     assert "hos fastlegen" in answer.card.sentences[0].text and answer.card.party == "Kommunen"

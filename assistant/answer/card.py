@@ -442,8 +442,8 @@ FREE_OF_CHARGE = re.compile(r"\b(?:gratis|vederlagsfri\w*|kostnadsfri\w*|uten (?
 def supplies(c: Candidate, kind: str, index) -> bool:
     """Whether a sentence states the kind of thing asked for: a party for "who", a time for
     "when", a number for "how much", a paragraph (in it or its heading) for "which law"."""
-    if kind == "party":
-        return c.party is not None
+    if kind == "party":  # its subject or duty block, or the one party it names other than as a recipient
+        return c.party is not None or holder_party(c.text) is not None
     if kind == "deadline":
         return bool(find_deadline(c.text) or _TIME.search(c.text) or _TIME_SPAN.search(c.text))
     if kind == "duration":
