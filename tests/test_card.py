@@ -205,6 +205,15 @@ def test_a_follow_up_turning_to_the_other_party_is_answered_with_that_party_s_du
     assert answer.card.sentences[0].party == "Kommunen"
 
 
+def test_the_card_s_deadline_is_not_taken_from_the_other_party_s_sentence(real_assistant):
+    earlier = ["Hva skal UNN gjøre før utskriving når en barselkvinne trenger ekstra oppfølging hjemme?"]
+    answer = real_assistant.ask("og kommunen, hva må de sikre i helg og ferie?", history=earlier)
+    card = answer.card
+    assert card.party == "Kommunen" and "helg" in card.sentences[0].text
+    assert any(s.party == "UNN" and "før utskrivning" in s.text for s in card.sentences[1:])
+    assert card.deadline is None
+
+
 def test_that_nothing_may_be_charged_answers_what_it_costs():
     from assistant.answer.card import supplies
     from assistant.answer.coverage import Asked, _states

@@ -658,7 +658,10 @@ def holder_party(text: str) -> str | None:
 
 def _card(question: Question, sentences: tuple[CardSentence, ...], index, main: Candidate) -> Card:
     first = sentences[0].text
-    deadline = next((d for s in sentences if (d := find_deadline(s.text) or _duration_of(s.text))), None)
+    # The card's deadline is its answer's: a supporting sentence of another party gives its own
+    # ("Kommunen: Sikre trygg barselomsorg …" is not due "før utskrivning" because UNN's is).
+    own = [s for s in sentences if sentences[0].party is None or s.party in (None, sentences[0].party)]
+    deadline = next((d for s in own if (d := find_deadline(s.text) or _duration_of(s.text))), None)
     paragraph = find_legal_ref(first)
     heading = None
     if "legal_basis" in question.asks:
