@@ -190,6 +190,8 @@ class Question:
     history: tuple[str, ...] = ()
     interpreted: str | None = None  # a follow-up as read with its conversation
     maybe_follow_up: bool = False  # it may lean on its conversation: worth searching both ways
+    turns_to_party: bool = False  # a follow-up that names, in its own words, the party it asks about
+    names_duty: bool = False  # it speaks of a duty or a responsibility ("Har vi plikt til …")
 
     @property
     def search_text(self) -> str:

@@ -21,7 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.understand import ask_part, own_party
+from assistant.answer.understand import ask_part
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import (
     find_deadline,
@@ -493,7 +493,7 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if not order:
         return None
     best = scores[order[0]]
-    turns = turns_to_party(question)
+    turns = question.turns_to_party
     if kind == "content":
         # What something must contain is a list: its lead-in, with its items after it. Too few
         # tuning questions ask this to calibrate a margin; this one keeps a lead-in within the
@@ -524,12 +524,6 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
             if named:
                 return named[0]
     return pool[0]
-
-
-def turns_to_party(question: Question) -> bool:
-    """Whether a follow-up names, in its own words, the party it asks about."""
-    return bool(question.interpreted and question.party and question.party != "Felles"
-                and own_party(question.text, question.speaker) == question.party)
 
 
 @lru_cache(maxsize=4)

@@ -187,11 +187,13 @@ COUNT_WINDOW = 3  # a number counts a thing when the thing's word comes at most 
 
 
 def _counts(text: str, roots: tuple[str, ...]) -> bool:
+    from assistant.answer.ansvar import starts
+
     tokens = re.findall(r"[\wæøåÆØÅ]+", text.lower())
     for i, token in enumerate(tokens):
         if _NUMBER_WORDS.fullmatch(token) or token.isdigit():
             after = tokens[i + 1: i + 1 + COUNT_WINDOW]
-            if any(w.startswith(root) for w in after for root in roots):
+            if any(starts(w, root) for w in after for root in roots):
                 return True
     return False
 

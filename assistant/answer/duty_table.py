@@ -29,12 +29,6 @@ _GIVES_TASK = re.compile(rf"\b(?:{TASK_WORDS}|rekvirerer|utsteder|gjennomgår|fo
                          re.I)
 
 
-# A question that speaks of a duty or a responsibility ("Har vi plikt til …", "Er det bare
-# lederne som har ansvar …"), in bokmål, nynorsk or English. "må" and "skal" are not enough:
-# "Hva må skje før …" asks a procedure.
-_DUTY_WORDS = re.compile(r"\b(?:\w*plikt\w*|\w*ansvar\w*|forplikt\w*|responsib\w*|obliged|duty|duties)\b", re.I)
-
-
 def about_duties(question: Question, card: Card | None = None) -> bool:
     """Whether the question is about who does what: it asks who, or what a party must do, or
     it names the party it asks about ("Har sykehuset plikt til …", "Når må kommunen svare?"),
@@ -42,7 +36,7 @@ def about_duties(question: Question, card: Card | None = None) -> bool:
     orientert?" answered by "Partnerne plikter å …")."""
     if any(kind in DUTY_KINDS for kind in question.asks) or question.party is not None:
         return True
-    return bool(card is not None and card.party and card.sentences and _DUTY_WORDS.search(question.text)
+    return bool(card is not None and card.party and card.sentences and question.names_duty
                 and _GIVES_TASK.search(card.sentences[0].text))
 
 

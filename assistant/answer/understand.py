@@ -436,6 +436,12 @@ def _topic_phrase(question: str) -> str | None:
 MAYBE_FOLLOW_UP_SCORE = 1
 
 
+# A question that speaks of a duty or a responsibility ("Har vi plikt til …", "Er det bare
+# lederne som har ansvar …"), in bokmål, nynorsk or English. "må" and "skal" are not enough:
+# "Hva må skje før …" asks a procedure.
+_DUTY_WORDS = re.compile(r"\b(?:\w*plikt\w*|\w*ansvar\w*|forplikt\w*|responsib\w*|obliged|duty|duties)\b", re.I)
+
+
 def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | list[str] = (),
                as_follow_up: bool | None = None) -> Question:
     """Read a question once (with the conversation's earlier questions, oldest first);
@@ -465,11 +471,13 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
         asks = asks + answer_types(interpreted)
     asks = tuple(dict.fromkeys(asks))
     speaker = speaker_side(" ".join((*history, text)) if interpreted else text)
-    party = own_party(text, speaker) if interpreted else asked_party(text, speaker)
-    if party is None and interpreted:
-        party = asked_party(interpreted, speaker)
+    own = own_party(text, speaker) if interpreted else asked_party(text, speaker)
+    party = own or (asked_party(interpreted, speaker) if interpreted else None)
     return Question(text=text, words=reading, lang=lang, asks=asks, party=party, speaker=speaker, focus=focus,
-                    history=history, interpreted=interpreted, maybe_follow_up=maybe)
+                    history=history, interpreted=interpreted, maybe_follow_up=maybe,
+                    turns_to_party=bool(interpreted and own and own != "Felles"),
+                    names_duty=bool(_DUTY_WORDS.search(text)))
+
 
 
 _FRONTED = re.compile(r"^\W*(?:(?:og|men|ok|okei|så|and|but)\s+)?(?:(?:hva|kva) med\s+|what about\s+)?(?P<party>[\w ]{2,30}?)\s*[,–-]\s*\S",

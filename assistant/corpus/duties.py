@@ -80,25 +80,23 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     # kommunen til UNN", "Innsigelsen behandles av utskrivende enhet i UNN".
     party_word = rf"(?:kommune\w*|{h}|sykehus\w*|helseforetak\w*|spesialisthelsetjenesten|partne\w*|parte\w*)\b"
     agent = rf"\b\w+(?:es|s)\s+(?:av|fra)\s+(?:(?!{party_word})\w+\s+){{0,3}}?"
-    return [
-        ("Felles", re.compile(rf"{cleft}{both}\s+som\b|{lies}{both}\b", re.I)),
-        ("UNN", re.compile(rf"{cleft}{hosp}\s+som\b|{lies}{hosp}\b", re.I)),
-        ("Kommunen", re.compile(rf"{cleft}{muni}\s+som\b|{lies}{muni}\b", re.I)),
-        ("Felles", re.compile(rf"{agent}{both}\b", re.I)),
-        ("UNN", re.compile(rf"{agent}{hosp}\b", re.I)),
-        ("Kommunen", re.compile(rf"{agent}{muni}\b", re.I)),
-        ("Felles", re.compile(rf"^{both}{verb}", re.I)),
-        ("UNN", re.compile(rf"^{hosp}{verb}", re.I)),
-        ("Kommunen", re.compile(rf"^{muni}{verb}", re.I)),
-        ("Felles", re.compile(rf"{inverted} {both}\b", re.I)),
-        ("UNN", re.compile(rf"{inverted} {hosp}\b", re.I)),
-        ("Kommunen", re.compile(rf"{inverted} {muni}\b", re.I)),
+    shapes = (
+        lambda who: rf"{cleft}{who}\s+som\b|{lies}{who}\b",
+        lambda who: rf"{agent}{who}\b",
+        lambda who: rf"^{who}{verb}",
+        lambda who: rf"{inverted} {who}\b",
         # The subject's second verb is the duty: "Ordfører er kommunens rettslige representant,
         # og skal signere avtalen …".
-        ("Felles", re.compile(rf"^{both}\b[^.;]{{0,80}}?,? og (?:skal|må|plikter)\b", re.I)),
-        ("UNN", re.compile(rf"^{hosp}\b[^.;]{{0,80}}?,? og (?:skal|må|plikter)\b", re.I)),
-        ("Kommunen", re.compile(rf"^{muni}\b[^.;]{{0,80}}?,? og (?:skal|må|plikter)\b", re.I)),
-    ]
+        lambda who: rf"^{who}\b[^.;]{{0,80}}?,? og (?:skal|må|plikter)\b",
+    )
+    return [(party, re.compile(shape(who), re.I)) for shape in shapes
+            for party, who in (("Felles", both), ("UNN", hosp), ("Kommunen", muni))]
+
+
+# The first shapes of _party_patterns (a cleft or a responsibility placed with a party, a
+# passive's agent, a subject before its verb) name the party that does the duty, not one merely
+# mentioned; each shape has a pattern for each of the three parties.
+LEADING_SHAPES = 3
 
 
 @lru_cache(maxsize=16384)
@@ -178,7 +176,7 @@ def _block_duties(section: Section, doc: Document, patterns) -> list[Duty]:
 
 def _leading_party(sentence: str, patterns) -> str | None:
     """A party named as the subject at the start of a sentence (not one merely mentioned)."""
-    return party_of(sentence, patterns[:9])
+    return party_of(sentence, patterns[:3 * LEADING_SHAPES])
 
 
 def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
