@@ -77,6 +77,8 @@ def test_the_json_says_why_a_question_is_not_covered(avtale_env):
     ("Hvor mange fakturainnsigelser fikk UNN i fjor?", "Fakturainnsigelser sendes innen 30 dager.", "amount", False),
     ("Kor mange ambulante rehabiliteringsteam finst det?", "Helse Nord har sju ambulante team.", "amount", True),
     ("Hvor mange ØHD-senger må kommunen ha?", "Kommunen skal ha 4 senger for øyeblikkelig hjelp.", "amount", True),
+    # a compound whose first part is derived has a two-part root ("utskriv*klar")
+    ("Hvor mange utskrivningsklare lå på UNN i mars?", "I mars lå 12 utskrivingsklare på UNN.", "amount", True),
     ("Hva er døgnsatsen for en utskrivningsklar pasient?", "Døgnprisen fastsettes i statsbudsjettet.", "amount", False),
     ("Hva er telefonnummeret til pasientreisekontoret?", "Ring pasientreiser på 05515.", "contact", True),
     ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "contact", False),
