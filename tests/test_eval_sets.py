@@ -12,7 +12,7 @@ from evals.run import load_set, norm
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ["dev.jsonl", "heldout.jsonl", "abstain.jsonl", "calibration.jsonl", "followup.jsonl", "followup_dev.jsonl",
         "training.jsonl",
-        "notcovered.jsonl"]
+        "notcovered.jsonl", "heldout2.jsonl", "notcovered2.jsonl"]
 KEYS = {"id", "question", "lang", "kinds", "answerable", "gold", "doc_id", "actor"}
 # Added by the later sets: the kind of answer asked for, why a question is not covered, and a
 # follow-up's earlier questions with the writer's stand-alone reading of it.
