@@ -28,6 +28,23 @@ def test_a_detail_the_documents_do_not_give_is_said_to_be_missing(real_assistant
 
 
 @pytest.mark.parametrize("question", [
+    "Hvor mange praksisplasser for sykepleierstudenter må UNN stille til disposisjon hvert år?",
+    "Hvor mye får kommunen i kompensasjon fra UNN for hver cytostatikakur hjemmesykepleien gir?",
+])
+def test_a_number_about_another_matter_does_not_answer_a_how_many(real_assistant, question):
+    """The sections are about the matter, but their only figures are of something else (the
+    days of an invoice objection, a chapter number): the asked number is said to be missing."""
+    answer = real_assistant.ask(question)
+    assert answer.abstained and answer.abstain_reason == "missing_detail", answer.answer
+    assert "men oppgir ikke noe beløp eller tall" in answer.answer
+
+
+def test_the_number_asked_for_is_answered(real_assistant):
+    answer = real_assistant.ask("Hvor mange dager har kommunen på seg til å protestere på en faktura?")
+    assert not answer.abstained and "innen 30 dager" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
     "Hvem sender tidligmelding ved innleggelse?",
     "Hvem skal holde telefonlisten til helsestasjonene oppdatert?",
     "Kan sykehuset ta betalt for å lære hjemmesykepleien vanlig sårstell?",

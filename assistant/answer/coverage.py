@@ -31,7 +31,8 @@ from assistant.search.lexical import terms, words
 
 FEATURES = ("bias", "unknown_ask", "unknown_share_ask", "unknown_share", "top_dense", "coverage", "english",
             "out_of_scope", "best_score", "best_focus", "detail_missing", "asks_detail", "detail_gap", "detail_focus",
-            "top_question", "out_of_scope_question", "lexical_only", "specific_missing")
+            "top_question", "out_of_scope_question", "lexical_only", "specific_missing", "answer_cos",
+            "answer_cos_top", "answer_focus")
 DETAIL_GAP_CAP = 5.0
 # The kinds of answer whose detail a sentence either states or not.
 DETAIL_KINDS = ("amount", "duration", "deadline", "legal_basis", "contact")
@@ -103,7 +104,30 @@ def signals(question: Question, result, cands: list[Candidate], scores: np.ndarr
         "out_of_scope_question": max(oos_question, -0.1) if oos_question is not None else None,
         "lexical_only": float(not has_dense),
         "specific_missing": _specific_missing(question, cands, top),
+        **_answer_match(question, kind, result, cands, scores, index, asked, has_dense),
     }
+
+
+def _answer_match(question: Question, kind: str | None, result, cands: list[Candidate], scores: np.ndarray, index,
+                  asked: Asked, has_dense: bool) -> dict[str, float | None]:
+    """How well the sentences that supply what the question asks for (a number of days for "how
+    many days", a party for "who") match it: the language model's best match among them, and
+    among the three best-ranked sentences, and the most of the question's focus one holds. A
+    stated detail about another matter ("innen 30 dager fra mottatt faktura" for a question on how
+    long a decision may take) matches the question worse than the detail asked for."""
+    ask = kind or (question.asks[0] if question.asks else None)
+    supplying = [i for i, c in enumerate(cands)
+                 if ask is None or (_states(ask, c, index, asked) if kind else supplies(c, ask, index))]
+    focus = max((_focus_share(question, cands[i], index) for i in supplying), default=0.0)
+    if not has_dense:
+        return {"answer_cos": None, "answer_cos_top": None, "answer_focus": focus}
+    match = result.sentence_match
+    floor = min(match.values(), default=0.0)
+    top = set(int(i) for i in np.argsort(-scores, kind="stable")[:3])
+    cos = [(i, match[cands[i].text]) for i in supplying if cands[i].text in match]
+    return {"answer_cos": max((v for _, v in cos), default=floor),
+            "answer_cos_top": max((v for i, v in cos if i in top), default=floor),
+            "answer_focus": focus}
 
 
 def _detail_kind(question: Question) -> str | None:
