@@ -243,3 +243,22 @@ def test_a_number_written_as_a_word_is_an_amount():
 
     assert _traits("Beredskapsarbeidet skal bygge på de fire hovedprinsippene for beredskapsarbeid.")["amount"] == 1.0
     assert _traits("Beredskapsarbeidet skal bygge på hovedprinsippene for beredskapsarbeid.")["amount"] == 0.0
+
+
+def test_a_regulation_named_without_its_paragraph_answers_which_law():
+    """"Hvilken forskrift?" is answered by a sentence naming the regulation, and a paragraph
+    without a dash ("§ 14", "§9") is a paragraph; a sentence citing no law is not."""
+    from types import SimpleNamespace
+
+    from assistant.answer.card import supplies
+    from assistant.corpus.duties import find_legal_ref
+    index = SimpleNamespace(sections={})
+    named, cited, none = _candidates(
+        "Kriterier for når en pasient er utskrivningsklar fremgår av «forskrift om kommunal betaling for "
+        "utskrivningsklare pasienter».",
+        "Kommunen kan kreve redegjørelse for sykehusets vurderinger, jf forskrift om utskrivningsklare pasienter § 14.",
+        "Kommunen skal svare på meldingen samme dag.")
+    assert supplies(named, "legal_basis", index) and supplies(cited, "legal_basis", index)
+    assert not supplies(none, "legal_basis", index)
+    assert find_legal_ref(cited.text) == "forskrift om utskrivningsklare pasienter § 14"
+    assert find_legal_ref("Det er mulig å endre krav i §9 i forskriften") == "§9"

@@ -458,10 +458,15 @@ def supplies(c: Candidate, kind: str, index) -> bool:
         return is_lead_in(c) or bool(re.search(r"\b(?:inneholde\w*|omfatte\w*|følgende)\b", c.text, re.I))
     if kind == "legal_basis":
         section = index.sections.get(c.chunk.section_id)
-        return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
+        return bool(find_legal_ref(c.text) or _NAMED_LAW.search(c.text)
+                    or (section and find_legal_ref(" ".join(section.path))))
     return True
 
 
+# A law or regulation named without its paragraph answers "which law" too: "fremgår av «forskrift
+# om kommunal betaling for utskrivningsklare pasienter»", "etter spesialisthelsetjenesteloven".
+_NAMED_LAW = re.compile(r"\b(?:[a-zæøå]{4,}(?:loven|lova|forskriften|forskrifta)|(?:forskrift|lov) om [a-zæøå]{3,})\b",
+                        re.I)
 _DURATION = re.compile(r"\b(?:\d+|ett|en|én|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|fjorten|tretti)\s*"
                        r"(?:års?|måneders?|ukers?|dagers?|døgns?|timers?|virkedagers?|minutters?|"
                        r"år|måneder|uker|dager|døgn|timer|virkedager|minutter|dagar|veker|månader|timar)\b", re.I)

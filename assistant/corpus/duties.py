@@ -40,7 +40,7 @@ _DEADLINE = re.compile("|".join(f"(?:{p})" for p in _DEADLINES), re.I)
 _LEGAL = re.compile(
     r"(?:(?:hotjl|shtjl|helse- og omsorgstjenestelov(?:en|s)?|spesialisthelsetjenestelov(?:en)?|"
     r"pasient- og brukerrettighetslov(?:en)?|helsepersonellov(?:en)?|psykisk helsevernlov(?:en)?|"
-    r"helseberedskapslov(?:en)?|smittevernlov(?:en)?|forskrift[a-zæøå ]{0,60}?)\.?\s*)?§§?\s*\d+\s*-\s*\d+(?:\s?[a-z]\b)?"
+    r"helseberedskapslov(?:en)?|smittevernlov(?:en)?|forskrift[a-zæøå ]{0,60}?)\.?\s*)?§§?\s*\d+(?:\s*-\s*\d+)?(?:\s?[a-f]\b)?"
     r"(?:\s*(?:første|andre|tredje|fjerde) ledd)?",
     re.I,
 )
