@@ -262,3 +262,12 @@ def test_a_regulation_named_without_its_paragraph_answers_which_law():
     assert not supplies(none, "legal_basis", index)
     assert find_legal_ref(cited.text) == "forskrift om utskrivningsklare pasienter § 14"
     assert find_legal_ref("Det er mulig å endre krav i §9 i forskriften") == "§9"
+
+
+def test_which_paragraph_is_answered_by_the_paragraph_and_which_regulation_by_its_name(real_assistant):
+    paragraph = real_assistant.ask("Hvilken paragraf i forskriften om betaling for utskrivningsklare pasienter sier "
+                                   "når pasienten er utskrivningsklar?")
+    assert "§9" in paragraph.card.sentences[0].text
+    regulation = real_assistant.ask("Hvilken forskrift sier når en pasient er utskrivningsklar?")
+    assert not regulation.abstained
+    assert "forskrift om kommunal betaling for utskrivningsklare pasienter" in regulation.card.sentences[0].text

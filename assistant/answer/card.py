@@ -457,9 +457,7 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "content":
         return is_lead_in(c) or bool(re.search(r"\b(?:inneholde\w*|omfatte\w*|følgende)\b", c.text, re.I))
     if kind == "legal_basis":
-        section = index.sections.get(c.chunk.section_id)
-        return bool(find_legal_ref(c.text) or _NAMED_LAW.search(c.text)
-                    or (section and find_legal_ref(" ".join(section.path))))
+        return bool(_NAMED_LAW.search(c.text) or _cites_paragraph(c, index))
     return True
 
 
@@ -488,6 +486,14 @@ _CLOCK = re.compile(r"\bkl\.?\s*\d|\bklokk(?:a|en)\s*\d|\b\d{1,2}[.:]\d{2}\b|\b(
                     r"(?:[-–]|og|til)\s*\d{1,2}\b|\b\d{2}\s*[-–]\s*\d{2}\b", re.I)
 
 
+_PARAGRAPH_ASKED = re.compile(r"\b(?:paragraf\w*|paragraph\w*|section|§)", re.I)
+
+
+def _cites_paragraph(c: Candidate, index) -> bool:
+    section = index.sections.get(c.chunk.section_id)
+    return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
+
+
 def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, index, margins: dict,
                 kind: str | None = None, exclude: set[str] = frozenset()) -> int | None:
     """The sentence to state first: the best one that supplies the kind of thing asked for and,
@@ -514,6 +520,10 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if kind == "deadline" and _TIME_OF_DAY_ASKED.search(question.search_text):
         # "Når på døgnet …?" asks a time of day: a sentence that gives one ("mellom kl. 8-14").
         wanted = [i for i in wanted if _CLOCK.search(cands[i].text)] or wanted
+    if kind == "legal_basis" and _PARAGRAPH_ASKED.search(question.search_text):
+        # "Hvilken paragraf …?" asks the paragraph: a sentence (or its heading) that gives one,
+        # before one that only names the law.
+        wanted = [i for i in wanted if _cites_paragraph(cands[i], index)] or wanted
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
         # What a party must do is answered by that party's duties, wherever they rank; so is a
