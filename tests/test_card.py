@@ -271,3 +271,11 @@ def test_which_paragraph_is_answered_by_the_paragraph_and_which_regulation_by_it
     regulation = real_assistant.ask("Hvilken forskrift sier når en pasient er utskrivningsklar?")
     assert not regulation.abstained
     assert "forskrift om kommunal betaling for utskrivningsklare pasienter" in regulation.card.sentences[0].text
+
+
+def test_the_joint_bodies_and_what_the_parties_do_for_each_other_are_felles():
+    from assistant.answer.card import holder_party
+    assert holder_party("Ved revisjon skal oppdatert versjon godkjennes av Strategisk samarbeidsutvalg (SSU).") == "Felles"
+    assert holder_party("Invitere hverandre inn i kriseledelsen ved store hendelser.") == "Felles"
+    assert holder_party("Kommunen skal sende melding til SSU.") == "Kommunen"  # the body only receives
+    assert holder_party("Invitere kommunen inn i kriseledelsen ved store hendelser.") is None

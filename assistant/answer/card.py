@@ -621,7 +621,11 @@ _HOLDERS = (("UNN", r"(?:behandler|legen?|\w*avdeling(?:en)?|\w*enhet(?:en)?) i 
                          r"kommunen|kommunene|kommunens|kommunestyret|fastlegen|fastlegene|hjemmetjenesten|"
                          r"hjemmesykepleien|helsestasjonen|primærhelsetjenesten|førstelinjen|kommunehelsetjenesten|"
                          r"ordfører(?:en)?|kommunedirektør(?:en)?|rådmann(?:en)?|kommuneoverlege(?:n)?"),
-            ("Felles", r"partnerne|partene|begge partnere|begge parter|hverandre"))
+            # The agreement's joint bodies act for both parties ("Strategisk samarbeidsutvalg (SSU)
+            # … er jury", "skal godkjennes av SSU").
+            ("Felles", r"partnerne|partene|begge partnere|begge parter|hverandre|"
+                       r"(?:helsefellesskapets )?(?:strategisk[e]? |faglig[e]? )?samarbeidsutvalg(?:et)?|SSU|FSU|"
+                       r"partnerskapsmøtet"))
 _HOLDER_RX = [(party, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.I)) for party, words in _HOLDERS]
 _RECIPIENT = frozenset({"til", "fra", "mot", "overfor", "ovenfor", "med", "for", "om", "ved", "mellom", "i", "blant",
                         "utenfor", "varsle", "varsler", "informere", "informerer", "kontakte", "kontakter",
@@ -631,6 +635,7 @@ _JOINED = re.compile(rf"\b(?:{_HOLDERS[0][1]})(?:\s+\w+)?\s+og\s+(?:\w+\s+)?(?:{
 # Words that give someone a task or a responsibility.
 TASK_WORDS = r"skal|må|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|sørge for"
 _RESPONSIBLE = re.compile(rf"\b(?:{TASK_WORDS})\b", re.I)
+_RECIPROCAL = re.compile(r"\bhverandre\b", re.I)
 _DETERMINER = frozenset({"den", "det", "de", "sin", "sitt", "sine", "aktuelle", "rette", "berørte", "hele", "annen",
                          "andre", "ny", "nye", "mottakende", "ansvarlige"})
 
@@ -640,7 +645,9 @@ def holder_party(text: str) -> str | None:
     """The one party a sentence names other than as a recipient, if it names exactly one
     (or the parties together: Felles)."""
     if not _RESPONSIBLE.search(text):
-        return None  # a sentence that gives no one a task names parties only in passing
+        # A sentence that gives no one a task names parties only in passing; one that has them
+        # act on each other ("Invitere hverandre inn i kriseledelsen …") is the parties' together.
+        return "Felles" if _RECIPROCAL.search(text) else None
     joined = _JOINED.search(text)
     if joined and not (re.findall(r"[\w-]+", text[:joined.start()])[-1:] or [""])[0].lower() in _RECIPIENT:
         return "Felles"  # "Kommunen og UNN bør samarbeide …"
