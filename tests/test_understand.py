@@ -84,6 +84,23 @@ def test_we_means_the_side_the_question_is_asked_from():
     assert speaker_side(municipal) == "Kommunen" and asked_party(municipal, "Kommunen") == "Kommunen"
 
 
+@pytest.mark.parametrize("question, side", [
+    ("Hjemmesykepleien fikk melding om at en av brukerne våre er lagt inn. Hvor lang tid har vi på oss?", "Kommunen"),
+    ("Som fastlege lurer jeg på om jeg må skrive rekvisisjon til pasienten.", "Kommunen"),
+    ("Barselavdelingen har en mor som skal hjem i morgen. Hva må vi gjøre?", "UNN"),
+    # the unit the asker writes to or hears from is the other side's
+    ("Kan jeg bare sende en mail til sengeposten når noe gikk galt?", None),
+    ("Vi har fått svar fra sengeposten på innsigelsen vår. Hvor kan vi klage?", None),
+])
+def test_the_side_is_read_from_the_asker_s_own_unit(question, side):
+    assert speaker_side(question) == side
+
+
+def test_an_embedded_we_or_i_is_the_asker_s_side():
+    question = "Som fastlege lurer jeg på om jeg må skrive rekvisisjon til pasienten."
+    assert asked_party(question, speaker_side(question)) == "Kommunen"
+
+
 @pytest.mark.parametrize("question, lang", [
     ("Hvem sender tidligmelding?", "nb"),
     ("Kven har ansvaret når ein pasient vert skriven ut?", "nn"),

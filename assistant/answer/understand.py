@@ -177,10 +177,27 @@ def party_mentions(text: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+# Where the asker works, named without "vi i …": "Hjemmesykepleien fikk melding … brukerne våre",
+# "Som fastlege lurer jeg på …". A unit of one side only, and the asker speaking of itself.
+_UNITS = (("UNN", re.compile(r"\b(?:sengeposten|sengepost|avdelingen|avdelinga|poliklinikken|barselavdelingen|føden|"
+                             r"intensiv\w*|sykehuslegen?|the ward|ward nurses?)\b", re.I)),
+          ("Kommunen", re.compile(r"\b(?:hjemmesykepleien|heimesjukepleia|heimesjukepleien|hjemmetjenesten|heimetenesta|"
+                                  r"sykehjemmet|sjukeheimen|helsestasjonen|tildelingskontoret|legevakten|legevakta|"
+                                  r"fastlege|fastlegen|kommunelege|home care|nursing home|gp)\b", re.I)))
+_FIRST_PERSON = re.compile(r"\b(?:vi|oss|vår|våre|vårt|jeg|eg|meg|min|mine|mitt|we|us|our|i|my)\b", re.I)
+
+
 def speaker_side(text: str) -> str | None:
     for party, rx in _SPEAKER:
         if rx.search(text):
             return party
+    if _FIRST_PERSON.search(text):
+        # Not a unit the asker writes to or hears from ("sende en mail til sengeposten", "svar
+        # fra sengeposten"): that is the other side.
+        sides = {party for party, rx in _UNITS for m in rx.finditer(text)
+                 if not re.search(r"\b(?:til|fra|frå|mot|hos|med|overfor|to|from|with)\s+$", text[:m.start()], re.I)}
+        if len(sides) == 1:
+            return sides.pop()
     return None
 
 
@@ -206,6 +223,10 @@ def asked_party(text: str, speaker: str | None) -> str | None:
     lead = re.search(rf"(?:^|[.?!,]\s*)(?:og\s+|men\s+|and\s+)?(?P<who>\w+(?:\s+\w+)?)\s+{_MODAL}\b", ask, re.I)
     if lead:
         candidates.append(lead.group("who"))
+    # An embedded question: "… lurer jeg på om jeg må skrive rekvisisjon".
+    embedded = re.search(rf"\b(?:om|at|hvis|dersom|whether|if)\s+(?P<who>{_SELF})\s+{_MODAL}\b", ask, re.I)
+    if embedded:
+        candidates.append(embedded.group("who"))
     for who in candidates:
         if re.match(rf"{_SELF}\b", who, re.I):
             return speaker
