@@ -40,6 +40,12 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("Hvordan sender vi en fakturainnsigelse til UNN?", "procedure"),
     ("Hva er telefonnummeret til koordinerende enhet?", "contact"),
     ("Hva er kommunens ansvar ved utskrivning?", "duty"),
+    # a follow-up's own ask, not the earlier question's
+    ("og hva må være med i den?", "content"),
+    ("and what has to be in it?", "content"),
+    ("og hva skjer da?", "procedure"),
+    ("Hva er egentlig hensikten med faglige nettverk?", "definition"),
+    ("hvilket punkt i avtalen viser de til?", "legal_basis"),
 ])
 def test_the_kind_of_answer_asked_for(question, first):
     assert answer_types(question)[0] == first

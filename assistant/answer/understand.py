@@ -70,7 +70,7 @@ _ASKS = {
                    r"i loven|loven sier|lova seier|lovgrunnlag|rettsgrunnlag|regelverk\w*|forskrift\w*|rundskriv\w*|"
                    r"which law|which section|what section|which act|legal basis|statute|regulation|by law|"
                    r"hvor står det|kvar står det|where does it say|hjemlet|heimla|\w*lovbestemmelse\w*|"
-                   r"in the law|which provision|what provision|lovverket)\b|§",
+                   r"in the law|which provision|what provision|lovverket|(?:hvilket|hvilke|kva|which) (?:punkt|clause|point)\w*)\b|§",
     "content": r"\b(?:inneholde\w*|innehalde\w*|innhold\w*|innhald\w*|hva skal stå|hva må stå|kva skal stå|kva må stå|"
                r"hvilke opplysninger|kva opplysningar|hvilke dokumenter|kva dokument|hvilke papirer|"
                r"hva (?:skal|må) (?:\w+ ){0,2}(?:sende|sendes|ha med|beskrive|omfatte|dekke)|"
@@ -78,10 +78,16 @@ _ASKS = {
                r"what (?:must|should|does|do) (?:\w+ ){0,3}(?:contain|include|send|cover|describe)|contain\w*|"
                r"what information|which documents|hvilke (?:punkter|tema|temaer|forhold|elementer|krav)|opplyse om|"
                r"(?:hvilke|kva for|which|what) \w+ (?:skal|må|er|bør|kan|must|should|are)\b|"
-               r"(?:hva|kva|what) (?:gjelder|gjeld|applies) (?:særskilt|spesielt|særleg|specifically))\b",
+               r"(?:hva|kva|what) (?:gjelder|gjeld|applies) (?:særskilt|spesielt|særleg|specifically)|"
+               # what goes into it: "hva må være med i den?", "kva bør vere med i det?", "what has to be in it?"
+               r"(?:hva|kva|what) (?:\w+ ){0,2}(?:være|vere|be) (?:med )?(?:i|in) (?:den|det|dei|de|it|them|\w+en|\w+et)|"
+               r"(?:hva|kva) (?:skal|må|bør) med)\b",
     "definition": r"\b(?:hva (?:betyr|menes|meinast|innebærer|er definisjonen)|kva (?:betyr|tyder|meiner ein|er meint|inneber)|"
                   r"menes med|meint med|definisjon\w*|definert|defined|definition|what does \w+ mean|what is meant|"
-                  r"regnes som|reknast som|rekna som|counts as|hva er (?:en|et|ei) \w+\s*\?\s*$|kva er (?:ein|eit|ei) \w+\s*\?\s*$)",
+                  r"regnes som|reknast som|rekna som|counts as|"
+                  # what it is for: answered by the documents' "Formålet med … er …", "Hensikten er …"
+                  r"(?:hva|kva|what) (?:er|is) (?:egentlig |eigentleg )?(?:poenget|hensikten|formålet|føremålet|målet|"
+                  r"the point|the purpose|the aim)|hva er (?:en|et|ei) \w+\s*\?\s*$|kva er (?:ein|eit|ei) \w+\s*\?\s*$)",
     "contact": r"\b(?:telefonnummer\w*|telefonnr|tlf\.?\s*(?:nr|nummer)\w*|direktenummer\w*|nummeret til|"
                r"e-?postadresse\w*|mailadresse\w*|phone number|telephone number|e-?mail address|"
                r"(?:hva|kva|what)\s+(?:er|is)\s+(?:\w+\s+){0,3}(?:adressen|adresse|address|e-?posten|mailen|nummeret)|"
@@ -89,7 +95,7 @@ _ASKS = {
                r"head|leader|chair\w*|contact person|daglig leder))\b",
     "procedure": r"\b(?:hvordan|korleis|how (?:do|does|should|must|can|to|is|are|will)|hva gjør vi|kva gjer vi|"
                  r"hva (?:skal|må|bør) (?:vi|jeg|man|en) gjøre|kva (?:skal|må|bør) (?:vi|eg|ein) gjere|"
-                 r"what (?:should|must|do) we do|fremgangsmåte\w*|framgangsmåte\w*|rutine\w*|prosedyre\w*|"
+                 r"what (?:should|must|do) we do|(?:hva|kva|what) (?:skjer|hender|happens)|fremgangsmåte\w*|framgangsmåte\w*|rutine\w*|prosedyre\w*|"
                  r"hvilken vei|kva veg|steps|process for|(?:hvor|kvar|where) (?:sender|send|skal|må|melder|henvender|søker|"
                  r"finner|do|should|can)|hva kan (?:\w+ ){0,2}gjøre|kva kan (?:\w+ ){0,2}gjere|what can (?:\w+ ){0,2}do|"
                  r"hva (?:skal|må|bør) (?:vi|jeg|man|en) (?:\w+ ){0,3}gjøre|kva (?:skal|må|bør) (?:vi|eg|ein) (?:\w+ ){0,3}gjere)\b",
