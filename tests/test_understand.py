@@ -46,6 +46,14 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("og hva skjer da?", "procedure"),
     ("Hva er egentlig hensikten med faglige nettverk?", "definition"),
     ("hvilket punkt i avtalen viser de til?", "legal_basis"),
+    # nothing more specific asked
+    ("Hva er egentlig PKO/praksiskonsulentordningen?", "definition"),
+    ("Kommunen snakker om en progressiv betalingsmodell. Hva går det ut på?", "definition"),
+    ("Hva må vi få med om boligen i tidligmeldingen?", "content"),
+    ("What do we need to have in place for video consultations?", "content"),
+    ("Hvilket tidspunkt på dagen bør sykehuset sende meldingen?", "deadline"),
+    ("Hvilken kommune får regningen?", "party"),
+    ("Hva er telefonnummeret til koordinerende enhet?", "contact"),
 ])
 def test_the_kind_of_answer_asked_for(question, first):
     assert answer_types(question)[0] == first

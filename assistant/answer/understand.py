@@ -113,6 +113,18 @@ _PERMISSION = re.compile(r"\b(?:kan|må|skal|får|bør|lov|lovlig|tillatt|tillat
                          r"has to|need to|entitled)\b", re.I)
 
 
+_FALLBACK_ASKS = (
+    ("content", re.compile(r"\b(?:hva|kva|what) (?:\w+ ){0,4}(?:ha med|få med|ta med|være på plass|vere på plass|"
+                           r"go with|have in place|be in place|include|bring)\b|\b(?:hvilken|hvilket|kva|which|what) "
+                           r"(?:informasjon|opplysning\w*|dokumentasjon|mal|malen|skjema|information|template|form)\b", re.I)),
+    ("deadline", re.compile(r"\b(?:hvilket|kva|which|what) (?:tidspunkt|time)\b", re.I)),
+    ("party", re.compile(r"\b(?:hvilken|kva|which) (?:kommune|part|instans|municipality)\b", re.I)),
+    ("definition", re.compile(r"^\W*(?:(?:og|and|men|but)\s+)?(?:hva|kva|what) (?:er|is|var|was)\b|"
+                              r"\b(?:hva|kva) går (?:det|den|dette) ut på|\bkva meiner (?:\w+ ){0,3}med|"
+                              r"\bwhat does (?:\w+ ){0,6}mean\b", re.I)),
+)
+
+
 def answer_types(text: str) -> tuple[str, ...]:
     """The kinds of answer a question asks for, in the order it asks them."""
     ask = ask_part(text)
@@ -126,6 +138,13 @@ def answer_types(text: str) -> tuple[str, ...]:
                      and min(found.values()) <= verb.start()):
         kind = "permission" if _PERMISSION.search(ask[verb.start():]) else "yesno"
         found.setdefault(kind, verb.start())
+    if not found:
+        # Nothing more specific asked: "Hva er egentlig PKO?" and "Hva går det ut på?" ask what
+        # something is; "Hva må vi få med …?" and "What do we need to have in place?" what it takes.
+        for kind, rx in _FALLBACK_ASKS:
+            if m := rx.search(ask):
+                found[kind] = m.start()
+                break
     if "cost" in found and "amount" in found:
         del found["cost"]  # "hva koster det" asks the amount itself
     if "duration" in found:
