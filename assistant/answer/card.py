@@ -196,7 +196,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     for i, c in enumerate(cands):
         r = rows[i]
         traits = _traits(c.text)
-        words = set(_sentence_terms(c.text))
+        words = set(sentence_terms(c.text))
         section = index.sections.get(c.chunk.section_id)
         info = index.documents.get(c.chunk.doc_id)
         r[col["cos"]] = cos[i]
@@ -215,7 +215,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
         r[col["chunk_cos"]] = chunk_cos.get(c.chunk.id, 0.0)
         r[col["focus"]] = len(focus & words) / (len(focus) or 1)
         if section is not None:
-            r[col["heading_focus"]] = len(focus & set(_sentence_terms(" ".join(section.path)))) / (len(focus) or 1)
+            r[col["heading_focus"]] = len(focus & set(sentence_terms(" ".join(section.path)))) / (len(focus) or 1)
         r[col["exc1"]] = float(c.rank == 1)
         r[col["exc_inv"]] = 1.0 / c.rank
         r[col["hit_score"]] = c.hit_score / top_hit
@@ -289,7 +289,7 @@ def _chunk_cosines(cands: list[Candidate], cos: np.ndarray) -> dict[str, float]:
 
 
 @lru_cache(maxsize=8192)
-def _sentence_terms(text: str) -> tuple[str, ...]:
+def sentence_terms(text: str) -> tuple[str, ...]:
     return tuple(terms(text))
 
 
@@ -398,7 +398,7 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
         strict = {**margins, "supply": float("inf")}
         # Among the sentences that state it, one about the question's own words first.
         focus = set(terms(" ".join(f.word for f in question.focus)))
-        overlap = np.array([len(focus & set(_sentence_terms(c.text))) / (len(focus) or 1) for c in pool])
+        overlap = np.array([len(focus & set(sentence_terms(c.text))) / (len(focus) or 1) for c in pool])
         part = part + PART_FOCUS_WEIGHT * overlap
         i = choose_main(question, pool, part, index, strict, kind, exclude={c.text for c, _ in chosen})
         if i is not None and supplies(pool[i], kind, index):

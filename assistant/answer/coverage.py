@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.card import FREE_OF_CHARGE, Candidate, stem_idf, supplies
+from assistant.answer.card import FREE_OF_CHARGE, Candidate, sentence_terms, stem_idf, supplies
 from assistant.answer.understand import ask_part
 from assistant.models import Question
 from assistant.search.lexical import terms, words
@@ -245,13 +245,19 @@ _GENERIC_NAMES = frozenset({"unn", "kommunen", "kommunene", "sykehuset", "helsef
 
 def _focus_share(question: Question, c: Candidate, index) -> float:
     """The share of the question's asking words (by rarity) that a sentence holds."""
-    idf = stem_idf(index)
-    wanted = set(terms(ask_part(question.search_text))) & set(terms(" ".join(f.word for f in question.focus)))
+    wanted = _asking_focus(question.search_text, " ".join(f.word for f in question.focus))
     if not wanted:
         return 0.0
-    have = set(terms(c.text))
+    idf = stem_idf(index)
+    have = set(sentence_terms(c.text))
     total = sum(idf.get(s, 8.0) for s in wanted)
     return sum(idf.get(s, 8.0) for s in wanted & have) / total
+
+
+@lru_cache(maxsize=256)
+def _asking_focus(search_text: str, focus: str) -> frozenset[str]:
+    """The question's focus words that stand in its asking sentence (as search terms)."""
+    return frozenset(terms(ask_part(search_text))) & frozenset(terms(focus))
 
 
 @lru_cache(maxsize=4)
