@@ -39,6 +39,17 @@ def test_a_number_about_another_matter_does_not_answer_a_how_many(real_assistant
     assert "men oppgir ikke noe beløp eller tall" in answer.answer
 
 
+@pytest.mark.parametrize("question", [
+    "Hvem må fortelle sykehuset hvor lenge beboeren beholder korttidsplassen sin?",
+    "Hvem skal holde oversikten over antall ØHD-senger oppdatert?",
+])
+def test_a_who_question_is_not_refused_for_the_detail_it_only_mentions(real_assistant, question):
+    """"Hvem må fortelle … hvor lenge" asks who, not how long: no number of days is missing."""
+    answer = real_assistant.ask(question)
+    assert not answer.abstained, answer.answer
+    assert answer.card.party == "Kommunen"
+
+
 def test_the_number_asked_for_is_answered(real_assistant):
     answer = real_assistant.ask("Hvor mange dager har kommunen på seg til å protestere på en faktura?")
     assert not answer.abstained and "innen 30 dager" in answer.answer

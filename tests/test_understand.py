@@ -46,6 +46,9 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("og hva skjer da?", "procedure"),
     ("Hva er egentlig hensikten med faglige nettverk?", "definition"),
     ("hvilket punkt i avtalen viser de til?", "legal_basis"),
+    # a "when" clause that sets the scene before the question
+    ("Når kommunen har tatt over en oppgave fra UNN, hvem har da det medisinskfaglige ansvaret?", "party"),
+    ("Når skal epikrisen sendes, og hvem gjør det?", "deadline"),
     # nothing more specific asked
     ("Hva er egentlig PKO/praksiskonsulentordningen?", "definition"),
     ("Kommunen snakker om en progressiv betalingsmodell. Hva går det ut på?", "definition"),

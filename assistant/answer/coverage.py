@@ -131,8 +131,15 @@ def _answer_match(question: Question, kind: str | None, result, cands: list[Cand
 
 
 def _detail_kind(question: Question) -> str | None:
-    """The detail the question asks for that a sentence either states or not."""
-    return next((k for k in question.asks if k in DETAIL_KINDS), None)
+    """The detail the question asks for that a sentence either states or not. After "who" it
+    is part of the matter, not the thing asked ("Kven må opplyse sjukehuset om kor lenge ho
+    held på plassen?" asks a party)."""
+    for kind in question.asks:
+        if kind in DETAIL_KINDS:
+            return kind
+        if kind in ("party", "duty"):
+            return None
+    return None
 
 
 def _detail_given(question: Question, kind: str, cands: list[Candidate], top: list[int], index, asked: Asked) -> bool:

@@ -113,6 +113,11 @@ _PERMISSION = re.compile(r"\b(?:kan|må|skal|får|bør|lov|lovlig|tillatt|tillat
                          r"has to|need to|entitled)\b", re.I)
 
 
+# A sentence that opens with a "when" clause and asks after its comma: the clause is the
+# situation, not a question of time.
+_SITUATION_FIRST = re.compile(rf"\W*(?:når|when)\b(?!\s+{_VERB_AFTER_WHEN})[^?,]*,\s*(?:og\s+|and\s+)?(?:hvem|kven|hva|kva|hvor|kor|kvar|hvordan|"
+                              r"korleis|hvilk\w*|kva for|who|what|how|which|where|må|skal|kan|har|gjelder|får|"
+                              r"must|should|can|does|do|is|are)\b", re.I)
 _FALLBACK_ASKS = (
     ("content", re.compile(r"\b(?:hva|kva|what) (?:\w+ ){0,4}(?:ha med|få med|ta med|være på plass|vere på plass|"
                            r"go with|have in place|be in place|include|bring)\b|\b(?:hvilken|hvilket|kva|which|what) "
@@ -145,6 +150,8 @@ def answer_types(text: str) -> tuple[str, ...]:
             if m := rx.search(ask):
                 found[kind] = m.start()
                 break
+    if found.get("deadline") == 0 and _SITUATION_FIRST.match(ask):
+        del found["deadline"]  # "Når kommunen har tatt over en oppgave, hvem …?" sets the scene
     if "cost" in found and "amount" in found:
         del found["cost"]  # "hva koster det" asks the amount itself
     if "duration" in found:
