@@ -118,11 +118,13 @@ def _clauses(sentence: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()] if len(parts) > 1 else [sentence]
 
 
+@lru_cache(maxsize=16384)
 def find_deadline(text: str) -> str | None:
     m = _DEADLINE.search(text)
     return m.group(0).strip(" ,") if m else None
 
 
+@lru_cache(maxsize=16384)
 def find_legal_ref(text: str) -> str | None:
     m = _LEGAL.search(text)
     return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
