@@ -79,7 +79,8 @@ def signals(question: Question, result, cands: list[Candidate], scores: np.ndarr
     # model reads as its average, so they weigh nothing either way.
     oos = result.top_out_of_scope - result.top_dense if result.top_out_of_scope is not None and has_dense else None
     asked = asked_detail(ask_part(question.search_text))
-    gap, detail_focus = _detail_support(question, kind, cands, scores, index, asked)
+    supplying = _supplying(question, kind, cands, index, asked)
+    gap, detail_focus = _detail_support(question, kind, cands, scores, supplying, index)
     # The nearest stored passage question (corpus/questions.jsonl): the language model compares
     # question to question more sharply than question to passage.
     top_question = max(result.answer_spans.values(), default=result.top_dense) if has_dense else 0.0
@@ -96,7 +97,7 @@ def signals(question: Question, result, cands: list[Candidate], scores: np.ndarr
         "out_of_scope": max(oos, -0.05) if oos is not None else None,
         "best_score": float(scores[best]) if best is not None else 0.0,
         "best_focus": max((_focus_share(question, cands[i], index) for i in top), default=0.0),
-        "detail_missing": float(kind is not None and not _detail_given(question, kind, cands, top, index, asked)),
+        "detail_missing": float(kind is not None and not _detail_given(question, cands, top, supplying, index)),
         "asks_detail": float(kind is not None),
         "detail_gap": gap,
         "detail_focus": detail_focus,
@@ -104,26 +105,31 @@ def signals(question: Question, result, cands: list[Candidate], scores: np.ndarr
         "out_of_scope_question": max(oos_question, -0.1) if oos_question is not None else None,
         "lexical_only": float(not has_dense),
         "specific_missing": _specific_missing(question, cands, top),
-        **_answer_match(question, kind, result, cands, scores, index, asked, has_dense),
+        **_answer_match(question, result, cands, supplying, top, index, has_dense),
     }
 
 
-def _answer_match(question: Question, kind: str | None, result, cands: list[Candidate], scores: np.ndarray, index,
-                  asked: Asked, has_dense: bool) -> dict[str, float | None]:
-    """How well the sentences that supply what the question asks for (a number of days for "how
-    many days", a party for "who") match it: the language model's best match among them, and
-    among the three best-ranked sentences, and the most of the question's focus one holds. A
-    stated detail about another matter ("innen 30 dager fra mottatt faktura" for a question on how
-    long a decision may take) matches the question worse than the detail asked for."""
+def _supplying(question: Question, kind: str | None, cands: list[Candidate], index, asked: Asked) -> list[int]:
+    """The sentences that supply what the question asks for: the detail it asks (a number of
+    days for "how many days"), else the kind of its first ask (a party for "who"); every
+    sentence when it asks no kind."""
     ask = kind or (question.asks[0] if question.asks else None)
-    supplying = [i for i, c in enumerate(cands)
-                 if ask is None or (_states(ask, c, index, asked) if kind else supplies(c, ask, index))]
+    return [i for i, c in enumerate(cands)
+            if ask is None or (_states(ask, c, index, asked) if kind else supplies(c, ask, index))]
+
+
+def _answer_match(question: Question, result, cands: list[Candidate], supplying: list[int], top: list[int], index,
+                  has_dense: bool) -> dict[str, float | None]:
+    """How well the sentences that supply what the question asks for match it: the language
+    model's best match among them, and among the three best-ranked sentences, and the most of
+    the question's focus one holds. A stated detail about another matter ("innen 30 dager fra
+    mottatt faktura" for a question on how long a decision may take) matches the question worse
+    than the detail asked for."""
     focus = max((_focus_share(question, cands[i], index) for i in supplying), default=0.0)
     if not has_dense:
         return {"answer_cos": None, "answer_cos_top": None, "answer_focus": focus}
     match = result.sentence_match
     floor = min(match.values(), default=0.0)
-    top = set(int(i) for i in np.argsort(-scores, kind="stable")[:3])
     cos = [(i, match[cands[i].text]) for i in supplying if cands[i].text in match]
     return {"answer_cos": max((v for _, v in cos), default=floor),
             "answer_cos_top": max((v for i, v in cos if i in top), default=floor),
@@ -142,24 +148,17 @@ def _detail_kind(question: Question) -> str | None:
     return None
 
 
-def _detail_given(question: Question, kind: str, cands: list[Candidate], top: list[int], index, asked: Asked) -> bool:
+def _detail_given(question: Question, cands: list[Candidate], top: list[int], stating: list[int], index) -> bool:
     """Whether one of the best sentences about the question's focus states the asked detail."""
-    for i in top:
-        c = cands[i]
-        if _focus_share(question, c, index) < DETAIL_FOCUS:
-            continue
-        if _states(kind, c, index, asked):
-            return True
-    return False
+    return any(i in stating and _focus_share(question, cands[i], index) >= DETAIL_FOCUS for i in top)
 
 
 def _detail_support(question: Question, kind: str | None, cands: list[Candidate], scores: np.ndarray,
-                    index, asked: Asked) -> tuple[float, float]:
+                    stating: list[int], index) -> tuple[float, float]:
     """For a question that asks for a detail: how far below the best sentence the best one
     stating that detail ranks (capped), and how much of the question's focus it holds."""
     if kind is None or not len(scores):
         return 0.0, 0.0
-    stating = [i for i, c in enumerate(cands) if _states(kind, c, index, asked)]
     if not stating:
         return DETAIL_GAP_CAP, 0.0
     best = max(stating, key=lambda i: scores[i])

@@ -216,6 +216,7 @@ _UNITS = (("UNN", re.compile(r"\b(?:sengeposten|sengepost|avdelingen|avdelinga|p
           ("Kommunen", re.compile(r"\b(?:hjemmesykepleien|heimesjukepleia|heimesjukepleien|hjemmetjenesten|heimetenesta|"
                                   r"sykehjemmet|sjukeheimen|helsestasjonen|tildelingskontoret|legevakten|legevakta|"
                                   r"fastlege|fastlegen|kommunelege|home care|nursing home|gp)\b", re.I)))
+_TOWARDS = re.compile(r"\b(?:til|fra|frå|mot|hos|med|overfor|to|from|with)\s+$", re.I)  # just before a unit
 _FIRST_PERSON = re.compile(r"\b(?:vi|oss|vår|våre|vårt|jeg|eg|meg|min|mine|mitt|we|us|our|i|my)\b", re.I)
 
 
@@ -226,8 +227,7 @@ def speaker_side(text: str) -> str | None:
     if _FIRST_PERSON.search(text):
         # Not a unit the asker writes to or hears from ("sende en mail til sengeposten", "svar
         # fra sengeposten"): that is the other side.
-        sides = {party for party, rx in _UNITS for m in rx.finditer(text)
-                 if not re.search(r"\b(?:til|fra|frå|mot|hos|med|overfor|to|from|with)\s+$", text[:m.start()], re.I)}
+        sides = {party for party, rx in _UNITS for m in rx.finditer(text) if not _TOWARDS.search(text[:m.start()])}
         if len(sides) == 1:
             return sides.pop()
     return None
@@ -530,7 +530,6 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
                     history=history, interpreted=interpreted, maybe_follow_up=maybe,
                     turns_to_party=bool(interpreted and own and own != "Felles"),
                     names_duty=bool(_DUTY_WORDS.search(text)))
-
 
 
 _FRONTED = re.compile(r"^\W*(?:(?:og|men|ok|okei|så|and|but)\s+)?(?:(?:hva|kva) med\s+|what about\s+)?(?P<party>[\w ]{2,30}?)\s*[,–-]\s*\S",
