@@ -98,6 +98,8 @@ def test_every_row_cites_a_real_section(duties, real_corpus):
         ("sendes fortrinnsvis mellom kl. 8-14 på virkedag.", "fortrinnsvis mellom kl. 8-14 på virkedag"),
         ("sier opp avtalen med ett års oppsigelsesfrist, jf.", "ett års oppsigelsesfrist"),
         ("revideres minimum én gang per år.", "minimum én gang per år"),
+        ("oversende lenke innen en måned etter signering.", "innen en måned etter signering"),
+        ("svare innen to uker.", "innen to uker"),
         # A condition ("when the journey is longer than 90 minutes"), not a time limit.
         ("ledsager ved begynnende fødsel, og reisevei lenger enn 90 minutter.", None),
         ("Kommunen skal tilby tjenester.", None),
@@ -134,12 +136,21 @@ def test_footnotes_and_list_lead_ins_are_not_duties(duties):
         ("Se pkt. 4.2 og f.eks. Tromsø kommune. Neste.", ["Se pkt. 4.2 og f.eks. Tromsø kommune.", "Neste."]),
         ("Tiltak (jf. Retningslinje 3) skal avtales. Dette gjelder osv. Ny setning!",
          ["Tiltak (jf. Retningslinje 3) skal avtales.", "Dette gjelder osv.", "Ny setning!"]),
+        # A stop whose space the PDF's text lost still ends the sentence, but not inside an address.
+        ("Avtalen skal være tilgjengelig.Helseforetaket har ansvar for å publisere den.",
+         ["Avtalen skal være tilgjengelig.", "Helseforetaket har ansvar for å publisere den."]),
+        ("Se www.Helsenorge.no og post@Unn.no om dette. Neste.", ["Se www.Helsenorge.no og post@Unn.no om dette.", "Neste."]),
     ],
 )
 def test_sentences_are_not_cut_after_abbreviations(text, expected):
     from assistant.corpus.sentences import split_sentences
 
     assert split_sentences(text) == expected
+
+
+def test_a_duty_after_a_stop_without_space_is_its_own_row(duties):
+    rows = _rows(duties, r"^Helseforetak/det regionale helseforetak har ansvar for å publisere")
+    assert rows and rows[0].actor == "UNN" and (rows[0].deadline or "").startswith("innen en måned etter")
 
 
 def test_a_reference_number_wrapped_onto_the_next_line_stays_in_the_duty(duties):

@@ -14,7 +14,9 @@ ABBREVIATIONS = frozenset({
     "jf", "jfr", "jmf", "pkt", "nr", "ca", "kap", "bl.a", "f.eks", "dvs", "evt", "ref", "kl", "tlf",
     "iht", "ift", "vedr", "avd", "ang", "pr", "s", "st", "dr", "prof", "mht", "vs",
 })
-_BOUNDARY = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ«\"(•–])")
+# A stop the PDF's text lost the space after ("… tilgjengelig.Helseforetak har ansvar …") ends a
+# sentence too when a lower-case word stands before it and a capitalised word after it.
+_BOUNDARY = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ«\"(•–])|(?<=[a-zæøå]{3})[.!?](?=[A-ZÆØÅ][a-zæøå]{2})")
 # A "sentence" longer than this (the bundled corpus's longest passage has 1,275 characters) is
 # cut into pieces at spaces: each later step (duty rows, the answer card's features) reads a
 # sentence with patterns whose work grows faster than its length, so its length is bounded here.
@@ -28,6 +30,8 @@ def sentence_ends(text: str) -> list[int]:
         # Only the end of the text before the stop: the word an abbreviation would be.
         if text[match.start()] == "." and _is_abbreviation(text[max(0, match.start() - 32): match.start() + 1]):
             continue
+        if match.end() - match.start() == 1 and _in_address(text, match.start()):
+            continue  # "www.Helsenorge.no", "post@Unn.no": an address, not two sentences
         starts.append(match.end())
     return starts
 
@@ -54,6 +58,14 @@ def _pieces(sentence: str) -> list[str]:
         sentence = sentence[cut:].strip()
     pieces.append(sentence)
     return pieces
+
+
+def _in_address(text: str, stop: int) -> bool:
+    """Whether the stop at `stop` lies inside a web or mail address (a run without spaces)."""
+    start = max(text.rfind(" ", 0, stop), text.rfind("\n", 0, stop)) + 1
+    end = min((i for i in (text.find(" ", stop), text.find("\n", stop)) if i >= 0), default=len(text))
+    token = text[start:end].lower()
+    return "www" in token or "://" in token or "@" in token or re.search(r"\.(?:no|com|org|net)\b", token) is not None
 
 
 def _is_abbreviation(head: str) -> bool:
