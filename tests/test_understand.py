@@ -48,6 +48,8 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("hvilket punkt i avtalen viser de til?", "legal_basis"),
     # a "when" clause that sets the scene before the question
     ("Når kommunen har tatt over en oppgave fra UNN, hvem har da det medisinskfaglige ansvaret?", "party"),
+    ("Når en pasient ligger på ØHD i kommunen – hvem har det medisinskfaglige ansvaret?", "party"),
+    ("When a patient is in the KAD bed: who pays for it?", "party"),
     ("Når skal epikrisen sendes, og hvem gjør det?", "deadline"),
     # nothing more specific asked
     ("Hva er egentlig PKO/praksiskonsulentordningen?", "definition"),

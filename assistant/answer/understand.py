@@ -113,9 +113,9 @@ _PERMISSION = re.compile(r"\b(?:kan|må|skal|får|bør|lov|lovlig|tillatt|tillat
                          r"has to|need to|entitled)\b", re.I)
 
 
-# A sentence that opens with a "when" clause and asks after its comma: the clause is the
-# situation, not a question of time.
-_SITUATION_FIRST = re.compile(rf"\W*(?:når|when)\b(?!\s+{_VERB_AFTER_WHEN})[^?,]*,\s*(?:og\s+|and\s+)?(?:hvem|kven|hva|kva|hvor|kor|kvar|hvordan|"
+# A sentence that opens with a "when" clause and asks after its comma (or dash, or colon): the
+# clause is the situation, not a question of time.
+_SITUATION_FIRST = re.compile(rf"\W*(?:når|when)\b(?!\s+{_VERB_AFTER_WHEN})[^?,:–—]*?(?:,|:|\s[–—-]\s)\s*(?:og\s+|and\s+)?(?:hvem|kven|hva|kva|hvor|kor|kvar|hvordan|"
                               r"korleis|hvilk\w*|kva for|who|what|how|which|where|må|skal|kan|har|gjelder|får|"
                               r"must|should|can|does|do|is|are)\b", re.I)
 _FALLBACK_ASKS = (
