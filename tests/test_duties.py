@@ -153,6 +153,11 @@ def test_a_duty_after_a_stop_without_space_is_its_own_row(duties):
     assert rows and rows[0].actor == "UNN" and (rows[0].deadline or "").startswith("innen en måned etter")
 
 
+def test_the_partner_that_hands_over_a_task_is_either_party(duties):
+    rows = _rows(duties, r"^Partneren som avgir oppgaven plikter å bidra til opplæring", "rl1")
+    assert rows and rows[0].actor == "Felles"
+
+
 def test_a_reference_number_wrapped_onto_the_next_line_stays_in_the_duty(duties):
     rows = _rows(duties, r"benytte helseforetakets tilbud om smittevernbistand", "rl8")
     assert rows and "(beskrevet i pkt. 7)" in rows[0].duty

@@ -64,7 +64,8 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     munis = r"(?:kommunen[e]?|kommuner)"
     hosps = (rf"(?:(?:det enkelte |de enkelte )?(?:{h}|helseforetak(?:et|ene)?)|(?:de |det )?regionale helseforetak(?:et|ene)?|"
              rf"spesialisthelsetjenesten|sykehuset)")
-    both = rf"(?:partnerne|partene|begge partnere|{munis} og {hosps}|{hosps} og {munis})"
+    # "Partneren som avgir oppgaven plikter …" binds whichever partner hands a task over: both.
+    both = rf"(?:partnerne|partene|begge partnere|partneren som \w+(?: \w+)?|{munis} og {hosps}|{hosps} og {munis})"
     verbs = (r"(?:skal|plikter|må|har (?:et |det )?(?:\w+ )?(?:ansvar|plikt)|forplikter|har ansvaret|har plikt|"
              r"er ansvarlige?|sørger for|dekker|betaler)")
     verb = rf"(?:\s+\w+(?:\s+og)?)?\s+{verbs}\b"  # "… gjennomgår og sørger for"
