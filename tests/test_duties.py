@@ -153,6 +153,12 @@ def test_a_duty_after_a_stop_without_space_is_its_own_row(duties):
     assert rows and rows[0].actor == "UNN" and (rows[0].deadline or "").startswith("innen en måned etter")
 
 
+def test_the_regional_authorities_beside_the_municipalities_are_both_parties():
+    from assistant.corpus.duties import subject_party
+
+    assert subject_party("For å sikre offentlig tilgjengelighet skal RHF-ene og kommunene arkivere avtalene.") == "Felles"
+
+
 def test_the_partner_that_hands_over_a_task_is_either_party(duties):
     rows = _rows(duties, r"^Partneren som avgir oppgaven plikter å bidra til opplæring", "rl1")
     assert rows and rows[0].actor == "Felles"

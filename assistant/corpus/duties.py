@@ -63,7 +63,7 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
             r"fastlegen|fastlegene|ordfører(?:en)?|kommunedirektør(?:en)?|rådmann(?:en)?|kommuneoverlege(?:n)?)")
     munis = r"(?:kommunen[e]?|kommuner)"
     hosps = (rf"(?:(?:det enkelte |de enkelte )?(?:{h}|helseforetak(?:et|ene)?)|(?:de |det )?regionale helseforetak(?:et|ene)?|"
-             rf"spesialisthelsetjenesten|sykehuset)")
+             rf"RHF(?:-ene|-et)?|spesialisthelsetjenesten|sykehuset)")
     # "Partneren som avgir oppgaven plikter …" binds whichever partner hands a task over: both.
     both = rf"(?:partnerne|partene|begge partnere|partneren som \w+(?: \w+)?|{munis} og {hosps}|{hosps} og {munis})"
     verbs = (r"(?:skal|plikter|må|har (?:et |det )?(?:\w+ )?(?:ansvar|plikt)|forplikter|har ansvaret|har plikt|"
