@@ -279,3 +279,13 @@ def test_the_joint_bodies_and_what_the_parties_do_for_each_other_are_felles():
     assert holder_party("Invitere hverandre inn i kriseledelsen ved store hendelser.") == "Felles"
     assert holder_party("Kommunen skal sende melding til SSU.") == "Kommunen"  # the body only receives
     assert holder_party("Invitere kommunen inn i kriseledelsen ved store hendelser.") is None
+
+
+def test_a_sentence_giving_each_party_its_task_is_the_party_asked_about(real_assistant):
+    # "Videre dekker kommunen utgifter til fastlegerepresentanter, og UNN dekker utgifter til
+    # brukerrepresentanter": who pays for the user representatives is UNN, not the first subject.
+    for question, party in (("Hvem dekker utgiftene til brukerrepresentantene i samarbeidsutvalgene?", "UNN"),
+                            ("Hvem dekker utgiftene til fastlegerepresentantene i samarbeidsutvalgene?", "Kommunen")):
+        answer = real_assistant.ask(question)
+        assert "dekker utgifter til brukerrepresentanter" in answer.card.sentences[0].text
+        assert answer.card.party == party

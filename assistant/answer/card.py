@@ -27,6 +27,7 @@ from assistant.corpus.duties import (
     find_deadline,
     find_legal_ref,
     is_duty_text,
+    split_clauses,
     subject_party,
 )
 from assistant.models import Card, CardSentence, Chunk, Hit, Question
@@ -415,7 +416,7 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
             break
         if all(cands[i].text != c.text for c, _ in chosen) and is_duty_text(cands[i].text) and not is_lead_in(cands[i]):
             chosen.append((cands[i], "support"))  # a whole statement, not a lead-in or a heading
-    sentences = tuple(_card_sentence(c, role, index, english) for c, role in chosen[:MAX_CARD_SENTENCES])
+    sentences = tuple(_card_sentence(c, role, index, english, question) for c, role in chosen[:MAX_CARD_SENTENCES])
     return _card(question, sentences, index, main)
 
 
@@ -597,7 +598,7 @@ def _pointer_target(main: Candidate, index, result) -> Candidate | None:
     return best
 
 
-def _card_sentence(c: Candidate, role: str, index, english: bool) -> CardSentence:
+def _card_sentence(c: Candidate, role: str, index, english: bool, question: Question | None = None) -> CardSentence:
     info = index.documents.get(c.chunk.doc_id)
     label = ""
     if info is not None and info.background:
@@ -605,11 +606,26 @@ def _card_sentence(c: Candidate, role: str, index, english: bool) -> CardSentenc
         binding = "not binding" if english else "ikke bindende"
         label = f"{kinds.get(info.kind, info.kind)} – {binding}: {info.short_title}"
     party = c.party
+    if role == "answer" and question is not None:
+        # "Kommunen dekker X, og UNN dekker Y": the answer is the party of the clause asked about.
+        party = _clause_party(c.text, question) or party
     if party is None and role == "answer":
         # The card's first sentence says whose the matter is even when no party is its subject
         # ("Journalplikten forblir i førstelinjen, dvs hos fastlegen").
         party = holder_party(c.text)
     return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
+
+
+def _clause_party(text: str, question: Question) -> str | None:
+    """In a sentence whose clauses give different parties their tasks, the party of the clause
+    that holds most of the question's focus words (None when the sentence has one party)."""
+    clauses = [(clause, party) for clause in split_clauses(text) if (party := subject_party(clause))]
+    if len({party for _, party in clauses}) < 2:
+        return None
+    wanted = set(terms(" ".join(f.word for f in question.focus)))
+    shares = [len(wanted & set(terms(clause))) for clause, _ in clauses]
+    best = max(shares)
+    return clauses[shares.index(best)][1] if best and shares.count(best) == 1 else None
 
 
 # Who a sentence without a party as its grammatical subject still makes responsible: the party

@@ -113,7 +113,7 @@ def party_of(sentence: str, patterns) -> str | None:
     return None
 
 
-def _clauses(sentence: str) -> list[str]:
+def split_clauses(sentence: str) -> list[str]:
     """'Kommunen dekker X, og UNN dekker Y.' → two clauses, each with its own subject."""
     parts = re.split(r", og (?=(?:UNN|kommunen|kommunene|partnerne|helseforetaket)\b)|; ", sentence)
     return [p.strip() for p in parts if p.strip()] if len(parts) > 1 else [sentence]
@@ -186,7 +186,7 @@ def _sentence_duties(section: Section, doc: Document, patterns) -> list[Duty]:
     rows = []
     for item in _items(section):
         for sentence in split_sentences(item.lstrip("• ")):
-            clauses = _clauses(sentence)
+            clauses = split_clauses(sentence)
             for clause in clauses:
                 actor = party_of(clause, patterns)
                 text = clause if len(clauses) > 1 else sentence
