@@ -174,6 +174,16 @@ def test_an_elliptical_follow_up_is_read_with_the_question_before(lexical):
     assert who.interpreted and "beredskapsøvelser" in who.interpreted and who.asks[0] == "party"
 
 
+def test_a_short_question_about_what_the_one_before_was_about_is_a_follow_up(lexical):
+    # "øvingane" names the "beredskapsøvingar" just asked about; a word as common in the
+    # documents as "samhandling" ties nothing.
+    q = understand("Kven betaler for øvingane?", lexical, history=["Skal UNN og kommunen planleggje beredskapsøvingar saman?"])
+    assert q.interpreted and "beredskapsøvingar" in q.interpreted
+    alone = understand("Hvor mye får vinneren av Samhandlingsprisen?", lexical,
+                       history=["Dersom seksjon for samhandling overprøver svaret vårt på en innsigelse, hva da?"])
+    assert alone.interpreted is None
+
+
 def test_a_question_that_stands_alone_is_not_rewritten(lexical):
     q = understand("Hvem har ansvaret for å oppnevne barnekoordinator for et barn med alvorlig sykdom?", lexical,
                    history=["Hvor lang frist har kommunen for å sende fakturainnsigelse?"])

@@ -14,7 +14,7 @@ import re
 
 from assistant.corpus.sentences import split_sentences
 from assistant.models import Focus, QueryWords, Question
-from assistant.search.lexical import looks_english, read_words, stopwords, words
+from assistant.search.lexical import looks_english, read_words, stopwords, terms, words
 
 # --- the kinds of answer asked for ---------------------------------------------------------
 # Each pattern finds the place in the question where that kind is asked; the kinds are
@@ -508,7 +508,7 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
     lang = language(text)
     interpreted = None
     reading, focus = own, own_focus
-    score = follow_up_score(text, own_focus) if history else 0
+    score = follow_up_score(text, own_focus) + _shares_topic(own_focus, history[-1], lexical) if history else 0
     follow = as_follow_up if as_follow_up is not None else score >= FOLLOW_UP_SCORE
     maybe = bool(history) and as_follow_up is None and not follow and score >= MAYBE_FOLLOW_UP_SCORE
     if history and follow:
@@ -547,6 +547,26 @@ def _fronted_party(text: str) -> str | None:
     m = _FRONTED.match(text)
     mentions = party_mentions(m.group("party")) if m else []
     return mentions[0][1] if len({party for _, party in mentions}) == 1 else None
+
+
+TOPIC_STEM_MIN = 4  # letters a stem must have to tie a question to the one before it
+# A word the documents use this often ("samhandling", "kommunen") names no one topic: a question
+# that shares only such a word with the one before it may be about something else.
+TOPIC_MAX_COUNT = 40
+
+
+def _shares_topic(focus: tuple[Focus, ...], earlier: str, lexical) -> bool:
+    """Whether a question's focus words name what the question before it was about ("Kven
+    betaler for øvingane?" after "… planleggje beredskapsøvingar saman?"): a stem of one inside
+    a rarer word of the other."""
+    vocabulary = getattr(lexical, "vocabulary", {})
+    before = [t for w in words(earlier) if vocabulary.get(w, 0) <= TOPIC_MAX_COUNT
+              for t in terms(w) if len(t) >= TOPIC_STEM_MIN]
+    for f in focus:
+        for stem in terms(f.word):
+            if len(stem) >= TOPIC_STEM_MIN and any(stem in t or t in stem for t in before):
+                return True
+    return False
 
 
 def _resolve(history: tuple[str, ...], lexical, glossary) -> str:
