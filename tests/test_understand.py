@@ -166,6 +166,17 @@ def test_a_follow_up_that_names_a_party_in_its_own_words_is_about_that_party(lex
     assert q.interpreted and q.party == "Kommunen"
 
 
+@pytest.mark.parametrize("follow_up, party", [
+    ("og for de som kommer fra sykehuset?", "UNN"),
+    ("and those from the hospital?", "UNN"),
+    ("og dei tilsette i kommunen?", "Kommunen"),
+])
+def test_a_follow_up_about_the_people_of_a_side_asks_about_that_side(lexical, follow_up, party):
+    q = understand(follow_up, lexical,
+                   history=["Hvem har arbeidsgiveransvaret for kommunalt ansatte i felles planleggingsprosesser med UNN?"])
+    assert q.interpreted and q.party == party and q.turns_to_party
+
+
 def test_an_elliptical_follow_up_is_read_with_the_question_before(lexical):
     q = understand("Gjelder det i helgene også?", lexical,
                    history=["Når må kommunen svare på melding om utskrivningsklar pasient?"])

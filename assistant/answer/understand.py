@@ -538,8 +538,22 @@ _FRONTED = re.compile(r"^\W*(?:(?:og|men|ok|okei|så|and|but)\s+)?(?:(?:hva|kva)
 
 def own_party(text: str, speaker: str | None) -> str | None:
     """The party a follow-up names in its own words: alone ("og kommunen?"), as the subject of
-    its question ("hva er kommunens del av det?") or put before it ("og kommunen, kva må dei …")."""
-    return bare_party(text) or asked_party(text, speaker) or _fronted_party(text)
+    its question ("hva er kommunens del av det?"), put before it ("og kommunen, kva må dei …")
+    or as the side its people come from ("og for de som kommer fra sykehuset?")."""
+    return bare_party(text) or asked_party(text, speaker) or _fronted_party(text) or _people_of(text)
+
+
+# "og for de som kommer fra sykehuset?", "og dei tilsette i kommunen?", "and those from UNN?"
+_PEOPLE_OF = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:(?:hva|kva) med\s+|what about\s+)?(?:for\s+|om\s+)?"
+                        r"(?:de|dei|dem|those|the ones|the staff|staff|personellet|personell|de ansatte|dei tilsette|"
+                        r"ansatte|tilsette)(?:\s+som\s+(?:kommer|kjem|er|jobber|arbeider|comes?|is|are|works?))?\s+"
+                        r"(?:fra|frå|i|på|from|at|in)\s+(?P<party>[\w ]{2,30}?)\s*[?.!]*\s*$", re.I)
+
+
+def _people_of(text: str) -> str | None:
+    m = _PEOPLE_OF.match(text)
+    mentions = party_mentions(m.group("party")) if m else []
+    return mentions[0][1] if len({party for _, party in mentions}) == 1 else None
 
 
 def _fronted_party(text: str) -> str | None:
