@@ -148,6 +148,13 @@ def test_sentences_are_not_cut_after_abbreviations(text, expected):
     assert split_sentences(text) == expected
 
 
+def test_a_megabyte_of_sentences_glued_without_spaces_is_split_into_them():
+    from assistant.corpus.sentences import split_sentences
+
+    # Each glued stop looks a bounded way around itself for an address: this stays linear.
+    assert len(split_sentences("Tekst.Neste" * 120_000)) == 120_001
+
+
 def test_a_duty_after_a_stop_without_space_is_its_own_row(duties):
     rows = _rows(duties, r"^Helseforetak/det regionale helseforetak har ansvar for å publisere")
     assert rows and rows[0].actor == "UNN" and (rows[0].deadline or "").startswith("innen en måned etter")

@@ -21,7 +21,7 @@ _SUBBULLET = "  – "
 _CONTEXT = re.compile(r"^(?:Det|Dette|Denne|Disse|Den|Pasienten|Pasientene|Her|Se)\b")
 _OBLIGATION = re.compile(r"\b(skal|må|plikter|plikt|ansvar(?:et|lig)?|forplikter|sørge for|sørger for|har ansvar)\b", re.I)
 _DEADLINES = [
-    r"(?:(?:senest|seinest|så snart som mulig,? og seinest|så snart som mulig, og senest)\s*)?innen (?:\d+|en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ti|fjorten)\s*(?:timer|time|dager|dag|døgn|uker|uke|måneder|måned|virkedager|virkedag)\b(?: etter [^.,;]{3,40})?",
+    r"(?:(?:senest|seinest|så snart som mulig,? og seinest|så snart som mulig, og senest)\s*)?innen (?:\d+|en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ti|fjorten)\s*(?:timer|time|dager|dag|døgn|uker|uke|måneder|måned|virkedager|virkedag)s?\b(?: etter [^.,;]{3,40})?",
     r"innen (?:utgangen av|fristen|\d{1,2}\.\d{1,2}\.\d{2,4})[^.,;]{0,25}",
     r"på virkedager mellom (?:kl\.? ?)?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?",
     r"(?:fortrinnsvis )?mellom kl\.? ?\d{1,2}(?:[.:]\d{2})?\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?(?: på virkedag(?:er)?)?",

@@ -60,10 +60,15 @@ def _pieces(sentence: str) -> list[str]:
     return pieces
 
 
+ADDRESS_REACH = 80  # characters looked at either side of a stop for the address it may be in
+
+
 def _in_address(text: str, stop: int) -> bool:
-    """Whether the stop at `stop` lies inside a web or mail address (a run without spaces)."""
-    start = max(text.rfind(" ", 0, stop), text.rfind("\n", 0, stop)) + 1
-    end = min((i for i in (text.find(" ", stop), text.find("\n", stop)) if i >= 0), default=len(text))
+    """Whether the stop at `stop` lies inside a web or mail address (a run without spaces).
+    Only ADDRESS_REACH characters either side are read: a text of one endless "word" stays linear."""
+    low, high = max(0, stop - ADDRESS_REACH), min(len(text), stop + ADDRESS_REACH)
+    start = max(text.rfind(" ", low, stop), text.rfind("\n", low, stop), low - 1) + 1
+    end = min((i for i in (text.find(" ", stop, high), text.find("\n", stop, high)) if i >= 0), default=high)
     token = text[start:end].lower()
     return "www" in token or "://" in token or "@" in token or re.search(r"\.(?:no|com|org|net)\b", token) is not None
 
