@@ -16,7 +16,7 @@ ABBREVIATIONS = frozenset({
 })
 # A stop the PDF's text lost the space after ("… tilgjengelig.Helseforetak har ansvar …") ends a
 # sentence too when a lower-case word stands before it and a capitalised word after it.
-_BOUNDARY = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ«\"(•–])|(?<=[a-zæøå]{3})[.!?](?=[A-ZÆØÅ][a-zæøå]{2})")
+_BOUNDARY = re.compile(r"[.!?](?:\s+(?=[A-ZÆØÅ«\"(•–])|(?<=[a-zæøå]{3}[.!?])(?=[A-ZÆØÅ][a-zæøå]{2}))")
 # A "sentence" longer than this (the bundled corpus's longest passage has 1,275 characters) is
 # cut into pieces at spaces: each later step (duty rows, the answer card's features) reads a
 # sentence with patterns whose work grows faster than its length, so its length is bounded here.
