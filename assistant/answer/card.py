@@ -175,7 +175,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     asks = question.asks if asks is None else asks
     weight = {kind: (1.0 if i == 0 else 0.5) for i, kind in enumerate(asks)}
     wanted = set(result.query_terms)
-    focus = set(terms(" ".join(f.word for f in question.focus)))
+    focus = set(focus_terms(question))
     ask = set(terms(ask_part(question.search_text))) & focus or focus
     if question.interpreted:
         # A follow-up asks what its own words add ("… – må den ha med legemiddellista?"); the
@@ -294,6 +294,12 @@ def sentence_terms(text: str) -> tuple[str, ...]:
     return tuple(terms(text))
 
 
+def focus_terms(question: Question) -> tuple[str, ...]:
+    """The question's focus words as search terms (the ranker, a second part's sentence and
+    the clause asked about all read them)."""
+    return sentence_terms(" ".join(f.word for f in question.focus))
+
+
 @lru_cache(maxsize=8192)
 def _traits(text: str) -> dict[str, float]:
     found = {kind: float(bool(rx.search(text))) for kind, rx in _SUPPLIES.items()}
@@ -398,7 +404,7 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
         part = rank_sentences(question, pool, WithSentences(result, pool), index, asks=(kind,))
         strict = {**margins, "supply": float("inf")}
         # Among the sentences that state it, one about the question's own words first.
-        focus = set(terms(" ".join(f.word for f in question.focus)))
+        focus = set(focus_terms(question))
         overlap = np.array([len(focus & set(sentence_terms(c.text))) / (len(focus) or 1) for c in pool])
         part = part + PART_FOCUS_WEIGHT * overlap
         i = choose_main(question, pool, part, index, strict, kind, exclude={c.text for c, _ in chosen})
@@ -622,8 +628,8 @@ def _clause_party(text: str, question: Question) -> str | None:
     clauses = [(clause, party) for clause in split_clauses(text) if (party := subject_party(clause))]
     if len({party for _, party in clauses}) < 2:
         return None
-    wanted = set(terms(" ".join(f.word for f in question.focus)))
-    shares = [len(wanted & set(terms(clause))) for clause, _ in clauses]
+    wanted = set(focus_terms(question))
+    shares = [len(wanted & set(sentence_terms(clause))) for clause, _ in clauses]
     best = max(shares)
     return clauses[shares.index(best)][1] if best and shares.count(best) == 1 else None
 

@@ -532,33 +532,31 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
                     names_duty=bool(_DUTY_WORDS.search(text)))
 
 
-_FRONTED = re.compile(r"^\W*(?:(?:og|men|ok|okei|så|and|but)\s+)?(?:(?:hva|kva) med\s+|what about\s+)?(?P<party>[\w ]{2,30}?)\s*[,–-]\s*\S",
-                      re.I)
+# How a follow-up may open before what it names: "og …", "men hva med …", "and what about …".
+_FOLLOW_UP_OPENING = r"^\W*(?:(?:og|men|ok|okei|så|and|but)\s+)?(?:(?:hva|kva) med\s+|what about\s+)?"
+_FRONTED = re.compile(rf"{_FOLLOW_UP_OPENING}(?P<party>[\w ]{{2,30}}?)\s*[,–-]\s*\S", re.I)
 
 
 def own_party(text: str, speaker: str | None) -> str | None:
     """The party a follow-up names in its own words: alone ("og kommunen?"), as the subject of
     its question ("hva er kommunens del av det?"), put before it ("og kommunen, kva må dei …")
     or as the side its people come from ("og for de som kommer fra sykehuset?")."""
-    return bare_party(text) or asked_party(text, speaker) or _fronted_party(text) or _people_of(text)
+    return (bare_party(text) or asked_party(text, speaker) or _named_in(_FRONTED, text)
+            or _named_in(_PEOPLE_OF, text))
 
 
-# "og for de som kommer fra sykehuset?", "og dei tilsette i kommunen?", "and those from UNN?"
-_PEOPLE_OF = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:(?:hva|kva) med\s+|what about\s+)?(?:for\s+|om\s+)?"
+# The side a follow-up's people come from: "og for de som kommer fra sykehuset?", "og dei
+# tilsette i kommunen?", "and those from UNN?".
+_PEOPLE_OF = re.compile(rf"{_FOLLOW_UP_OPENING}(?:for\s+|om\s+)?"
                         r"(?:de|dei|dem|those|the ones|the staff|staff|personellet|personell|de ansatte|dei tilsette|"
                         r"ansatte|tilsette)(?:\s+som\s+(?:kommer|kjem|er|jobber|arbeider|comes?|is|are|works?))?\s+"
                         r"(?:fra|frå|i|på|from|at|in)\s+(?P<party>[\w ]{2,30}?)\s*[?.!]*\s*$", re.I)
 
 
-def _people_of(text: str) -> str | None:
-    m = _PEOPLE_OF.match(text)
-    mentions = party_mentions(m.group("party")) if m else []
-    return mentions[0][1] if len({party for _, party in mentions}) == 1 else None
-
-
-def _fronted_party(text: str) -> str | None:
-    """The party a follow-up puts before its question ("og kommunen, kva må dei sikre …?")."""
-    m = _FRONTED.match(text)
+def _named_in(rx: re.Pattern, text: str) -> str | None:
+    """The one party named in the `party` group of a follow-up's opening pattern (the party put
+    before its question, "og kommunen, kva må dei sikre …?", or the side its people come from)."""
+    m = rx.match(text)
     mentions = party_mentions(m.group("party")) if m else []
     return mentions[0][1] if len({party for _, party in mentions}) == 1 else None
 
