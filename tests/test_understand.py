@@ -96,6 +96,26 @@ def test_the_party_a_question_is_about(question, party):
     assert asked_party(question, speaker_side(question)) == party
 
 
+@pytest.mark.parametrize("question", [
+    "Pasienten klarer ikke å ta buss. Er det jeg som skal skrive rekvisisjon på pasientreisen, eller sykehuset?",
+    "Må det være legen på sykehuset som gir veiledningen, eller kan andre gjøre det?",
+    "Er det bare lederne som har ansvar for at avtalene blir brukt?",
+    "Hvor skal planen være forankret – hos oss i kommunen eller på UNN?",
+    "Hvem har plikt til å inngå avtalen – er det bare kommunen, eller sykehuset også?",
+])
+def test_a_cleft_or_parties_offered_as_alternatives_ask_which_party(question):
+    assert "party" in answer_types(question)
+    assert "yesno" not in answer_types(question) and "permission" not in answer_types(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Kan jeg legge pasienten på ø-hjelpssenga i kommunen, eller må han til sykehuset?",
+    "Er det noe som hindrer oss i å ringe?",
+])
+def test_a_place_or_an_existence_question_is_not_read_as_which_party(question):
+    assert "party" not in answer_types(question)
+
+
 def test_we_means_the_side_the_question_is_asked_from():
     ward = "Vi på sengeposten har en pasient som snart er ferdigbehandlet. Hva må vi gjøre før hun drar?"
     assert speaker_side(ward) == "UNN" and asked_party(ward, "UNN") == "UNN"

@@ -138,6 +138,9 @@ def answer_types(text: str) -> tuple[str, ...]:
         m = rx.search(ask)
         if m:
             found[kind] = m.start()
+    if "party" not in found and (which := _WHICH_PARTY.search(ask)):
+        # asked where the asking sentence starts: "Er det X eller Y?" asks the party, not yes/no
+        found["party"] = max(ask.rfind(end, 0, which.start()) for end in ".?!") + 1
     verb = _FINITE_VERB.search(ask)
     if verb and not ({"party", "deadline", "amount", "definition", "procedure", "content"} & set(found)
                      and min(found.values()) <= verb.start()):
@@ -189,6 +192,16 @@ _PARTY_WORDS = (("UNN", _UNN_WORDS), ("Kommunen", _MUNI_WORDS), ("Felles", _BOTH
 _PARTY_RX = [(party, re.compile(rf"\b(?:{words_})\b", re.I)) for party, words_ in _PARTY_WORDS]
 _MODAL = r"(?:må|skal|kan|bør|plikter|pliktar|har|gjør|gjer|sender|melder|betaler|betalar|dekker|tar|must|should|shall|has|have|does|do|can|pays)"
 _SELF = r"(?:vi|oss|jeg|eg|meg|we|us|i)"
+# A question that asks which party without "who": a cleft ("Er det vi som skal …?", "Må det være
+# legen på sykehuset som gir den?") or parties offered as alternatives at its end ("… – hos oss i
+# kommunen eller på UNN?", "er det bare kommunen, eller sykehuset også?").
+_ALTERNATIVE = rf"(?:vi|oss|jeg|eg|we|us|{_UNN_WORDS}|{_MUNI_WORDS})"
+_WHICH_PARTY = re.compile(
+    rf"(?:^|[.?!,:;–—]\s*)(?:og\s+|men\s+|and\s+)?(?:er|må|skal|blir|is)\s+det\s+"
+    rf"(?:(?:være|vere|virkelig|verkeleg|egentlig|eigentleg|bare|berre|alltid|da|nå)\s+)*"
+    rf"(?!(?:noe|noko|noen|nokon|mulig|mogleg|lov|greit|riktig|rett|vanlig|nødvendig)\b)(?:[\w/-]+\s+){{1,4}}?som\s+\w|"
+    rf"\b{_ALTERNATIVE}(?:\s+(?:også|og|selv|sjølv))?\s*,?\s+(?:eller|or)\s+(?:(?:på|hos|i|ved|fra|frå|at)\s+)?"
+    rf"(?:\w+\s+)?{_ALTERNATIVE}(?:\s+(?:også|og|selv|sjølv|too))?\s*\?", re.I)
 _SPEAKER = [
     ("UNN", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|at|on|in)\s+(?:\w+\s+)?(?:sykehuset|sjukehuset|"
                        rf"sengeposten|sengepost|avdelingen|avdelinga|posten|poliklinikken|intensiv\w*|medisinsk|kirurgisk|"
