@@ -159,6 +159,16 @@ def test_focus_words_say_how_the_documents_know_them(lexical):
     assert "marevan" in q.unknown and "hva" not in known  # question words are not focus words
 
 
+def test_passive_colloquial_and_nynorsk_forms_of_known_words_are_not_unknown(lexical):
+    # "gås" (passive of "gå"), "sånt" (spoken "slikt"), "gong" (nynorsk "gang"): a question that
+    # says them is not about something the documents never mention.
+    q = understand("Må planen gås gjennom hver gong, og hvem gjør sånt?", lexical)
+    known = {f.word: f.known for f in q.focus}
+    assert known.get("gås", True) and known.get("sånt", True) and known.get("gong", True)
+    # an unknown word's genitive stays unknown
+    assert "marevans" in understand("Hva står i Marevans pakningsvedlegg?", lexical).unknown
+
+
 def test_a_follow_up_naming_another_party_asks_the_earlier_question_of_it(lexical):
     q = understand("og hva med kommunen?", lexical,
                    history=["Hva må sykehuset sende til kommunen før en pasient skrives ut, og når?"])

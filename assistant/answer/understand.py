@@ -317,6 +317,8 @@ def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | 
             out[word] = Focus(word, True, "nynorsk")
         elif word in fixes:
             out[word] = Focus(word, True, "stavekontroll")
+        elif word.endswith("s") and len(word) > 2 and knows(word[:-1]):
+            out[word] = Focus(word, True, "ordfamilie")  # a passive or a genitive: "gås", "rådets"
         elif family is not None and _in_family(word, family):
             out[word] = Focus(word, True, "ordfamilie")
         elif asked is not None and asked(word):
