@@ -289,3 +289,15 @@ def test_a_sentence_giving_each_party_its_task_is_the_party_asked_about(real_ass
         answer = real_assistant.ask(question)
         assert "dekker utgifter til brukerrepresentanter" in answer.card.sentences[0].text
         assert answer.card.party == party
+
+
+def test_a_time_said_in_words_answers_how_fast():
+    """"Hvor fort?" is answered by "på kort varsel" or "uten ugrunnet opphold", not only by a
+    number of days; a sentence that names no time does not answer it."""
+    from assistant.answer.card import supplies
+    short_notice, no_delay, none = _candidates(
+        "Slik veiledning skal være tilgjengelig for kommunens allmennleger på kort varsel.",
+        "Meldingen skal sendes uten ugrunnet opphold.",
+        "Veiledningen gjelder råd om enkeltpasienter.")
+    assert supplies(short_notice, "deadline", None) and supplies(no_delay, "deadline", None)
+    assert not supplies(none, "deadline", None)

@@ -483,7 +483,8 @@ _TIME = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|måneder
                    r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[-–]\s*\d{1,2}\b|"
                    r"\b(?:innen|senest|straks|snarest|omgående|umiddelbart|fortløpende|årlig|månedlig|ukentlig|"
                    r"samme dag|så snart|så tidlig|før|ved innleggelse|ved utskrivning|fra og med|til og med|"
-                   r"virkedag\w*|helg\w*|døgnet)\b", re.I)
+                   r"virkedag\w*|helg\w*|døgnet|på kort varsel|så raskt som mulig|raskest mulig|med en gang|"
+                   r"uten (?:ugrunnet|unødig|unødvendig) opphold)\b", re.I)
 
 
 _TIME_OF_DAY_ASKED = re.compile(r"\b(?:når|kva tid|hvilken tid|hvilket tidspunkt|kva tidspunkt|what time|which time)\b"
