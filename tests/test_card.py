@@ -195,6 +195,21 @@ def test_a_question_that_asks_whether_a_duty_is_ours_gets_the_duty_table(real_as
     assert not about_duties(plain, answer.card)
 
 
+def test_a_question_for_a_fact_gets_no_duty_table_though_it_names_a_party(real_assistant):
+    """"Hvor mye betaler kommunen …?" and "Hvilken paragraf …?" ask an amount and a paragraph,
+    not who does what; a party's duty named the same way ("Hva må kommunen …?") gets a table."""
+    from assistant.answer.duty_table import about_duties
+    from assistant.answer.understand import understand
+
+    def read(text):
+        return understand(text, real_assistant.index.lexical, real_assistant.retriever.glossary)
+
+    assert not about_duties(read("Hvor mye betaler kommunen per døgn for en utskrivningsklar pasient?"))
+    assert not about_duties(read("Hvilken paragraf gir sykehuset veiledningsplikt overfor kommunen?"))
+    assert about_duties(read("Hva må kommunen gjøre når pasienten er utskrivningsklar?"))
+    assert about_duties(read("Når må kommunen svare på meldingen om utskrivningsklar pasient?"))
+
+
 def test_a_follow_up_turning_to_the_other_party_is_answered_with_that_party_s_duty(real_assistant):
     """After the hospital's duties, "og kommunen?" is answered with the municipality's own
     duty, not with the shared or the hospital's one that ranks above it."""

@@ -24,6 +24,9 @@ MAX_ROWS = 5
 # (with the card's own row first; 66 and 68 without that).
 ROW_MARGIN = 4.0
 DUTY_KINDS = ("party", "duty")
+# A question that asks first for one of these asks a fact, not who does what ("Hvor mye …?",
+# "Hvilken paragraf …?", "Hva betyr …?"), even when it names a party.
+FACT_KINDS = ("amount", "legal_basis", "definition", "contact")
 # A sentence that gives someone a task: the card's answer may do so with a verb of the task itself.
 _GIVES_TASK = re.compile(rf"\b(?:{TASK_WORDS}|rekvirerer|utsteder|gjennomgår|fordeler|behandler|vurderer|sender)\b",
                          re.I)
@@ -33,8 +36,13 @@ def about_duties(question: Question, card: Card | None = None) -> bool:
     """Whether the question is about who does what: it asks who, or what a party must do, or
     it names the party it asks about ("Har sykehuset plikt til …", "Når må kommunen svare?"),
     or it speaks of a duty and the card's answer is a party's duty ("Er det vi som må halde UNN
-    orientert?" answered by "Partnerne plikter å …")."""
-    if any(kind in DUTY_KINDS for kind in question.asks) or question.party is not None:
+    orientert?" answered by "Partnerne plikter å …"). One that asks first for a fact (how much,
+    which paragraph, what a word means) is not, whoever it names."""
+    if any(kind in DUTY_KINDS for kind in question.asks):
+        return True
+    if question.asks and question.asks[0] in FACT_KINDS:
+        return False
+    if question.party is not None:
         return True
     return bool(card is not None and card.party and card.sentences and question.names_duty
                 and _GIVES_TASK.search(card.sentences[0].text))
