@@ -59,6 +59,9 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("Hvilket tidspunkt på dagen bør sykehuset sende meldingen?", "deadline"),
     ("Hvilken kommune får regningen?", "party"),
     ("Hva er telefonnummeret til koordinerende enhet?", "contact"),
+    # English contractions
+    ("And what's the hospital's role?", "duty"),
+    ("What’s the deadline for the municipality's reply?", "deadline"),
 ])
 def test_the_kind_of_answer_asked_for(question, first):
     assert answer_types(question)[0] == first

@@ -130,9 +130,12 @@ _FALLBACK_ASKS = (
 )
 
 
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|that|it|there)['’]s\b", re.I)
+
+
 def answer_types(text: str) -> tuple[str, ...]:
     """The kinds of answer a question asks for, in the order it asks them."""
-    ask = ask_part(text)
+    ask = _CONTRACTED.sub(r"\1 is", ask_part(text))  # "what's the hospital's role?"
     found: dict[str, int] = {}
     for kind, rx in _ASKS_RX.items():
         m = rx.search(ask)
