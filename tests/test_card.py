@@ -164,6 +164,17 @@ def test_the_first_sentence_names_whose_matter_it_is_when_no_party_is_its_subjec
     assert holder_party("Dette er et godt tiltak for UNN.") is None
 
 
+def test_asked_who_the_first_sentence_names_the_party_that_acts_without_a_word_of_duty():
+    """"Hvem skal skrive rekvisisjonen?" is answered by "… behandler i primærhelsetjenesten
+    utsteder rekvisisjon … hos spesialisthelsetjenesten": the municipality's side acts, the
+    hospital is where the treatment is. Not asked who, such a sentence names no one's duty."""
+    from assistant.answer.card import holder_party
+    text = ("Hovedregelen er at behandler i primærhelsetjenesten utsteder rekvisisjon til førstegangsbehandling "
+            "hos spesialisthelsetjenesten.")
+    assert holder_party(text, acting=True) == "Kommunen" and holder_party(text) is None
+    assert holder_party("Samarbeidsavtalen mellom kommunen og UNN ble signert i 2023.", acting=True) is None
+
+
 def test_a_sentence_that_places_a_duty_with_a_party_answers_who():
     """"Hvem skal føre journal?" is answered by "Journalplikten forblir … hos fastlegen", whose
     subject is no party; a sentence that only sends something to a party answers no "who"."""

@@ -618,8 +618,9 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
         party = _clause_party(c.text, question) or party
     if party is None and role == "answer":
         # The card's first sentence says whose the matter is even when no party is its subject
-        # ("Journalplikten forblir i førstelinjen, dvs hos fastlegen").
-        party = holder_party(c.text)
+        # ("Journalplikten forblir i førstelinjen, dvs hos fastlegen"); asked "who", also when
+        # it says what the party does without a word of duty.
+        party = holder_party(c.text, acting=bool(question and question.asks[:1] == ("party",)))
     return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
 
 
@@ -664,15 +665,18 @@ _DETERMINER = frozenset({"den", "det", "de", "sin", "sitt", "sine", "aktuelle", 
 
 
 @lru_cache(maxsize=8192)
-def holder_party(text: str) -> str | None:
+def holder_party(text: str, acting: bool = False) -> str | None:
     """The one party a sentence names other than as a recipient, if it names exactly one
-    (or the parties together: Felles)."""
-    if not _RESPONSIBLE.search(text):
+    (or the parties together: Felles). `acting`: the sentence answers "who" and may say what
+    the party does without a word of duty ("… behandler i primærhelsetjenesten utsteder
+    rekvisisjon …"); a place it names ("hos spesialisthelsetjenesten") is then no holder."""
+    if not acting and not _RESPONSIBLE.search(text):
         # A sentence that gives no one a task names parties only in passing; one that has them
         # act on each other ("Invitere hverandre inn i kriseledelsen …") is the parties' together.
         return "Felles" if _RECIPROCAL.search(text) else None
+    recipients = _RECIPIENT | {"hos"} if acting and not _RESPONSIBLE.search(text) else _RECIPIENT
     joined = _JOINED.search(text)
-    if joined and not (re.findall(r"[\w-]+", text[:joined.start()])[-1:] or [""])[0].lower() in _RECIPIENT:
+    if joined and not (re.findall(r"[\w-]+", text[:joined.start()])[-1:] or [""])[0].lower() in recipients:
         return "Felles"  # "Kommunen og UNN bør samarbeide …"
     names = sorted((m.start(), m.end(), party) for party, rx in _HOLDER_RX for m in rx.finditer(text))
     found, last_end, last_recipient = set(), -1, False
@@ -686,7 +690,7 @@ def holder_party(text: str) -> str | None:
             while before and before[-1] in _DETERMINER:
                 before.pop()
             # only determiners since the last name: as that one ("til kommunen, den aktuelle …")
-            recipient = before[-1] in _RECIPIENT if before else (last_end >= 0 and last_recipient)
+            recipient = before[-1] in recipients if before else (last_end >= 0 and last_recipient)
         if not recipient:
             found.add(party)
         last_end, last_recipient = end, recipient
