@@ -670,11 +670,12 @@ def holder_party(text: str, acting: bool = False) -> str | None:
     (or the parties together: Felles). `acting`: the sentence answers "who" and may say what
     the party does without a word of duty ("… behandler i primærhelsetjenesten utsteder
     rekvisisjon …"); a place it names ("hos spesialisthelsetjenesten") is then no holder."""
-    if not acting and not _RESPONSIBLE.search(text):
+    tasked = _RESPONSIBLE.search(text) is not None
+    if not tasked and not acting:
         # A sentence that gives no one a task names parties only in passing; one that has them
         # act on each other ("Invitere hverandre inn i kriseledelsen …") is the parties' together.
         return "Felles" if _RECIPROCAL.search(text) else None
-    recipients = _RECIPIENT | {"hos"} if acting and not _RESPONSIBLE.search(text) else _RECIPIENT
+    recipients = _RECIPIENT if tasked else _RECIPIENT | {"hos"}
     joined = _JOINED.search(text)
     if joined and not (re.findall(r"[\w-]+", text[:joined.start()])[-1:] or [""])[0].lower() in recipients:
         return "Felles"  # "Kommunen og UNN bør samarbeide …"

@@ -197,7 +197,8 @@ _MODAL = r"(?:må|skal|kan|bør|plikter|pliktar|har|gjør|gjer|sender|melder|bet
 _SELF = r"(?:vi|oss|jeg|eg|meg|we|us|i)"
 # A question that asks which party without "who": a cleft ("Er det vi som skal …?", "Må det være
 # legen på sykehuset som gir den?") or parties offered as alternatives at its end ("… – hos oss i
-# kommunen eller på UNN?", "er det bare kommunen, eller sykehuset også?").
+# kommunen eller på UNN?", "er det bare kommunen, eller sykehuset også?"). The asker's own words
+# are _SELF's without "i" and "meg", which in Norwegian are no party ("eller i kommunen").
 _ALTERNATIVE = rf"(?:vi|oss|jeg|eg|we|us|{_UNN_WORDS}|{_MUNI_WORDS})"
 _WHICH_PARTY = re.compile(
     rf"(?:^|[.?!,:;–—]\s*)(?:og\s+|men\s+|and\s+)?(?:er|må|skal|blir|is)\s+det\s+"
