@@ -327,3 +327,37 @@ def test_a_time_said_in_words_answers_how_fast():
         "Veiledningen gjelder råd om enkeltpasienter.")
     assert supplies(short_notice, "deadline", None) and supplies(no_delay, "deadline", None)
     assert not supplies(none, "deadline", None)
+
+
+def test_a_table_of_contents_line_is_neither_an_answer_nor_a_duty(real_assistant):
+    """"2.1 Oppgave- og ansvarsfordeling … 2.2 Retningslinjer for …" lists headings: it holds a
+    word of responsibility but states no one's duty, so no card or table may quote it."""
+    from assistant.answer.card import candidates, is_contents
+    from assistant.models import Hit
+
+    assert is_contents("2.1 Oppgave- og ansvarsfordeling mellom kommunen og UNN 2.2 Retningslinjer for samarbeid")
+    assert not is_contents("Kommunen skal svare innen 2 timer, jf. punkt 5.3 i retningslinjen.")
+    index = real_assistant.index
+    chunk = next(c for c in index.chunks if "2.1 Oppgave- og ansvarsfordeling" in c.text and "2.2 Retningslinjer" in c.text)
+    cands = candidates([[Hit(chunk, 1.0)]], index)
+    assert not any(is_contents(c.text) for c in cands)
+    assert not any("2.2 Retningslinjer for samarbeid" in c.text for c in cands)
+
+
+def test_asked_about_one_party_its_rows_are_kept_before_the_other_party_s_fill_the_table(real_assistant, monkeypatch):
+    """The table keeps a few rows; asked what the municipality must do, the municipality's rows
+    that pass the bar are kept before the hospital's, even when the hospital's rank higher."""
+    import numpy as np
+
+    from assistant.answer import duty_table as table
+
+    def hospital_first(question, cands, result, index, asks=None):
+        return np.array([{"UNN": 10.0, "Kommunen": 9.0}.get(c.party, 0.0) for c in cands])
+
+    monkeypatch.setattr(table, "rank_sentences", hospital_first)
+    answer = real_assistant.ask("Hva må kommunen gjøre når pasienten skal skrives ut fra sykehuset?")
+    rows = answer.responsibilities
+    assert rows and sum(r.actor == "UNN" for r in rows) < len(rows)
+    actors = [r.actor for r in rows[1:]]  # the card's own row leads whatever its party
+    assert actors == sorted(actors, key=lambda a: a not in ("Kommunen", "Felles")), actors
+    assert any(a == "Kommunen" for a in actors)

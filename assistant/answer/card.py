@@ -107,8 +107,17 @@ class Candidate:
     hit_score: float
 
 
+# A line of a table of contents ("2.1 Oppgave- og ansvarsfordeling … 2.2 Retningslinjer for …")
+# lists headings; it states nothing a card or a duty table could quote.
+_CONTENTS = re.compile(r"(?:^|\s)\d+(?:\.\d+)+\.?\s+[A-ZÆØÅ]")
+
+
+def is_contents(text: str) -> bool:
+    return len(_CONTENTS.findall(text)) >= 2
+
+
 def candidates(groups: list[list[Hit]], index) -> list[Candidate]:
-    """Every sentence of every shown excerpt, in excerpt order."""
+    """Every sentence of every shown excerpt, in excerpt order (not a table of contents)."""
     out: list[Candidate] = []
     seen: set[str] = set()
     for rank, group in enumerate(groups, start=1):
@@ -118,7 +127,7 @@ def candidates(groups: list[list[Hit]], index) -> list[Candidate]:
             hospital = info.hospital if info else "UNN"
             for position, text in enumerate(chunk_sentences(chunk.text)):
                 key = letters(text)
-                if key in seen:
+                if key in seen or is_contents(text):
                     continue
                 seen.add(key)
                 party = subject_party(text, hospital) or chunk.actor
@@ -138,7 +147,7 @@ def section_candidates(groups: list[list[Hit]], index, shown: list[Candidate]) -
                 continue
             info = index.documents.get(chunk.doc_id)
             for position, text in enumerate(chunk_sentences(chunk.text)):
-                if letters(text) not in seen:
+                if letters(text) not in seen and not is_contents(text):
                     seen.add(letters(text))
                     party = subject_party(text, info.hospital if info else "UNN") or chunk.actor
                     out.append(Candidate(text, rank, chunk, position, party, chunk.actor, 0.0))

@@ -62,9 +62,10 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
     card_first = letters(card.sentences[0].text) if card and card.sentences else ""
     order = sorted(range(len(rows)), key=lambda i: (not _holds(rows[i], card_first), -scores[i]))
     best = max(scores) if len(scores) else 0.0
-    chosen = [i for i in order if _holds(rows[i], card_first) or scores[i] >= best - ROW_MARGIN][:MAX_ROWS]
+    chosen = [i for i in order if _holds(rows[i], card_first) or scores[i] >= best - ROW_MARGIN]
     if question.party:
         chosen.sort(key=lambda i: (not _holds(rows[i], card_first), rows[i]["actor"] not in (question.party, "Felles")))
+    chosen = chosen[:MAX_ROWS]
     table = [Duty(**rows[i]) for i in chosen]
     if not any(_holds(rows[i], card_first) for i in chosen) and (own := _card_row(card, index)):
         table = [own] + table[:MAX_ROWS - 1]
