@@ -170,6 +170,18 @@ def test_passive_colloquial_and_nynorsk_forms_of_known_words_are_not_unknown(lex
     assert known.get("gås", True) and known.get("sånt", True) and known.get("gong", True)
     # an unknown word's genitive stays unknown
     assert "marevans" in understand("Hva står i Marevans pakningsvedlegg?", lexical).unknown
+    # nynorsk "oppseiing" is bokmål "oppsigelse", in compounds too
+    q = understand("Kor lang oppseiingstid har samarbeidsavtalen?", lexical)
+    assert {f.word: f.known for f in q.focus}["oppseiingstid"] and "oppseiingstid" not in q.unknown
+
+
+def test_the_forms_of_one_word_give_the_same_terms_to_compare():
+    """The stemmer leaves "faktura" as "faktur" but "fakturaen" as "faktura": a question on
+    "fakturaen" must still find its word in a sentence on "faktura"."""
+    from assistant.answer.card import match_terms
+
+    assert set(match_terms("fakturaen")) == set(match_terms("faktura")) == set(match_terms("fakturaer"))
+    assert match_terms("plikten") == match_terms("plikt")
 
 
 def test_a_follow_up_naming_another_party_asks_the_earlier_question_of_it(lexical):

@@ -183,13 +183,13 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     sentence_match, answer_spans = result.sentence_match, result.answer_spans
     asks = question.asks if asks is None else asks
     weight = {kind: (1.0 if i == 0 else 0.5) for i, kind in enumerate(asks)}
-    wanted = set(result.query_terms)
+    wanted = {_fold(t) for t in result.query_terms}
     focus = set(focus_terms(question))
-    ask = set(terms(ask_part(question.search_text))) & focus or focus
+    ask = set(match_terms(ask_part(question.search_text))) & focus or focus
     if question.interpreted:
         # A follow-up asks what its own words add ("… – må den ha med legemiddellista?"); the
         # earlier question's words are the topic, already in the focus.
-        ask = set(terms(question.text)) & focus or ask
+        ask = set(match_terms(question.text)) & focus or ask
     idf = stem_idf(index)
     focus_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in focus) or 1.0
     ask_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in ask) or 1.0
@@ -283,7 +283,7 @@ def stem_idf(index) -> dict[str, float]:
 def _count_stem_idf(vocabulary: dict[str, int]) -> dict[str, float]:
     counts: dict[str, int] = {}
     for word, n in vocabulary.items():
-        for stem in terms(word):
+        for stem in match_terms(word):
             counts[stem] = counts.get(stem, 0) + n
     total = sum(counts.values()) or 1
     return {stem: float(np.log(total / (1 + n))) for stem, n in counts.items()}
@@ -300,7 +300,20 @@ def _chunk_cosines(cands: list[Candidate], cos: np.ndarray) -> dict[str, float]:
 
 @lru_cache(maxsize=8192)
 def sentence_terms(text: str) -> tuple[str, ...]:
-    return tuple(terms(text))
+    return tuple(match_terms(text))
+
+
+def _fold(stem: str) -> str:
+    """A stem without the vowel the stemmer leaves on some forms and not others ("faktura" →
+    "faktur" but "fakturaen" → "faktura"), so the forms of one word match."""
+    if len(stem) >= 5 and stem[-1] in "ae" and stem[-2] not in "aeiouyæøå<>":
+        return stem[:-1]
+    return stem
+
+
+def match_terms(text: str) -> list[str]:
+    """The text's search terms as the card and the coverage compare them (see _fold)."""
+    return [_fold(t) for t in terms(text)]
 
 
 def focus_terms(question: Question) -> tuple[str, ...]:

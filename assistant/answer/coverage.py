@@ -24,10 +24,10 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.card import FREE_OF_CHARGE, Candidate, sentence_terms, stem_idf, supplies
+from assistant.answer.card import FREE_OF_CHARGE, Candidate, match_terms, sentence_terms, stem_idf, supplies
 from assistant.answer.understand import ask_part
 from assistant.models import Question
-from assistant.search.lexical import terms, words
+from assistant.search.lexical import words
 
 FEATURES = ("bias", "unknown_ask", "unknown_share_ask", "unknown_share", "top_dense", "coverage", "english",
             "out_of_scope", "best_score", "best_focus", "detail_missing", "asks_detail", "detail_gap", "detail_focus",
@@ -263,7 +263,7 @@ def _focus_share(question: Question, c: Candidate, index) -> float:
 @lru_cache(maxsize=256)
 def _asking_focus(search_text: str, focus: str) -> frozenset[str]:
     """The question's focus words that stand in its asking sentence (as search terms)."""
-    return frozenset(terms(ask_part(search_text))) & frozenset(terms(focus))
+    return frozenset(match_terms(ask_part(search_text))) & frozenset(match_terms(focus))
 
 
 @lru_cache(maxsize=4)
