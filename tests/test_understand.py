@@ -83,6 +83,15 @@ def test_a_long_situational_question_is_read_by_its_asking_sentence():
     assert answer_types(question) == ("party",)
 
 
+def test_a_scene_before_the_question_word_does_not_set_what_is_asked():
+    """"… fikk råd om dosering – hvem har ansvaret?" asks who, not a dose; two questions joined
+    ("Hvem kaller inn, og når …?", "Må vi drøfte det, og hvordan …?") keep their order."""
+    assert answer_types("Som fastlege fikk jeg råd fra en kardiolog på UNN om dosering hos en pasient – "
+                        "hvem har det faglige ansvaret for behandlingen?")[0] == "party"
+    assert answer_types("Hvem kaller inn til samarbeidsmøte, og når skal det skje?") == ("party", "deadline")
+    assert answer_types("Må vi drøfte det med UNN først, og hvordan foregår det?")[0] == "permission"
+
+
 @pytest.mark.parametrize("question, party", [
     ("Hva må sykehuset sende til kommunen før en pasient skrives ut?", "UNN"),
     ("Hva er kommunens ansvar ved utskrivning?", "Kommunen"),

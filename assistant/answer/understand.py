@@ -167,7 +167,23 @@ def answer_types(text: str) -> tuple[str, ...]:
         del found["duty"]  # "hvem har ansvaret …" asks the party
     if "duty" in found and "content" in found and found["content"] <= found["duty"]:
         del found["duty"]  # "hva må sykehuset sende …" asks what is sent
+    wh = _CLAUSE_QUESTION.search(ask)
+    if wh is not None and not _ASKS_ALREADY.search(ask[:wh.start()]):
+        # A word of a kind in the scene before the question ("… fikk råd om dosering – hvem har
+        # ansvaret?") is asked after what the question word asks; a first question before it
+        # ("Hvem kaller inn, og når …?", "Må vi drøfte det, og hvordan …?") keeps its place.
+        start = wh.start("wh")
+        found = {k: (v if v >= start else v + len(ask)) for k, v in found.items()}
     return tuple(sorted(found, key=lambda k: found[k]))
+
+
+# A question word opening a clause after a dash, colon or comma: what the sentence asks, unless
+# what comes before it asks too (a question word, or a verb opening the sentence).
+_ASKS_ALREADY = re.compile(r"\b(?:hvem|kven|who|hvor|kor|kvar|how|når|when|hvilk\w*|which|hva|kva|what|hvordan|korleis|"
+                           r"why|hvorfor|kvifor)\b|(?:^|[.?!]\s+)\W*(?:kan|må|skal|får|bør|er|har|gjelder|gjeld|trenger|"
+                           r"treng|holder|finnes|is|are|can|may|must|should|do|does|will|has|have)\b", re.I)
+_CLAUSE_QUESTION = re.compile(r"(?:\s[–—-]\s|[:,]\s)\s*(?:og\s+|and\s+|men\s+)?(?P<wh>hvem|kven|who|hvor|kor|how|når|"
+                              r"when|hvilk\w*|which|hva|kva|what|hvordan|korleis)\b", re.I)
 
 
 def ask_part(text: str) -> str:
