@@ -9,7 +9,7 @@ import pytest
 from assistant.answer.compose import compose
 from assistant.answer.coverage import Verdict, not_covered_text
 from assistant.answer.understand import understand
-from assistant.models import QueryWords, Question
+from assistant.models import Focus, QueryWords, Question
 
 pytestmark = pytest.mark.slow
 
@@ -126,3 +126,25 @@ def test_a_detail_counts_only_when_a_sentence_states_it(question, sentence, kind
 
     chunk = Chunk("x#0", "x", "x", sentence, 1, 1)
     assert _states(kind, Candidate(sentence, 1, chunk, 0, None, None, 1.0), None, asked_detail(question)) is states
+
+
+def test_a_sentence_pointing_back_is_about_what_the_sentence_before_names():
+    """"Dette utvalget er etablert i 70 prosent av kommunene" answers a question about the
+    local cooperation committee named in the sentence before it: its focus counts there."""
+    from assistant.answer.card import Candidate
+    from assistant.answer.coverage import _focus_share
+    from assistant.models import Chunk
+
+    class Index:
+        def derived(self, name, build):
+            return {}
+
+    text = "Lokalt samarbeidsutvalg er et forum for fastlegene og kommunen. Dette utvalget er etablert i 70 prosent av kommunene."
+    chunk = Chunk("x#0", "x", "x", text, 1, 1)
+    question = Question(text="Hvor mange kommuner har lokalt samarbeidsutvalg?",
+                        words=QueryWords(text="Hvor mange kommuner har lokalt samarbeidsutvalg?"), lang="nb",
+                        focus=(Focus("lokalt", True), Focus("samarbeidsutvalg", True)))
+    pointing = Candidate("Dette utvalget er etablert i 70 prosent av kommunene.", 1, chunk, 1, None, None, 1.0)
+    alone = Candidate("Dette utvalget er etablert i 70 prosent av kommunene.", 1, chunk, 0, None, None, 1.0)
+    assert _focus_share(question, pointing, Index()) == 1.0
+    assert _focus_share(question, alone, Index()) == 0.0

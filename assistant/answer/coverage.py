@@ -24,7 +24,8 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.card import FREE_OF_CHARGE, Candidate, match_terms, sentence_terms, stem_idf, supplies
+from assistant.answer.card import _POINTS_BACK, FREE_OF_CHARGE, Candidate, match_terms, sentence_terms, stem_idf, supplies
+from assistant.corpus.chunk import chunk_sentences
 from assistant.answer.understand import ask_part
 from assistant.models import Question
 from assistant.search.lexical import words
@@ -256,6 +257,12 @@ def _focus_share(question: Question, c: Candidate, index) -> float:
         return 0.0
     idf = stem_idf(index)
     have = set(sentence_terms(c.text))
+    if c.position > 0 and _POINTS_BACK.match(c.text):
+        # "Dette utvalget er etablert i 70 prosent av kommunene": what "dette" is, is said
+        # in the sentence before it.
+        before = chunk_sentences(c.chunk.text)
+        if c.position - 1 < len(before):
+            have |= set(sentence_terms(before[c.position - 1]))
     total = sum(idf.get(s, 8.0) for s in wanted)
     return sum(idf.get(s, 8.0) for s in wanted & have) / total
 
