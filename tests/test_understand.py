@@ -83,6 +83,19 @@ def test_a_long_situational_question_is_read_by_its_asking_sentence():
     assert answer_types(question) == ("party",)
 
 
+@pytest.mark.parametrize("question, first", [
+    ("How many beds must the municipality have for acute 24-hour care?", "amount"),
+    ("How many days does the municipality have to object to an invoice?", "duration"),
+    ("What is the pay for a municipal coordinator?", "amount"),
+    ("Kor lange er vaktene på sjukeheimen?", "amount"),
+    ("Hvem er leder for det faglige samarbeidsutvalget for beredskap?", "contact"),
+])
+def test_how_many_how_long_the_pay_and_who_heads_ask_for_a_detail(question, first):
+    """English "how many <thing>" asks a number as "hvor mange" does; "who is the head of …"
+    asks for a person (a name or a number), which the documents state or not."""
+    assert answer_types(question)[0] == first
+
+
 def test_a_scene_before_the_question_word_does_not_set_what_is_asked():
     """"… fikk råd om dosering – hvem har ansvaret?" asks who, not a dose; two questions joined
     ("Hvem kaller inn, og når …?", "Må vi drøfte det, og hvordan …?") keep their order."""

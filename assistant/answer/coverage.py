@@ -48,11 +48,11 @@ DETAIL_FOCUS = 0.3
 MISSING = {
     "nb": {"amount": "noe beløp eller tall for dette", "deadline": "noen frist eller tid for dette",
            "duration": "hvor lang tid (dager eller timer) dette gjelder",
-           "legal_basis": "hvilken lov eller paragraf dette bygger på", "contact": "noe telefonnummer eller noen adresse",
+           "legal_basis": "hvilken lov eller paragraf dette bygger på", "contact": "noe navn, telefonnummer eller noen adresse",
            "party": "hvem som har ansvaret for dette"},
     "en": {"amount": "an amount or number for this", "deadline": "a deadline or time for this",
            "duration": "how long (days or hours) this is",
-           "legal_basis": "which law or section this rests on", "contact": "a phone number or address",
+           "legal_basis": "which law or section this rests on", "contact": "a name, phone number or address",
            "party": "who is responsible for this"},
 }
 

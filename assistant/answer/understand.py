@@ -56,13 +56,14 @@ _ASKS = {
                 r"opening hours|visiting hours|har \w+ åpent|er \w+ åpen)\b|\w+frist\w*",
     "amount": r"\b(?:hvor mye|hvor mykje|kor mykje|kor mye|how much|hva koster|kva kostar|what does \w+ cost|"
               r"(?:hva|kva|what) (?:er|is) (?:\w+ ){0,2}\w*(?:prisen|satsen|taksten|egenandelen|eigendelen|lønna|lønnen|gebyret|"
-              r"avgifta|avgiften|honoraret|beløpet|summen|rate|price|fee|cost|salary|wage|charge)|"
+              r"avgifta|avgiften|honoraret|beløpet|summen|rate|price|fee|cost|salary|wage|charge|pay)|"
               r"(?:hvilken|hvilke|kva|what|which) \w*(?:pris|sats|takst|honorar|rate|price|fee)\w*|"
               r"hvor mange kroner|kor mange kroner|how many kroner|dose\w*|døgndose\w*|\w+dose|mg|ml|"
-              r"(?:hvor|kor|how) (?:lang|langt|stor|store|høy|høg|høyt|far|big|high|large)(?!\s+(?:tid|frist|\w+frist|\w+tid|varsel))|"
+              r"(?:hvor|kor|how) (?:lang|langt|lange|stor|store|høy|høg|høyt|far|big|high|large)(?!\s+(?:tid|frist|\w+frist|\w+tid|varsel))|"
               r"\w*grense\w*|\w*målområde\w*|\w*normalområde\w*|minimumskrav\w*|\w*bemanning\w*|lønnssteg\w*|"
               r"threshold|maximum|minimum|antall|talet på|the number of|"
-              r"(?:hvor|kor|how) mange (?!(?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager|days|hours|weeks|months)\b)\w+)\b",
+              r"(?:hvor|kor) mange (?!(?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager)\b)\w+|"
+              r"how many (?!(?:days|hours|weeks|months|working days)\b)\w+)\b",
     "cost": r"\b(?:koster det|kostar det|kostnad\w*|betale|betala|betaler|betalar|betales|betalast|gratis|free of charge|"
             r"ta betalt|tar betalt|ta seg betalt|kreve betaling|vederlag|fakturere|fakturerer|fakturert|charge|charged|pay|pays|paid|"
             r"dekke\w* (?:utgift|kostnad)\w*|dekker|refusjon|refundert|egenandel)\b",
@@ -163,6 +164,8 @@ def answer_types(text: str) -> tuple[str, ...]:
     if "duration" in found:
         found.pop("deadline", None)  # "hvor lenge" asks how long, a kind of time limit
         found.pop("amount", None)
+    if "contact" in found and "party" in found and found["contact"] <= found["party"]:
+        del found["party"]  # "hvem er leder for …" asks for the person, a name or a number
     if "duty" in found and "party" in found and found["party"] < found["duty"]:
         del found["duty"]  # "hvem har ansvaret …" asks the party
     if "duty" in found and "content" in found and found["content"] <= found["duty"]:
