@@ -148,3 +148,24 @@ def test_a_sentence_pointing_back_is_about_what_the_sentence_before_names():
     alone = Candidate("Dette utvalget er etablert i 70 prosent av kommunene.", 1, chunk, 0, None, None, 1.0)
     assert _focus_share(question, pointing, Index()) == 1.0
     assert _focus_share(question, alone, Index()) == 0.0
+
+
+def test_the_words_of_the_asked_time_do_not_make_a_sentence_about_the_matter():
+    """"Innen hvor mange timer må vi returnere en feilsendt melding?": a sentence on another
+    matter that says "innen 24 timer" holds the question's "innen" and "timer", but says
+    nothing about returning a misdirected message."""
+    from assistant.answer.card import Candidate
+    from assistant.answer.coverage import _focus_share
+    from assistant.models import Chunk
+
+    class Index:
+        def derived(self, name, build):
+            return {}
+
+    text = "Tidligmelding skal sendes til kommunen innen 24 timer etter innleggelse."
+    question = Question(text="Innen hvor mange timer må vi returnere en feilsendt melding?",
+                        words=QueryWords(text="Innen hvor mange timer må vi returnere en feilsendt melding?"), lang="nb",
+                        focus=(Focus("innen", True), Focus("timer", True), Focus("returnere", True),
+                               Focus("feilsendt", True), Focus("melding", True)))
+    other = Candidate(text, 1, Chunk("x#0", "x", "x", text, 1, 1), 0, None, None, 1.0)
+    assert _focus_share(question, other, Index()) == 0.0

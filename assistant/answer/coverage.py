@@ -267,10 +267,18 @@ def _focus_share(question: Question, c: Candidate, index) -> float:
     return sum(idf.get(s, 8.0) for s in wanted & have) / total
 
 
+# The words of the asked detail itself ("innen hvor mange timer", "how many days"): any
+# sentence that states a time holds them, so they tell nothing about its matter.
+_DETAIL_WORDS = frozenset(match_terms(
+    "innen innan timer timar time dager dagar dag døgn virkedager virkedagar uker veker uke veke måneder månader "
+    "måned hours hour days day weeks week months month"))
+
+
 @lru_cache(maxsize=256)
 def _asking_focus(search_text: str, focus: str) -> frozenset[str]:
-    """The question's focus words that stand in its asking sentence (as search terms)."""
-    return frozenset(match_terms(ask_part(search_text))) & frozenset(match_terms(focus))
+    """The question's focus words that stand in its asking sentence (as search terms), without
+    the words of the detail it asks."""
+    return (frozenset(match_terms(ask_part(search_text))) & frozenset(match_terms(focus))) - _DETAIL_WORDS
 
 
 @lru_cache(maxsize=4)
