@@ -146,6 +146,11 @@ def test_we_means_the_side_the_question_is_asked_from():
     assert speaker_side(ward) == "UNN" and asked_party(ward, "UNN") == "UNN"
     municipal = "Vi i kommunen har fått melding om en innlagt pasient. Hva må vi sende?"
     assert speaker_side(municipal) == "Kommunen" and asked_party(municipal, "Kommunen") == "Kommunen"
+    # the ward and the GP's office named apart from "vi"; "vi" as the subject inside the question
+    assert speaker_side("Vi har ei barselkvinne på posten som trenger oppfølging. Hva må vi gjøre?") == "UNN"
+    assert speaker_side("Vi på legekontoret har et forslag. Hvor sender vi det?") == "Kommunen"
+    nursing_home = "Pasienten legges inn fra korttidsplass på sykehjemmet vårt. Er det noe vi må opplyse sykehuset om?"
+    assert asked_party(nursing_home, speaker_side(nursing_home)) == "Kommunen"
 
 
 @pytest.mark.parametrize("question, side", [

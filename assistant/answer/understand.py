@@ -247,11 +247,12 @@ def party_mentions(text: str) -> list[tuple[int, str]]:
 
 # Where the asker works, named without "vi i …": "Hjemmesykepleien fikk melding … brukerne våre",
 # "Som fastlege lurer jeg på …". A unit of one side only, and the asker speaking of itself.
-_UNITS = (("UNN", re.compile(r"\b(?:sengeposten|sengepost|avdelingen|avdelinga|poliklinikken|barselavdelingen|føden|"
+_UNITS = (("UNN", re.compile(r"\b(?:sengeposten|sengepost|på posten|avdelingen|avdelinga|poliklinikken|barselavdelingen|føden|"
                              r"intensiv\w*|sykehuslegen?|the ward|ward nurses?)\b", re.I)),
           ("Kommunen", re.compile(r"\b(?:hjemmesykepleien|heimesjukepleia|heimesjukepleien|hjemmetjenesten|heimetenesta|"
                                   r"sykehjemmet|sjukeheimen|helsestasjonen|tildelingskontoret|legevakten|legevakta|"
-                                  r"fastlege|fastlegen|kommunelege|home care|nursing home|gp)\b", re.I)))
+                                  r"fastlege|fastlegen|kommunelege|legekontoret|legekontor|home care|nursing home|gp)\b",
+                                  re.I)))
 _TOWARDS = re.compile(r"\b(?:til|fra|frå|mot|hos|med|overfor|to|from|with)\s+$", re.I)  # just before a unit
 _FIRST_PERSON = re.compile(r"\b(?:vi|oss|vår|våre|vårt|jeg|eg|meg|min|mine|mitt|we|us|our|i|my)\b", re.I)
 
@@ -295,6 +296,10 @@ def asked_party(text: str, speaker: str | None) -> str | None:
     embedded = re.search(rf"\b(?:om|at|hvis|dersom|whether|if)\s+(?P<who>{_SELF})\s+{_MODAL}\b", ask, re.I)
     if embedded:
         candidates.append(embedded.group("who"))
+    # The asker as the subject inside the question: "Er det noe spesielt vi må opplyse om?"
+    inside = re.search(rf"\b(?P<who>{_SELF})\s+{_MODAL}\b", ask, re.I)
+    if inside:
+        candidates.append(inside.group("who"))
     for who in candidates:
         if re.match(rf"{_SELF}\b", who, re.I):
             return speaker
