@@ -89,6 +89,10 @@ def test_a_long_situational_question_is_read_by_its_asking_sentence():
     ("What is the pay for a municipal coordinator?", "amount"),
     ("Kor lange er vaktene på sjukeheimen?", "amount"),
     ("Hvem er leder for det faglige samarbeidsutvalget for beredskap?", "contact"),
+    ("Hvem er administrerende direktør i UNN?", "contact"),
+    ("Hvem leder FSU barn og unge?", "contact"),
+    ("Hvem leder arbeidet med individuell plan når pasienten er innlagt?", "party"),
+    ("What hourly rate can the municipality invoice UNN for an escort?", "amount"),
 ])
 def test_how_many_how_long_the_pay_and_who_heads_ask_for_a_detail(question, first):
     """English "how many <thing>" asks a number as "hvor mange" does; "who is the head of …"

@@ -57,7 +57,7 @@ _ASKS = {
     "amount": r"\b(?:hvor mye|hvor mykje|kor mykje|kor mye|how much|hva koster|kva kostar|what does \w+ cost|"
               r"(?:hva|kva|what) (?:er|is) (?:\w+ ){0,2}\w*(?:prisen|satsen|taksten|egenandelen|eigendelen|lønna|lønnen|gebyret|"
               r"avgifta|avgiften|honoraret|beløpet|summen|rate|price|fee|cost|salary|wage|charge|pay)|"
-              r"(?:hvilken|hvilke|kva|what|which) \w*(?:pris|sats|takst|honorar|rate|price|fee)\w*|"
+              r"(?:hvilken|hvilke|kva|what|which) (?:\w+ )?\w*(?:pris|sats|takst|honorar|rate|price|fee)\w*|"
               r"hvor mange kroner|kor mange kroner|how many kroner|dose\w*|døgndose\w*|\w+dose|mg|ml|"
               r"(?:hvor|kor|how) (?:lang|langt|lange|stor|store|høy|høg|høyt|far|big|high|large)(?!\s+(?:tid|frist|\w+frist|\w+tid|varsel))|"
               r"\w*grense\w*|\w*målområde\w*|\w*normalområde\w*|minimumskrav\w*|\w*bemanning\w*|lønnssteg\w*|"
@@ -92,8 +92,10 @@ _ASKS = {
     "contact": r"\b(?:telefonnummer\w*|telefonnr|tlf\.?\s*(?:nr|nummer)\w*|direktenummer\w*|nummeret til|"
                r"e-?postadresse\w*|mailadresse\w*|phone number|telephone number|e-?mail address|"
                r"(?:hva|kva|what)\s+(?:er|is)\s+(?:\w+\s+){0,3}(?:adressen|adresse|address|e-?posten|mailen|nummeret)|"
-               r"(?:hvem|kven|who)\s+(?:er|is)\s+(?:\w+\s+){0,1}(?:leder\w*|leiar\w*|kontaktperson\w*|sekretær\w*|"
-               r"head|leader|chair\w*|contact person|daglig leder))\b",
+               r"(?:hvem|kven|who)\s+(?:er|is)\s+(?:\w+\s+){0,1}(?:\w*leder\w*|\w*leiar\w*|kontaktperson\w*|sekretær\w*|"
+               r"\w*direktør\w*|director|head|leader|chair\w*|contact person)|(?:hvem|kven|who)\s+(?:leder|leiar|leier|leads|"
+               r"chairs|heads)\s+(?:det\s+|the\s+)?(?:\w+\s+){0,2}(?:FSU|SSU|\w*utval\w*|\w*nettverk\w*|rådet|\w*gruppa|"
+               r"\w*gruppen|styret|committee|board|group|network))\b",
     "procedure": r"\b(?:hvordan|korleis|how (?:do|does|should|must|can|to|is|are|will)|hva gjør vi|kva gjer vi|"
                  r"hva (?:skal|må|bør) (?:vi|jeg|man|en) gjøre|kva (?:skal|må|bør) (?:vi|eg|ein) gjere|"
                  r"what (?:should|must|do) we do|(?:hva|kva|what) (?:skjer|hender|happens)|fremgangsmåte\w*|framgangsmåte\w*|rutine\w*|prosedyre\w*|"
