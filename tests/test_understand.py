@@ -93,10 +93,14 @@ def test_a_long_situational_question_is_read_by_its_asking_sentence():
     ("Hvem leder FSU barn og unge?", "contact"),
     ("Hvem leder arbeidet med individuell plan når pasienten er innlagt?", "party"),
     ("What hourly rate can the municipality invoice UNN for an escort?", "amount"),
+    ("Which sections of the law set out the hospital's duty to give guidance?", "legal_basis"),
+    ("How does the agreement define infection control?", "definition"),
+    ("Hvordan skal vi melde avvik, og hva menes med avvik?", "procedure"),
 ])
 def test_how_many_how_long_the_pay_and_who_heads_ask_for_a_detail(question, first):
     """English "how many <thing>" asks a number as "hvor mange" does; "who is the head of …"
-    asks for a person (a name or a number), which the documents state or not."""
+    asks for a person (a name or a number), which the documents state or not; "which
+    sections" a paragraph; "how does it define" what a word means."""
     assert answer_types(question)[0] == first
 
 

@@ -69,7 +69,7 @@ _ASKS = {
             r"dekke\w* (?:utgift|kostnad)\w*|dekker|refusjon|refundert|egenandel)\b",
     "legal_basis": r"\b(?:paragraf\w*|hjemmel\w*|lovhjemmel|heimel\w*|lovheimel|hvilken lov|hvilke lover|kva lov|"
                    r"i loven|loven sier|lova seier|lovgrunnlag|rettsgrunnlag|regelverk\w*|forskrift\w*|rundskriv\w*|"
-                   r"which law|which section|what section|which act|legal basis|statute|regulation|by law|"
+                   r"which laws?|which sections?|what sections?|which acts?|legal basis|statutes?|regulations?|by law|"
                    r"hvor står det|kvar står det|where does it say|hjemlet|heimla|\w*lovbestemmelse\w*|"
                    r"in the law|which provision|what provision|lovverket|(?:hvilket|hvilke|kva|which) (?:punkt|clause|point)\w*)\b|§",
     "content": r"\b(?:inneholde\w*|innehalde\w*|innhold\w*|innhald\w*|hva skal stå|hva må stå|kva skal stå|kva må stå|"
@@ -84,7 +84,8 @@ _ASKS = {
                r"(?:hva|kva|what) (?:\w+ ){0,2}(?:være|vere|be) (?:med )?(?:i|in) (?:den|det|dei|de|it|them|\w+en|\w+et)|"
                r"(?:hva|kva) (?:skal|må|bør) med)\b",
     "definition": r"\b(?:hva (?:betyr|menes|meinast|innebærer|er definisjonen)|kva (?:betyr|tyder|meiner ein|er meint|inneber)|"
-                  r"menes med|meint med|definisjon\w*|definert|defined|definition|what does \w+ mean|what is meant|"
+                  r"menes med|meint med|definisjon\w*|definert|defineres|definerer|define|defines|defined|definition|"
+                  r"what does \w+ mean|what is meant|"
                   r"regnes som|reknast som|rekna som|counts as|"
                   # what it is for: answered by the documents' "Formålet med … er …", "Hensikten er …"
                   r"(?:hva|kva|what) (?:er|is) (?:egentlig |eigentleg )?(?:poenget|hensikten|formålet|føremålet|målet|"
@@ -161,6 +162,9 @@ def answer_types(text: str) -> tuple[str, ...]:
                 break
     if found.get("deadline") == 0 and _SITUATION_FIRST.match(ask):
         del found["deadline"]  # "Når kommunen har tatt over en oppgave, hvem …?" sets the scene
+    if ("definition" in found and "procedure" in found and found["procedure"] <= found["definition"]
+            and not re.search(r"[,;?]", ask[found["procedure"]:found["definition"]])):
+        del found["procedure"]  # "how does the agreement define …" asks what a word means
     if "cost" in found and "amount" in found:
         del found["cost"]  # "hva koster det" asks the amount itself
     if "duration" in found:
