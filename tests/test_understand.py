@@ -95,6 +95,8 @@ def test_a_long_situational_question_is_read_by_its_asking_sentence():
     ("What hourly rate can the municipality invoice UNN for an escort?", "amount"),
     ("Which sections of the law set out the hospital's duty to give guidance?", "legal_basis"),
     ("How does the agreement define infection control?", "definition"),
+    ("Fra hvilken alder har gravide rett til fosterdiagnostikk?", "amount"),
+    ("Until what age?", "amount"),
     ("Hvordan skal vi melde avvik, og hva menes med avvik?", "procedure"),
 ])
 def test_how_many_how_long_the_pay_and_who_heads_ask_for_a_detail(question, first):

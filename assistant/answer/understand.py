@@ -59,6 +59,7 @@ _ASKS = {
               r"avgifta|avgiften|honoraret|beløpet|summen|rate|price|fee|cost|salary|wage|charge|pay)|"
               r"(?:hvilken|hvilke|kva|what|which) (?:\w+ )?\w*(?:pris|sats|takst|honorar|rate|price|fee)\w*|"
               r"hvor mange kroner|kor mange kroner|how many kroner|dose\w*|døgndose\w*|\w+dose|mg|ml|"
+              r"(?:hvilken|hvilke|kva|what|which) (?:alder|aldersgrense|age|age limit)|hvor gammel|kor gammal|how old|"
               r"(?:hvor|kor|how) (?:lang|langt|lange|stor|store|høy|høg|høyt|far|big|high|large)(?!\s+(?:tid|frist|\w+frist|\w+tid|varsel))|"
               r"\w*grense\w*|\w*målområde\w*|\w*normalområde\w*|minimumskrav\w*|\w*bemanning\w*|lønnssteg\w*|"
               r"threshold|maximum|minimum|antall|talet på|the number of|"
