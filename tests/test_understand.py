@@ -159,6 +159,8 @@ def test_we_means_the_side_the_question_is_asked_from():
     # the ward and the GP's office named apart from "vi"; "vi" as the subject inside the question
     assert speaker_side("Vi har ei barselkvinne på posten som trenger oppfølging. Hva må vi gjøre?") == "UNN"
     assert speaker_side("Vi på legekontoret har et forslag. Hvor sender vi det?") == "Kommunen"
+    assert speaker_side("Pasient på PHV-post har tvangsmidler i bruk. Kan vi melde ham utskrivningsklar?") == "UNN"
+    assert speaker_side("Vi fikk det på e-post. Hva må vi gjøre nå?") is None  # mail, not a ward
     nursing_home = "Pasienten legges inn fra korttidsplass på sykehjemmet vårt. Er det noe vi må opplyse sykehuset om?"
     assert asked_party(nursing_home, speaker_side(nursing_home)) == "Kommunen"
 

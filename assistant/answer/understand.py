@@ -254,7 +254,8 @@ def party_mentions(text: str) -> list[tuple[int, str]]:
 
 # Where the asker works, named without "vi i …": "Hjemmesykepleien fikk melding … brukerne våre",
 # "Som fastlege lurer jeg på …". A unit of one side only, and the asker speaking of itself.
-_UNITS = (("UNN", re.compile(r"\b(?:sengeposten|sengepost|på posten|avdelingen|avdelinga|poliklinikken|barselavdelingen|føden|"
+_UNITS = (("UNN", re.compile(r"\b(?:sengeposten|sengepost|på posten|[a-zæøå]{2,}-post(?:en)?|avdelingen|avdelinga|"
+                             r"poliklinikken|barselavdelingen|føden|"
                              r"intensiv\w*|sykehuslegen?|the ward|ward nurses?)\b", re.I)),
           ("Kommunen", re.compile(r"\b(?:hjemmesykepleien|heimesjukepleia|heimesjukepleien|hjemmetjenesten|heimetenesta|"
                                   r"sykehjemmet|sjukeheimen|helsestasjonen|tildelingskontoret|legevakten|legevakta|"
