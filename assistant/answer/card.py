@@ -578,6 +578,20 @@ def load_margins(path: str | None = None) -> dict:
             "support": float(data.get("support_margin", 0.5))}
 
 
+def referent(c: Candidate) -> str | None:
+    """The sentence before one that points back ("Dette utvalget er etablert i …"): what
+    "dette" is, is said there."""
+    if c.position == 0 or not _POINTS_BACK.match(c.text):
+        return None
+    return _sentence_at(c.chunk.text, c.position - 1)
+
+
+@lru_cache(maxsize=4096)
+def _sentence_at(chunk_text: str, position: int) -> str | None:
+    sentences = chunk_sentences(chunk_text)
+    return sentences[position] if position < len(sentences) else None
+
+
 def _exception_beside(main: Candidate, cands: list[Candidate]) -> tuple[Candidate, str] | None:
     """The sentence right after the rule that qualifies it, or, when the rule opens by pointing
     back ("Dette gjelder …"), the sentence before it."""

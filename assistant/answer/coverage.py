@@ -24,8 +24,8 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.card import _POINTS_BACK, FREE_OF_CHARGE, Candidate, match_terms, sentence_terms, stem_idf, supplies
-from assistant.corpus.chunk import chunk_sentences
+from assistant.answer.card import (FREE_OF_CHARGE, Candidate, match_terms, referent, sentence_terms, stem_idf,
+                                   supplies)
 from assistant.answer.understand import ask_part
 from assistant.models import Question
 from assistant.search.lexical import words
@@ -257,28 +257,28 @@ def _focus_share(question: Question, c: Candidate, index) -> float:
         return 0.0
     idf = stem_idf(index)
     have = set(sentence_terms(c.text))
-    if c.position > 0 and _POINTS_BACK.match(c.text):
-        # "Dette utvalget er etablert i 70 prosent av kommunene": what "dette" is, is said
-        # in the sentence before it.
-        before = chunk_sentences(c.chunk.text)
-        if c.position - 1 < len(before):
-            have |= set(sentence_terms(before[c.position - 1]))
+    if (before := referent(c)) is not None:
+        have |= set(sentence_terms(before))  # a sentence that points back is about what it points to
     total = sum(idf.get(s, 8.0) for s in wanted)
     return sum(idf.get(s, 8.0) for s in wanted & have) / total
 
 
 # The words of the asked detail itself ("innen hvor mange timer", "how many days"): any
 # sentence that states a time holds them, so they tell nothing about its matter.
-_DETAIL_WORDS = frozenset(match_terms(
-    "innen innan timer timar time dager dagar dag døgn virkedager virkedagar uker veker uke veke måneder månader "
-    "måned hours hour days day weeks week months month"))
+_DETAIL_WORDS = ("innen innan timer timar time dager dagar dag døgn virkedager virkedagar uker veker uke veke måneder "
+                 "månader måned hours hour days day weeks week months month")
+
+
+@lru_cache(maxsize=1)
+def _detail_terms() -> frozenset[str]:
+    return frozenset(match_terms(_DETAIL_WORDS))  # on first use: the stemmer is not loaded at import
 
 
 @lru_cache(maxsize=256)
 def _asking_focus(search_text: str, focus: str) -> frozenset[str]:
     """The question's focus words that stand in its asking sentence (as search terms), without
     the words of the detail it asks."""
-    return (frozenset(match_terms(ask_part(search_text))) & frozenset(match_terms(focus))) - _DETAIL_WORDS
+    return (frozenset(match_terms(ask_part(search_text))) & frozenset(match_terms(focus))) - _detail_terms()
 
 
 @lru_cache(maxsize=4)

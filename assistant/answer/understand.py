@@ -189,11 +189,11 @@ def answer_types(text: str) -> tuple[str, ...]:
 
 # A question word opening a clause after a dash, colon or comma: what the sentence asks, unless
 # what comes before it asks too (a question word, or a verb opening the sentence).
-_ASKS_ALREADY = re.compile(r"\b(?:hvem|kven|who|hvor|kor|kvar|how|når|when|hvilk\w*|which|hva|kva|what|hvordan|korleis|"
-                           r"why|hvorfor|kvifor)\b|(?:^|[.?!]\s+)\W*(?:kan|må|skal|får|bør|er|har|gjelder|gjeld|trenger|"
-                           r"treng|holder|finnes|is|are|can|may|must|should|do|does|will|has|have)\b", re.I)
-_CLAUSE_QUESTION = re.compile(r"(?:\s[–—-]\s|[:,]\s)\s*(?:og\s+|and\s+|men\s+)?(?P<wh>hvem|kven|who|hvor|kor|how|når|"
-                              r"when|hvilk\w*|which|hva|kva|what|hvordan|korleis)\b", re.I)
+_QUESTION_WORD = r"hvem|kven|who|hvor|kor|how|når|when|hvilk\w*|which|hva|kva|what|hvordan|korleis"
+_ASKS_ALREADY = re.compile(rf"\b(?:{_QUESTION_WORD}|kvar|why|hvorfor|kvifor)\b|(?:^|[.?!]\s+)\W*(?:kan|må|skal|får|"
+                           r"bør|er|har|gjelder|gjeld|trenger|treng|holder|finnes|is|are|can|may|must|should|do|does|"
+                           r"will|has|have)\b", re.I)
+_CLAUSE_QUESTION = re.compile(rf"(?:\s[–—-]\s|[:,]\s)\s*(?:og\s+|and\s+|men\s+)?(?P<wh>{_QUESTION_WORD})\b", re.I)
 
 
 def ask_part(text: str) -> str:
