@@ -70,11 +70,11 @@ def test_each_part_of_a_two_part_question_is_answered(real_assistant):
 
 
 def test_covering_a_need_is_not_a_cost():
-    from assistant.answer.card import _SUPPLIES
-    assert not _SUPPLIES["cost"].search("UNN har plikt til å dekke kommunens behov for råd og veiledning.")
-    assert not _SUPPLIES["cost"].search("Beredskapsplaner skal være dekkende for partenes behov.")
-    assert _SUPPLIES["cost"].search("Partnerne dekker sine egne kostnader.")
-    assert _SUPPLIES["cost"].search("Det kan ikke kreves vederlag for veiledning.")
+    from assistant.corpus.supplies import SUPPLIES
+    assert not SUPPLIES["cost"].search("UNN har plikt til å dekke kommunens behov for råd og veiledning.")
+    assert not SUPPLIES["cost"].search("Beredskapsplaner skal være dekkende for partenes behov.")
+    assert SUPPLIES["cost"].search("Partnerne dekker sine egne kostnader.")
+    assert SUPPLIES["cost"].search("Det kan ikke kreves vederlag for veiledning.")
 
 
 def test_a_which_paragraph_question_names_the_paragraph(real_assistant):
@@ -265,10 +265,10 @@ def test_a_follow_up_is_answered_about_what_it_adds(real_assistant):
 
 def test_a_number_written_as_a_word_is_an_amount():
     """"Hvor mange hovedprinsipper …?" is answered by "de fire hovedprinsippene", not only by digits."""
-    from assistant.answer.card import _traits
+    from assistant.corpus.supplies import traits
 
-    assert _traits("Beredskapsarbeidet skal bygge på de fire hovedprinsippene for beredskapsarbeid.")["amount"] == 1.0
-    assert _traits("Beredskapsarbeidet skal bygge på hovedprinsippene for beredskapsarbeid.")["amount"] == 0.0
+    assert traits("Beredskapsarbeidet skal bygge på de fire hovedprinsippene for beredskapsarbeid.")["amount"] == 1.0
+    assert traits("Beredskapsarbeidet skal bygge på hovedprinsippene for beredskapsarbeid.")["amount"] == 0.0
 
 
 def test_a_regulation_named_without_its_paragraph_answers_which_law():

@@ -22,6 +22,7 @@ from assistant.search.index import (
     current_build,
     is_stale,
     load_index,
+    sha256_file,
 )
 
 from tests.test_questions import QuestionCounter
@@ -59,7 +60,7 @@ def test_build_writes_a_complete_checked_index(small_corpus, tmp_path):
     assert current_build(index) == folder
     names = {p.name for p in folder.iterdir()}
     assert {"chunks.jsonl", "sections.jsonl", "documents.json", "duties.jsonl", "bm25", "vectors.npy",
-            "dense.faiss", "sentence_vectors.npy", "sentence_owner.npy", "manifest.json"} <= names
+            "dense.faiss", "sentence_vectors.npy", "sentence_owner.npy", "facts.json", "manifest.json"} <= names
     loaded = load_index(index)
     assert len(loaded.chunks) == loaded.vectors.shape[0] == loaded.dense.ntotal > 0
     assert loaded.encoder_id == "fake/trigram-hash"
@@ -107,6 +108,44 @@ def test_damaged_sentence_vectors_are_detected(small_corpus, tmp_path):
     assistant = Assistant.open(small_corpus, index, encoder=FakeEncoder())
     assert any("skadet" in n for n in assistant.notices)
     assert assistant.index.sentence_owner is not None and len(assistant.index.sentence_owner) > 3
+
+
+def test_stored_sentence_facts_are_what_the_functions_compute(small_corpus, tmp_path):
+    """The facts stored at build time (what a sentence supplies, its subject party, deadline and
+    paragraph) are exactly the computing functions' results, for every sentence shown."""
+    from assistant.corpus import facts
+    from assistant.corpus.chunk import chunk_sentences
+    from assistant.corpus.duties import _find_deadline, _find_legal_ref, _subject_party, find_deadline, subject_party
+    from assistant.corpus.supplies import _traits, traits
+
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    loaded = load_index(index)
+    sentences = [s for chunk in loaded.chunks for s in chunk_sentences(chunk.text)]
+    assert len(sentences) > 20
+    for sentence in sentences:
+        assert facts.stored("traits", sentence) is not facts.MISSING
+        assert traits(sentence) == _traits.__wrapped__(sentence)
+        assert subject_party(sentence) == _subject_party.__wrapped__(sentence, "UNN")
+        assert find_deadline(sentence) == _find_deadline.__wrapped__(sentence)
+        assert facts.stored("legal_ref", sentence) == _find_legal_ref.__wrapped__(sentence)
+    assert any(find_deadline(s) for s in sentences) and any(subject_party(s) for s in sentences)
+    # A sentence no index holds is computed as before.
+    assert facts.stored("traits", "Kommunen skal svare innen 3 virkedager.") is facts.MISSING
+    assert find_deadline("Kommunen skal svare innen 3 virkedager.") == "innen 3 virkedager"
+
+
+@pytest.mark.parametrize("table", ["[]", '{"format": 1, "rows": [["bare en setning"]]}', '{"format": 99, "rows": []}'])
+def test_a_sentence_facts_table_of_another_shape_is_damage(small_corpus, tmp_path, table):
+    """A facts file that is not ours (even with a checksum to match) sets the build aside."""
+    index = tmp_path / "index"
+    folder = build_index(small_corpus, index, FakeEncoder())
+    (folder / "facts.json").write_text(table, encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["facts.json"] = sha256_file(folder / "facts.json")
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexDamaged):
+        load_index(index)
 
 
 def test_out_of_scope_topics_are_embedded_and_a_changed_list_rebuilds_cheaply(small_corpus, tmp_path, monkeypatch):

@@ -30,6 +30,7 @@ from assistant.corpus.duties import (
     split_clauses,
     subject_party,
 )
+from assistant.corpus.supplies import DURATION, POINTER, SUPPLIES, traits
 from assistant.models import Card, CardSentence, Chunk, Hit, Question
 from assistant.search.lexical import terms
 from assistant.search.questions import letters
@@ -41,31 +42,6 @@ PART_FOCUS_WEIGHT = 5.0
 CONTENT_MARGIN = 2.0
 CRISP_KINDS = ("duration", "amount", "contact", "legal_basis")
 
-# What a sentence supplies, by kind of answer. These read the documents' sentences, not the
-# question (the question's kinds come from `understand`).
-_SUPPLIES = {
-    "deadline": re.compile(r"\b(?:innen|senest|seinast|snarest|straks|omgående|umiddelbart|frist\w*|dager|døgn|timer|"
-                           r"uker|måneder|virkedager?|klokken|kl\.|årlig|hvert år|en gang|så snart|før|etter at|"
-                           r"fra og med|til og med|samme dag|dagen)\b|\d{1,2}[.:]\d{2}|\d+\s*-\s*\d+", re.I),
-    "amount": re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b|\s?%|\s?prosent)|\bkr\.?\s?\d|\b\d+\b|"
-                         r"\b(?:tre|fire|fem|seks|sju|syv|åtte|tolv|femten|tjue|tretti|hundre|tusen)\b", re.I),
-    "cost": re.compile(r"\b(?:betal\w*|vederlag\w*|kostnad\w*|utgift\w*|faktur\w*|refusjon\w*|gratis|"
-                       r"egenandel\w*|pris\w*|finansier\w*|økonomisk\w*|kompens\w*|godtgjør\w*|kroner)\b|"
-                       r"\b(?:dekke|dekker|dekkes|dekket)\s+(?:\w+\s+){0,3}?(?:kostnad|utgift|omkostning)\w*", re.I),
-    "legal_basis": re.compile(r"§|\b(?:lov(?:en)?|forskrift\w*|\w+loven|\w+lova|lovens|hjemmel|hjemlet|ledd)\b", re.I),
-    "content": re.compile(r":\s*$|\b(?:inneholde\w*|følgende|opplysninger\w*|omfatte\w*|beskrive\w*|"
-                          r"informasjon om|blant annet|herunder|som for eksempel|slik som)\b", re.I),
-    "permission": re.compile(r"\b(?:kan|kan ikke|ikke|skal|må|bør|tillatt|plikt\w*|rett til|adgang|krav på|"
-                             r"forutsetter|forutsetning|anledning|gjelder)\b", re.I),
-    "definition": re.compile(r"\b(?:menes|defineres|definert|definisjon|betyr|forstås|regnes som|innebærer|er en|er et|"
-                             r"er ei|omfatter|vil si)\b", re.I),
-    "procedure": re.compile(r"\b(?:sendes|sende|meldes|melde|via|gjennom|kontakt\w*|rekvirer\w*|registrer\w*|"
-                            r"elektronisk\w*|rutine\w*|skjema|meldingen|henvend\w*|avklar\w*|vurder\w*|følge\w*|"
-                            r"innkall\w*|varsle\w*)\b", re.I),
-    "duty": re.compile(r"\b(?:skal|må|plikter|ansvar\w*|sørge for|sørger for|har ansvaret)\b", re.I),
-}
-_SUPPLIES["yesno"] = _SUPPLIES["permission"]
-_NEGATION = re.compile(r"\b(?:ikke|ikkje|ingen|aldri|unntak\w*|unntatt)\b", re.I)
 # A rule's exception or contrast, in the sentence after it (or before it, when the rule opens
 # by pointing back: "Dette gjelder ikke …").
 _EXCEPTION = re.compile(r"^(?:unntak\w*|unntatt|dette gjelder ikke|det gjelder ikke|derimot|likevel|men\b|med mindre|"
@@ -73,11 +49,6 @@ _EXCEPTION = re.compile(r"^(?:unntak\w*|unntatt|dette gjelder ikke|det gjelder i
                         r"der\b[^.]*\bikke\b)|\b(?:unntak\w*|unntatt|med mindre|derimot|gjelder ikke|bortsett fra)\b",
                         re.I)
 _POINTS_BACK = re.compile(r"^(?:dette|denne|disse|det|slik|slike|her|da|samme|også)\b", re.I)
-# A pointer to another place in the documents instead of the rule itself.
-_POINTER = re.compile(
-    r"\b(?:se|jf\.?|jfr\.?|viser til|beskrevet i|omtalt i|nærmere i|regulert i|følger av|i henhold til)\s+"
-    r"(?P<where>(?:(?:del|retningslinje|rl)\s*(?:nr\.?\s*)?\d\s*,?\s*)?(?:punkt|pkt\.?|kapittel|kap\.?|avsnitt)\s*"
-    r"\d+(?:\.\d+)*|(?:del|retningslinje|rl)\s*(?:nr\.?\s*)?\d)", re.I)
 _POINT_WORD = re.compile(r"^(?:punkt|pkt\.?|kapittel|kap\.?|avsnitt)\s*", re.I)
 _BACKGROUND_LABEL = {"møtedokument": "møtedokument", "høringsinnspill": "høringsinnspill", "statutter": "statutter",
                      "brev": "brev", "rapport": "rapport"}
@@ -205,7 +176,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     best_span = max(spans.values(), default=None)
     for i, c in enumerate(cands):
         r = rows[i]
-        traits = _traits(c.text)
+        found = traits(c.text)
         words = set(sentence_terms(c.text))
         section = index.sections.get(c.chunk.section_id)
         info = index.documents.get(c.chunk.doc_id)
@@ -221,7 +192,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
         r[col["lex"]] = len(wanted & words) / (len(wanted) or 1)
         r[col["idf"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in focus & words) / focus_idf
         r[col["idf_ask"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in ask & words) / ask_idf
-        r[col["fragment"]] = traits["fragment"]
+        r[col["fragment"]] = found["fragment"]
         r[col["chunk_cos"]] = chunk_cos.get(c.chunk.id, 0.0)
         r[col["focus"]] = len(focus & words) / (len(focus) or 1)
         if section is not None:
@@ -234,7 +205,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
         r[col["len"]] = min(len(c.text), 400) / 400
         r[col["short"]] = float(len(c.text) < 50)
         r[col["lead_in"]] = float(is_lead_in(c))
-        r[col["pointer"]] = traits["pointer"]
+        r[col["pointer"]] = found["pointer"]
         r[col["background"]] = float(bool(info and info.background))
         r[col["national"]] = float(bool(info and info.national))
         for kind in ("duty", "deadline", "duration", "amount", "cost", "legal_basis", "content", "permission",
@@ -243,10 +214,10 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
             if kind == "legal_basis" and section is not None and find_legal_ref(" ".join(section.path)):
                 has = 1.0
             else:
-                has = traits[kind]
+                has = found[kind]
             r[col[f"m_{kind}"]] = w * has
         r[col["m_party"]] = weight.get("party", 0.0) * float(c.party is not None)
-        r[col["m_negation"]] = max(weight.get("permission", 0.0), weight.get("yesno", 0.0)) * traits["negation"]
+        r[col["m_negation"]] = max(weight.get("permission", 0.0), weight.get("yesno", 0.0)) * found["negation"]
         if question.party:
             named = _parties_named(c.text)
             r[col["mentions_party"]] = float(question.party in named)
@@ -270,8 +241,6 @@ _PARTY_NAMES = (("UNN", re.compile(r"\b(?:UNN|sykehuset|helseforetaket|spesialis
 def _parties_named(text: str) -> frozenset[str]:
     """The parties a sentence names anywhere (not only as its subject)."""
     return frozenset(party for party, rx in _PARTY_NAMES if rx.search(text))
-# A piece of a list rather than a statement: it opens in lower case or ends in a comma.
-_FRAGMENT = re.compile(r"^[a-zæøå(]|[,;]\s*$|\b(?:og|eller|samt)\s*$")
 
 
 def stem_idf(index) -> dict[str, float]:
@@ -322,16 +291,6 @@ def focus_terms(question: Question) -> tuple[str, ...]:
     return sentence_terms(" ".join(f.word for f in question.focus))
 
 
-@lru_cache(maxsize=8192)
-def _traits(text: str) -> dict[str, float]:
-    found = {kind: float(bool(rx.search(text))) for kind, rx in _SUPPLIES.items()}
-    found["deadline"] = max(found["deadline"], float(find_deadline(text) is not None))
-    found["duration"] = float(bool(_DURATION.search(text)))
-    found["legal_basis"] = max(found["legal_basis"], float(find_legal_ref(text) is not None))
-    found["negation"] = float(bool(_NEGATION.search(text)))
-    found["fragment"] = float(_FRAGMENT.search(text) is not None)
-    found["pointer"] = float(bool(_POINTER.search(text)))
-    return found
 
 
 NEAREST = 10  # stored questions that vote
@@ -409,7 +368,7 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
     first = choose_main(question, cands, scores, index, margins)
     main = cands[first]
     chosen: list[tuple[Candidate, str]] = [(main, "answer")]
-    target = _pointer_target(main, index, result) if _POINTER.search(main.text) else None
+    target = _pointer_target(main, index, result) if POINTER.search(main.text) else None
     if target is not None:
         chosen.append((target, "pointer"))
     exception = _exception_beside(main, cands)
@@ -476,13 +435,13 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "deadline":
         return bool(find_deadline(c.text) or _TIME.search(c.text) or _TIME_SPAN.search(c.text))
     if kind == "duration":
-        return bool(_DURATION.search(c.text) or _TIME_SPAN.search(c.text))
+        return bool(DURATION.search(c.text) or _TIME_SPAN.search(c.text))
     if kind == "contact":
         return bool(re.search(r"\d{5}|@|\+47|\b\d{2} ?\d{2} ?\d{2} ?\d{2}\b", c.text))
     if kind == "amount":
         return bool(re.search(r"\d", c.text) or FREE_OF_CHARGE.search(c.text))
     if kind == "cost":
-        return bool(_SUPPLIES["cost"].search(c.text))
+        return bool(SUPPLIES["cost"].search(c.text))
     if kind == "content":
         return is_lead_in(c) or bool(re.search(r"\b(?:inneholde\w*|omfatte\w*|følgende)\b", c.text, re.I))
     if kind == "legal_basis":
@@ -494,9 +453,6 @@ def supplies(c: Candidate, kind: str, index) -> bool:
 # om kommunal betaling for utskrivningsklare pasienter»", "etter spesialisthelsetjenesteloven".
 _NAMED_LAW = re.compile(r"\b(?:[a-zæøå]{4,}(?:loven|lova|forskriften|forskrifta)|(?:forskrift|lov) om [a-zæøå]{3,})\b",
                         re.I)
-_DURATION = re.compile(r"\b(?:\d+|ett|en|én|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|fjorten|tretti)\s*"
-                       r"(?:års?|måneders?|ukers?|dagers?|døgns?|timers?|virkedagers?|minutters?|"
-                       r"år|måneder|uker|dager|døgn|timer|virkedager|minutter|dagar|veker|månader|timar)\b", re.I)
 # How long something lasts, said by its end rather than a number: "ansvaret gjelder inntil
 # pasienten har kommet inn i hjemmet", "tas i bruk etter hvert som de blir godkjent".
 _TIME_SPAN = re.compile(r"\b(?:inntil|fram til|frem til|helt til|så lenge|etter hvert som|fra det tidspunkt|"
@@ -612,7 +568,7 @@ def _pointer_target(main: Candidate, index, result) -> Candidate | None:
     from assistant.corpus.refs import resolve
     from assistant.errors import AvtaleError
 
-    m = _POINTER.search(main.text)
+    m = POINTER.search(main.text)
     where = m.group("where")
     doc = index.documents.get(main.chunk.doc_id)
     if not re.search(r"\b(?:del|retningslinje|rl)\b", where, re.I) and doc is not None:
@@ -754,14 +710,14 @@ def _card(question: Question, sentences: tuple[CardSentence, ...], index, main: 
                     paragraph, heading = ref, title
                 break
         paragraph = paragraph or next((r for s in sentences if (r := find_legal_ref(s.text))), None)
-    amount_match = _SUPPLIES["amount"].search(first) if "amount" in question.asks else None
+    amount_match = SUPPLIES["amount"].search(first) if "amount" in question.asks else None
     amount = amount_match.group(0).strip() if amount_match and re.search(r"kr|kroner|NOK|%|prosent|,-", amount_match.group(0), re.I) else None
     return Card(asks=question.asks, sentences=sentences, party=sentences[0].party, deadline=deadline,
                 paragraph=paragraph, amount=amount, heading=heading)
 
 
 def _duration_of(text: str) -> str | None:
-    m = _DURATION.search(text)
+    m = DURATION.search(text)
     return m.group(0) if m else None
 
 

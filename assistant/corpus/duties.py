@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.corpus import facts
 from assistant.corpus.sentences import split_sentences
 from assistant.models import Document, DocumentInfo, Duty, Section
 
@@ -37,6 +38,9 @@ _DEADLINES = [
     r"\bsenest\b[^.,;]{0,30}",
 ]
 _DEADLINE = re.compile("|".join(f"(?:{p})" for p in _DEADLINES), re.I)
+# Every pattern above holds one of these words: a sentence without any is passed over at the
+# cost of one plain scan instead of trying every pattern at every position.
+_DEADLINE_HINT = re.compile(r"innen|mellom|oppsigelsesfrist|gang|årlig|omgående|snarest|straks|så|før|senest", re.I)
 _LEGAL = re.compile(
     r"(?:(?:hotjl|shtjl|helse- og omsorgstjenestelov(?:en|s)?|spesialisthelsetjenestelov(?:en)?|"
     r"pasient- og brukerrettighetslov(?:en)?|helsepersonellov(?:en)?|psykisk helsevernlov(?:en)?|"
@@ -94,15 +98,29 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
             for party, who in (("Felles", both), ("UNN", hosp), ("Kommunen", muni))]
 
 
+@lru_cache(maxsize=8)
+def _party_hint(hospital: str) -> re.Pattern:
+    """A word every pattern of _party_patterns holds, at least in part."""
+    return re.compile(rf"{re.escape(hospital)}|foretak|helseinstitusjon|sykehus|spesialisthelsetjenest|utskrivende|"
+                      r"behandlende|kommun|fastlege|ordfører|rådmann|partne|parte|RHF", re.I)
+
+
 # The first shapes of _party_patterns (a cleft or a responsibility placed with a party, a
 # passive's agent, a subject before its verb) name the party that does the duty, not one merely
 # mentioned; each shape has a pattern for each of the three parties.
 LEADING_SHAPES = 3
 
 
-@lru_cache(maxsize=16384)
 def subject_party(sentence: str, hospital: str = "UNN") -> str | None:
     """The party a sentence names as its subject ("Kommunen skal …", "skal UNN …"), if any."""
+    known = facts.stored("subject_party", sentence, hospital)
+    return _subject_party(sentence, hospital) if known is facts.MISSING else known
+
+
+@lru_cache(maxsize=16384)
+def _subject_party(sentence: str, hospital: str) -> str | None:
+    if not _party_hint(hospital).search(sentence):
+        return None  # names no party at all (most sentences): no pattern can match
     return party_of(sentence, _party_patterns(hospital))
 
 
@@ -119,14 +137,26 @@ def split_clauses(sentence: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()] if len(parts) > 1 else [sentence]
 
 
-@lru_cache(maxsize=16384)
 def find_deadline(text: str) -> str | None:
-    m = _DEADLINE.search(text)
+    """The deadline a sentence states ("innen 24 timer", "før utskrivning"), if any."""
+    known = facts.stored("deadline", text)
+    return _find_deadline(text) if known is facts.MISSING else known
+
+
+@lru_cache(maxsize=16384)
+def _find_deadline(text: str) -> str | None:
+    m = _DEADLINE.search(text) if _DEADLINE_HINT.search(text) else None
     return m.group(0).strip(" ,") if m else None
 
 
-@lru_cache(maxsize=16384)
 def find_legal_ref(text: str) -> str | None:
+    """The paragraph a sentence cites ("helse- og omsorgstjenesteloven § 6-2"), if any."""
+    known = facts.stored("legal_ref", text)
+    return _find_legal_ref(text) if known is facts.MISSING else known
+
+
+@lru_cache(maxsize=16384)
+def _find_legal_ref(text: str) -> str | None:
     m = _LEGAL.search(text)
     return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
 

@@ -9,6 +9,8 @@ Layout under the index folder:
                        question_vectors.npy + question_owner.npy + question_quotes.json
                        (corpus/questions.jsonl: the questions each passage answers, the chunk
                        each belongs to, and the quote of the words that answer it),
+                       facts.json (what each sentence supplies, its subject party, deadline and
+                       paragraph: `assistant.corpus.facts`),
                        manifest.json (with a checksum of each file)
   .lock                held while building, so two processes never build at once
 
@@ -34,6 +36,7 @@ from typing import Callable
 import numpy as np
 
 from assistant import paths
+from assistant.corpus import facts as sentence_facts
 from assistant.corpus.chunk import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from assistant.errors import IndexError_, ManifestError, os_error_text
 from assistant.locks import FolderLock, atomic_write, remove_leftover_temps
@@ -42,7 +45,8 @@ from assistant.search import questions as passage_questions
 from assistant.search import scope
 from assistant.search.vector_cache import encode_with_cache
 
-INDEX_FORMAT = 5  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions; 5: their quotes
+INDEX_FORMAT = 6  # 2: sentence vectors; 3: out-of-scope topic vectors; 4: passage questions; 5: their quotes;
+# 6: sentence facts
 HNSW_THRESHOLD = 20_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -138,7 +142,8 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 
 
 _PIPELINE_MODULES = tuple(f"assistant.corpus.{name}" for name in (
-    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "pdf", "budget", "manifest", "sentences")) + (
+    "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "pdf", "budget", "manifest", "sentences",
+    "facts", "supplies")) + (
     "assistant.search.lexical", "assistant.search.questions")
 
 
@@ -235,6 +240,10 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 json.dumps([asdict(d.info) for d in corpus.documents], ensure_ascii=False), encoding="utf-8"
             )
             _write_jsonl(folder / "duties.jsonl", (d.to_json() for d in extract_duties(corpus.documents)))
+            hospital = {d.info.id: d.info.hospital for d in corpus.documents}
+            (folder / "facts.json").write_text(json.dumps(sentence_facts.compute(
+                (sentence, hospital.get(chunk.doc_id, "UNN")) for chunk in chunks for sentence in chunk_sentences(chunk.text)),
+                ensure_ascii=False), encoding="utf-8")
             report("ordsøk", 0, 1)
             LexicalIndex.build([c.search_text for c in chunks], asked.by_chunk(len(chunks))).save(folder / "bm25")
             report("ordsøk", 1, 1)
@@ -311,6 +320,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
             d["id"]: DocumentInfo(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))
         }
         duties = list(_read_jsonl(folder / "duties.jsonl"))
+        sentence_facts.preload(json.loads((folder / "facts.json").read_text(encoding="utf-8")))
         lexical = LexicalIndex.load(folder / "bm25")
         vectors = dense = sentence_vectors = sentence_owner = out_of_scope = None
         question_vectors = question_owner = question_quotes = None
