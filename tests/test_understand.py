@@ -91,6 +91,9 @@ def test_a_long_situational_question_is_read_by_its_asking_sentence():
     ("Hvem er leder for det faglige samarbeidsutvalget for beredskap?", "contact"),
     ("Hvem er administrerende direktør i UNN?", "contact"),
     ("Hvem leder FSU barn og unge?", "contact"),
+    ("Hva heter adm. dir. i UNN, han som skal skrive under på avtalen?", "contact"),
+    ("Kva heiter ordføraren i kommunen vår?", "contact"),
+    ("What is the name of the director of UNN?", "contact"),
     ("Hvem leder arbeidet med individuell plan når pasienten er innlagt?", "party"),
     ("What hourly rate can the municipality invoice UNN for an escort?", "amount"),
     ("Which sections of the law set out the hospital's duty to give guidance?", "legal_basis"),
@@ -104,6 +107,15 @@ def test_how_many_how_long_the_pay_and_who_heads_ask_for_a_detail(question, firs
     asks for a person (a name or a number), which the documents state or not; "which
     sections" a paragraph; "how does it define" what a word means."""
     assert answer_types(question)[0] == first
+
+
+def test_the_name_of_a_thing_is_not_a_contact_detail_and_heter_is_no_focus_word(lexical):
+    """"Hva heter meldingen …?" asks what a thing is called, which the documents say, not for
+    a person; "heter" is the question's, not a word the documents should hold."""
+    assert "contact" not in answer_types("Hva heter meldingen som sendes ved innleggelse?")
+    question = understand("Hva heter lederen av SSU?", lexical)
+    assert question.asks[0] == "contact"
+    assert "heter" not in {f.word for f in question.focus}
 
 
 def test_a_scene_before_the_question_word_does_not_set_what_is_asked():

@@ -97,7 +97,11 @@ _ASKS = {
                r"(?:hvem|kven|who)\s+(?:er|is)\s+(?:\w+\s+){0,1}(?:\w*leder\w*|\w*leiar\w*|kontaktperson\w*|sekretær\w*|"
                r"\w*direktør\w*|director|head|leader|chair\w*|contact person)|(?:hvem|kven|who)\s+(?:leder|leiar|leier|leads|"
                r"chairs|heads)\s+(?:det\s+|the\s+)?(?:\w+\s+){0,2}(?:FSU|SSU|\w*utval\w*|\w*nettverk\w*|rådet|\w*gruppa|"
-               r"\w*gruppen|styret|committee|board|group|network))\b",
+               r"\w*gruppen|styret|committee|board|group|network)|"
+               # a person's name: "Hva heter adm. dir. i UNN?", "what is the name of the chair …"
+               r"(?:hva|kva) (?:heter|heiter) (?:\w+\.?\s+){0,2}(?:\w*direktør\w*|dir\b|\w*leder\w*|\w*leiar\w*|"
+               r"sjef\w*|ordfør\w*|kontaktperson\w*|rådmann\w*)|"
+               r"what is the name of (?:\w+\s+){0,2}(?:\w*director|head|leader|chair\w*|mayor|contact person))\b",
     "procedure": r"\b(?:hvordan|korleis|how (?:do|does|should|must|can|to|is|are|will)|hva gjør vi|kva gjer vi|"
                  r"hva (?:skal|må|bør) (?:vi|jeg|man|en) gjøre|kva (?:skal|må|bør) (?:vi|eg|ein) gjere|"
                  r"what (?:should|must|do) we do|(?:hva|kva|what) (?:skjer|hender|happens)|fremgangsmåte\w*|framgangsmåte\w*|rutine\w*|prosedyre\w*|"
@@ -327,6 +331,7 @@ pasient pasienten pasientar pasienter pasientane pasientene patient patients bru
 spørsmål lurer lurte wonder please takk thanks hei hallo
 maks maksimal maksimalt minimum minst mest ca cirka omtrent vanlig vanleg typisk normalt egentlig eigentleg
 mulig mogleg ofte lenge mange mye mykje
+heter heiter navn navnet namn namnet name
 """.split())
 
 
