@@ -153,6 +153,9 @@ def create_app(corpus=None, index=None, assistant=None, plain: bool = False, use
 
 
 def run_app(corpus=None, index=None, plain: bool = False) -> int:
+    from assistant.tui import paste_guard
+
+    paste_guard.install()  # a paste holding terminal escapes stays one paste, in order
     app = create_app(corpus=corpus, index=index, plain=plain)
     app.run()
     code = app.return_code or 0
