@@ -164,3 +164,35 @@ def test_damaged_question_files_are_detected_and_rebuilt(small_corpus, tmp_path,
     assistant = Assistant.open(small_corpus, index, encoder=FakeEncoder())
     assert any("skadet" in n for n in assistant.notices)
     assert len(assistant.index.question_owner) == 1 and assistant.index.question_owner[0] < len(assistant.index.chunks)
+
+
+def test_a_follow_up_matches_the_stored_questions_with_its_own_words_too(small_corpus, tmp_path):
+    """"Kan kommunen klage på en faktura …? – hvor lang frist har vi?" is searched as read with
+    its conversation, but the stored questions are matched with the mean of that reading and the
+    follow-up's own words, so a stored question like the earlier one does not outweigh one like
+    the follow-up."""
+    from assistant.answer.understand import understand
+
+    write_questions(small_corpus, {"doc": "rundskriv", "quote": QUOTE, "questions": [ASKED, "Koster veiledningen noe?"]})
+    index = tmp_path / "index"
+    build_index(small_corpus, index, FakeEncoder())
+    loaded = load_index(index)
+    retriever = Retriever(loaded, FakeEncoder())
+    follow_up = understand("Og koster den noe?", loaded.lexical, retriever.glossary, ["Har UNN plikt til å veilede kommunen?"])
+    assert follow_up.interpreted
+    found = retriever.search(follow_up)
+    encoder = FakeEncoder()
+    merged = encoder.encode_queries([_query_text(follow_up.words)])[0]
+    own = encoder.encode_queries([follow_up.text])[0]
+    both = (merged + own) / np.linalg.norm(merged + own)
+    np.testing.assert_allclose(found.question_cosines, loaded.question_vectors @ both, atol=1e-5)
+    # A question that stands alone matches them with itself.
+    asked = understand("Koster veiledningen noe?", loaded.lexical, retriever.glossary)
+    alone = retriever.search(asked)
+    vector = encoder.encode_queries([_query_text(asked.words)])[0]
+    np.testing.assert_allclose(alone.question_cosines, loaded.question_vectors @ vector, atol=1e-5)
+
+
+def _query_text(words) -> str:
+    """What the language model reads of a question: its text and its glossary expansions."""
+    return words.text if not words.expansions else f"{words.text} ({'; '.join(words.expansions)})"
