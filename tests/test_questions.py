@@ -15,7 +15,7 @@ from assistant.models import Chunk
 from assistant.search.encoders import FakeEncoder
 from assistant.search.index import build_index, is_stale, load_index
 from assistant.search.questions import PassageQuestions, attach, load_questions
-from assistant.search.retrieve import QUESTION_WEIGHT, Retriever
+from assistant.search.retrieve import QUESTION_WEIGHT, Retriever, model_text
 
 QUOTE = "Det kan ikke kreves vederlag for den veiledning"
 # Everyday words the circular itself never uses: only the stored question connects them to it.
@@ -182,17 +182,32 @@ def test_a_follow_up_matches_the_stored_questions_with_its_own_words_too(small_c
     assert follow_up.interpreted
     found = retriever.search(follow_up)
     encoder = FakeEncoder()
-    merged = encoder.encode_queries([_query_text(follow_up.words)])[0]
+    merged = encoder.encode_queries([model_text(follow_up.words)])[0]
     own = encoder.encode_queries([follow_up.text])[0]
     both = (merged + own) / np.linalg.norm(merged + own)
     np.testing.assert_allclose(found.question_cosines, loaded.question_vectors @ both, atol=1e-5)
     # A question that stands alone matches them with itself.
     asked = understand("Koster veiledningen noe?", loaded.lexical, retriever.glossary)
     alone = retriever.search(asked)
-    vector = encoder.encode_queries([_query_text(asked.words)])[0]
+    vector = encoder.encode_queries([model_text(asked.words)])[0]
     np.testing.assert_allclose(alone.question_cosines, loaded.question_vectors @ vector, atol=1e-5)
 
 
-def _query_text(words) -> str:
-    """What the language model reads of a question: its text and its glossary expansions."""
-    return words.text if not words.expansions else f"{words.text} ({'; '.join(words.expansions)})"
+
+def test_a_question_encoded_a_moment_ago_is_not_encoded_again(small_corpus, tmp_path):
+    """A follow-up that may stand alone is searched both ways, and its own words are read in
+    both: the language model runs once per distinct text."""
+    build_index(small_corpus, tmp_path / "index", FakeEncoder())
+
+    class Counting(FakeEncoder):
+        calls = 0
+
+        def encode_queries(self, texts):
+            Counting.calls += len(texts)
+            return super().encode_queries(texts)
+
+    retriever = Retriever(load_index(tmp_path / "index"), Counting())
+    first = retriever.search("Hvem sender tidligmelding?")
+    again = retriever.search("Hvem sender tidligmelding?")
+    assert Counting.calls == 1
+    assert [h.chunk.id for h in first.hits] == [h.chunk.id for h in again.hits]

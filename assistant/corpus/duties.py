@@ -113,8 +113,7 @@ LEADING_SHAPES = 3
 
 def subject_party(sentence: str, hospital: str = "UNN") -> str | None:
     """The party a sentence names as its subject ("Kommunen skal …", "skal UNN …"), if any."""
-    known = facts.stored("subject_party", sentence, hospital)
-    return _subject_party(sentence, hospital) if known is facts.MISSING else known
+    return facts.lookup("subject_party", _subject_party, sentence, hospital)
 
 
 @lru_cache(maxsize=16384)
@@ -139,8 +138,7 @@ def split_clauses(sentence: str) -> list[str]:
 
 def find_deadline(text: str) -> str | None:
     """The deadline a sentence states ("innen 24 timer", "før utskrivning"), if any."""
-    known = facts.stored("deadline", text)
-    return _find_deadline(text) if known is facts.MISSING else known
+    return facts.lookup("deadline", _find_deadline, text)
 
 
 @lru_cache(maxsize=16384)
@@ -151,8 +149,7 @@ def _find_deadline(text: str) -> str | None:
 
 def find_legal_ref(text: str) -> str | None:
     """The paragraph a sentence cites ("helse- og omsorgstjenesteloven § 6-2"), if any."""
-    known = facts.stored("legal_ref", text)
-    return _find_legal_ref(text) if known is facts.MISSING else known
+    return facts.lookup("legal_ref", _find_legal_ref, text)
 
 
 @lru_cache(maxsize=16384)

@@ -23,6 +23,12 @@ def stored(name: str, *key):
     return _STORED[name].get(key, MISSING)
 
 
+def lookup(name: str, compute, *key):
+    """The stored result of `name` for these arguments, else `compute(*key)`."""
+    known = _STORED[name].get(key, MISSING)
+    return compute(*key) if known is MISSING else known
+
+
 def compute(sentences: Iterable[tuple[str, str]]) -> dict:
     """The facts of each (sentence, hospital of its document), as written to `facts.json`."""
     from assistant.corpus.duties import find_deadline, find_legal_ref, subject_party

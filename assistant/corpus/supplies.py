@@ -58,8 +58,7 @@ DURATION = re.compile(r"\b(?:\d+|ett|en|én|to|tre|fire|fem|seks|sju|syv|åtte|n
 def traits(text: str) -> dict[str, float]:
     """Which kinds of answer a sentence supplies (1.0) or not (0.0), and whether it negates, is a
     piece of a list or points elsewhere: the answer card's features of the sentence itself."""
-    known = facts.stored("traits", text)
-    return _traits(text) if known is facts.MISSING else known
+    return facts.lookup("traits", _traits, text)
 
 
 @lru_cache(maxsize=8192)

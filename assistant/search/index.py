@@ -240,9 +240,15 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 json.dumps([asdict(d.info) for d in corpus.documents], ensure_ascii=False), encoding="utf-8"
             )
             _write_jsonl(folder / "duties.jsonl", (d.to_json() for d in extract_duties(corpus.documents)))
+            # Each chunk's sentences, split once: their facts are stored, and their vectors below.
+            sentences, owner = [], []
+            for number, chunk in enumerate(chunks):
+                for sentence in chunk_sentences(chunk.text):
+                    sentences.append(sentence)
+                    owner.append(number)
             hospital = {d.info.id: d.info.hospital for d in corpus.documents}
             (folder / "facts.json").write_text(json.dumps(sentence_facts.compute(
-                (sentence, hospital.get(chunk.doc_id, "UNN")) for chunk in chunks for sentence in chunk_sentences(chunk.text)),
+                (sentence, hospital.get(chunks[number].doc_id, "UNN")) for sentence, number in zip(sentences, owner)),
                 ensure_ascii=False), encoding="utf-8")
             report("ordsøk", 0, 1)
             LexicalIndex.build([c.search_text for c in chunks], asked.by_chunk(len(chunks))).save(folder / "bm25")
@@ -250,11 +256,6 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
             if encoder is not None:
                 # The passage alone is embedded (its breadcrumb goes to the word search): measured
                 # on the dev set, heading words dilute the language model's match more than help.
-                sentences, owner = [], []
-                for number, chunk in enumerate(chunks):
-                    for sentence in chunk_sentences(chunk.text):
-                        sentences.append(sentence)
-                        owner.append(number)
                 topics = scope.out_of_scope_topics()
                 vectors, question_vectors = encode_with_cache(
                     encoder, [c.text for c in chunks] + sentences + topics, paths.vector_cache_dir(), report,
