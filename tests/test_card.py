@@ -370,3 +370,10 @@ def test_asked_about_one_party_its_rows_are_kept_before_the_other_party_s_fill_t
     actors = [r.actor for r in rows[1:]]  # the card's own row leads whatever its party
     assert actors == sorted(actors, key=lambda a: a not in ("Kommunen", "Felles")), actors
     assert any(a == "Kommunen" for a in actors)
+
+
+def test_how_many_is_answered_by_the_number_of_the_thing_counted(real_assistant):
+    """"Hvor mange hovedprinsipper …?" opens with "de fire hovedprinsippene", not with the
+    first sentence that holds some digit ("se retningslinje 9")."""
+    answer = real_assistant.ask("Hvor mange hovedprinsipper bygger beredskapsarbeidet på?")
+    assert "fire hovedprinsippene" in answer.card.sentences[0].text

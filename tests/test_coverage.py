@@ -172,3 +172,42 @@ def test_the_words_of_the_asked_time_do_not_make_a_sentence_about_the_matter():
                                Focus("feilsendt", True), Focus("melding", True)))
     other = Candidate(text, 1, Chunk("x#0", "x", "x", text, 1, 1), 0, None, None, 1.0)
     assert _focus_share(question, other, Index()) == 0.0
+
+
+def test_the_forms_of_one_word_count_as_the_question_s_focus():
+    """"Hvor ofte skal UNN evaluere ø-hjelpssengene?" is about the sentence on "en årlig faglig
+    evaluering av driften ved ø-hjelpsengene": a derivation ending and a linking letter do not
+    make the sentence look like it is about something else. A compound is not its first part."""
+    from assistant.answer.card import Candidate
+    from assistant.answer.coverage import _focus_share, same_word
+    from assistant.models import Chunk
+
+    class Index:
+        def derived(self, name, build):
+            return {}
+
+    text = "UNN forplikter seg til å delta i en årlig faglig evaluering av driften ved ø-hjelpsengene."
+    asked = "Hvor ofte skal UNN evaluere driften?"
+    question = Question(text=asked, words=QueryWords(text=asked), lang="nb",
+                        focus=(Focus("evaluere", True), Focus("driften", True)))
+    sentence = Candidate(text, 1, Chunk("x#0", "x", "x", text, 1, 1), 0, None, None, 1.0)
+    assert _focus_share(question, sentence, Index()) == 1.0
+    assert same_word("hjelpsseng", "hjelpseng")  # "ø-hjelpssengene" / "ø-hjelpsengene"
+    assert same_word("samarbeidsutval", "samarbeidsutvalg")  # nynorsk
+    assert not same_word("samarbeid", "samarbeidsavtal") and not same_word("plan", "planer")
+
+
+@pytest.mark.parametrize("question, sentence, kind, states", [
+    ("Hvor ofte skal ROS-analysen gjennomgås?", "Analysen gjennomgås en gang pr. år.", "deadline", True),
+    ("Kor ofte skal planen reviderast?", "Planen revideres hvert år, eller oftere ved behov.", "deadline", True),
+    ("Hvor ofte skal planen revideres?", "Planen skal revideres ved behov.", "deadline", False),
+    ("Hvor mange hovedprinsipper bygger arbeidet på?", "Arbeidet bygger på de fire hovedprinsippene:", "amount", True),
+])
+def test_a_frequency_or_a_number_in_words_states_the_detail(question, sentence, kind, states):
+    """"Hvor ofte?" is answered by "en gang pr. år" and "hvert år", not only by "årlig"; "how
+    many" by "fire" as well as by "4"."""
+    from assistant.answer.card import Candidate, supplies
+    from assistant.models import Chunk
+
+    chunk = Chunk("x#0", "x", "x", sentence, 1, 1)
+    assert supplies(Candidate(sentence, 1, chunk, 0, None, None, 1.0), kind, None) is states

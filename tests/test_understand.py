@@ -58,6 +58,8 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("What do we need to have in place for video consultations?", "content"),
     ("Hvilket tidspunkt på dagen bør sykehuset sende meldingen?", "deadline"),
     ("Hvilken kommune får regningen?", "party"),
+    ("Which municipality has to pay for the days she is utskrivningsklar?", "party"),
+    ("Hvilket organ avgjør om oppgaven skal overføres?", "party"),
     ("Hva er telefonnummeret til koordinerende enhet?", "contact"),
     # English contractions
     ("And what's the hospital's role?", "duty"),
@@ -173,6 +175,10 @@ def test_we_means_the_side_the_question_is_asked_from():
     assert speaker_side("Vi på legekontoret har et forslag. Hvor sender vi det?") == "Kommunen"
     assert speaker_side("Pasient på PHV-post har tvangsmidler i bruk. Kan vi melde ham utskrivningsklar?") == "UNN"
     assert speaker_side("Vi fikk det på e-post. Hva må vi gjøre nå?") is None  # mail, not a ward
+    # Norwegian "at" is "that": asked by the municipality, of the hospital
+    asking = "Vi i kommunen er uenige. Kan vi kreve at sykehuset begrunner vurderingen?"
+    assert speaker_side(asking) == "Kommunen" and asked_party(asking, "Kommunen") == "Kommunen"
+    assert speaker_side("We at the hospital have a patient. What must we send?") == "UNN"
     nursing_home = "Pasienten legges inn fra korttidsplass på sykehjemmet vårt. Er det noe vi må opplyse sykehuset om?"
     assert asked_party(nursing_home, speaker_side(nursing_home)) == "Kommunen"
 

@@ -439,7 +439,7 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "contact":
         return bool(re.search(r"\d{5}|@|\+47|\b\d{2} ?\d{2} ?\d{2} ?\d{2}\b", c.text))
     if kind == "amount":
-        return bool(re.search(r"\d", c.text) or FREE_OF_CHARGE.search(c.text))
+        return bool(NUMBER.search(c.text) or FREE_OF_CHARGE.search(c.text))
     if kind == "cost":
         return bool(SUPPLIES["cost"].search(c.text))
     if kind == "content":
@@ -447,6 +447,11 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "legal_basis":
         return bool(_NAMED_LAW.search(c.text) or _cites_paragraph(c, index))
     return True
+
+
+# A number, in digits or words ("de fire hovedprinsippene"); "en"/"ett" are articles as often.
+NUMBER = re.compile(r"\d|\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|hundre|tusen)\b",
+                    re.I)
 
 
 # A law or regulation named without its paragraph answers "which law" too: "fremgår av «forskrift
@@ -462,7 +467,11 @@ _TIME = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|måneder
                    r"\b(?:innen|senest|straks|snarest|omgående|umiddelbart|fortløpende|årlig|månedlig|ukentlig|"
                    r"samme dag|så snart|så tidlig|før|ved innleggelse|ved utskrivning|fra og med|til og med|"
                    r"virkedag\w*|helg\w*|døgnet|på kort varsel|så raskt som mulig|raskest mulig|med en gang|"
-                   r"uten (?:ugrunnet|unødig|unødvendig) opphold)\b", re.I)
+                   r"uten (?:ugrunnet|unødig|unødvendig) opphold)\b|"
+                   # How often: "en gang pr. år", "to ganger i året", "hvert halvår", "kvartalsvis".
+                   r"\b(?:en|én|ei|ein|eitt|ett|to|tre|fire|\d+)\s+gang(?:er|ar)?\s+(?:pr\.?|per|i|hvert|kvart)\b|"
+                   r"\b(?:hvert|kvart|annethvert|annakvart)\s+(?:år|halvår|kvartal|måned|månad)\b|"
+                   r"\b(?:halvårlig|kvartalsvis|daglig|dagleg)\b", re.I)
 
 
 _TIME_OF_DAY_ASKED = re.compile(r"\b(?:når|kva tid|hvilken tid|hvilket tidspunkt|kva tidspunkt|what time|which time)\b"
@@ -510,6 +519,14 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         # "Hvilken paragraf …?" asks the paragraph: a sentence (or its heading) that gives one,
         # before one that only names the law.
         wanted = [i for i in wanted if _cites_paragraph(cands[i], index)] or wanted
+    if kind == "amount":
+        # "Hvor mange hovedprinsipper …?" is answered by a number of principles ("de fire
+        # hovedprinsippene"), not by the first number of another thing ("se retningslinje 9").
+        from assistant.answer.coverage import asked_detail, counts
+
+        counted = asked_detail(ask_part(question.search_text)).counted
+        if counted:
+            wanted = [i for i in wanted if counts(cands[i].text, counted)] or wanted
     pool = wanted or order
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
         # What a party must do is answered by that party's duties, wherever they rank; so is a

@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.card import (FREE_OF_CHARGE, Candidate, match_terms, referent, sentence_terms, stem_idf,
+from assistant.answer.card import (FREE_OF_CHARGE, NUMBER, Candidate, match_terms, referent, sentence_terms, stem_idf,
                                    supplies)
 from assistant.answer.understand import ask_part
 from assistant.models import Question
@@ -38,8 +38,6 @@ DETAIL_GAP_CAP = 5.0
 # The kinds of answer whose detail a sentence either states or not.
 DETAIL_KINDS = ("amount", "duration", "deadline", "legal_basis", "contact")
 _CONTACT = re.compile(r"\b\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\b|\+47|@|\b0\d{4}\b")
-_NUMBER_WORDS = re.compile(r"\d|\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|hundre|tusen)\b",
-                           re.I)
 # A person's name (two capitalised words), for "who is the leader of …".
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][a-zæøåé]+ [A-ZÆØÅ][a-zæøåé]+\b")
 # How much of the question's focus a sentence must hold for its detail to count as the answer.
@@ -209,20 +207,20 @@ def _states(kind: str, c: Candidate, index, asked: Asked = Asked()) -> bool:
         if asked.money:  # an amount of money, or that nothing may be charged
             return bool(_MONEY_STATED.search(c.text) or FREE_OF_CHARGE.search(c.text))
         if asked.counted:
-            return _counts(c.text, asked.counted)
-        return bool(_NUMBER_WORDS.search(c.text))
+            return counts(c.text, asked.counted)
+        return bool(NUMBER.search(c.text))
     return supplies(c, kind, index)
 
 
 COUNT_WINDOW = 3  # a number counts a thing when the thing's word comes at most this many words after it
 
 
-def _counts(text: str, roots: tuple[str, ...]) -> bool:
+def counts(text: str, roots: tuple[str, ...]) -> bool:
     from assistant.answer.ansvar import starts
 
     tokens = re.findall(r"[\wæøåÆØÅ]+", text.lower())
     for i, token in enumerate(tokens):
-        if _NUMBER_WORDS.fullmatch(token) or token.isdigit():
+        if NUMBER.fullmatch(token) or token.isdigit():
             after = tokens[i + 1: i + 1 + COUNT_WINDOW]
             if any(starts(w, root) for w in after for root in roots):
                 return True
@@ -260,7 +258,27 @@ def _focus_share(question: Question, c: Candidate, index) -> float:
     if (before := referent(c)) is not None:
         have |= set(sentence_terms(before))  # a sentence that points back is about what it points to
     total = sum(idf.get(s, 8.0) for s in wanted)
-    return sum(idf.get(s, 8.0) for s in wanted & have) / total
+    return sum(idf.get(s, 8.0) for s in wanted if s in have or any(same_word(s, h) for h in have)) / total
+
+
+RELATED_ENDING = 4  # letters a derivation may add to a stem ("evaluer" → "evaluering", "kommun" → "kommunal")
+RELATED_SIMILARITY = 90  # rapidfuzz ratio of two long stems that differ by a letter ("hjelpsseng" / "hjelpseng")
+
+
+@lru_cache(maxsize=65536)
+def same_word(a: str, b: str) -> bool:
+    """Whether two stems are forms of one word: one is the other with a derivation ending
+    ("evaluere" / "evaluering", nynorsk "samarbeidsutval" / "samarbeidsutvalg"), or two long
+    stems differ by a linking letter ("ø-hjelpssengene" / "ø-hjelpsengene"). A compound does not
+    count as its first part ("samarbeid" / "samarbeidsavtal")."""
+    from rapidfuzz import fuzz
+
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 5:
+        return False
+    if long_.startswith(short) and len(long_) - len(short) <= RELATED_ENDING:
+        return True
+    return len(short) >= 8 and fuzz.ratio(a, b) >= RELATED_SIMILARITY
 
 
 # The words of the asked detail itself ("innen hvor mange timer", "how many days"): any

@@ -33,6 +33,9 @@ _ASKS = {
                 r"days|hours|weeks|months)|how many (?:days|hours|weeks))\b",
     "party": r"\b(?:hvem|kven|who|whose|whom|hvilken part|hvilke parter|kva part|kven av|hvem av|which party|"
              r"hvilken instans|kva instans|hvem sitt|kven sitt|hvem sin|hvem betaler|kven betalar)\b|"
+             # which of the actors: "Which municipality has to pay …?", "Hvilket organ avgjør …?"
+             r"\b(?:hvilken|hvilket|kva|which)\s+(?:\w+\s+)?(?:kommune|kommunar?|sykehus|sjukehus|helseforetak|enhet|"
+             r"eining|instans|organ|avdeling|municipality|hospital|health trust|body|unit|department|authority)\b|"
              r"\b(?:hvilken plikt|hvilket ansvar|kva plikt|kva ansvar|what duty|which duty|what responsibility)\b|"
              r"\b(?:er det|is it)\s+(?:\w+\s+){0,2}(?:kommunen|unn|sykehuset|sjukehuset|vi|oss|we|us|the hospital|the municipality)"
              r"\s+(?:eller|or)\s+(?:\w+\s+){0,2}(?:kommunen|unn|sykehuset|sjukehuset|vi|oss|we|us|the hospital|the municipality)\b|"
@@ -236,12 +239,15 @@ _WHICH_PARTY = re.compile(
     rf"(?!(?:noe|noko|noen|nokon|mulig|mogleg|lov|greit|riktig|rett|vanlig|nødvendig)\b)(?:[\w/-]+\s+){{1,4}}?som\s+\w|"
     rf"\b{_ALTERNATIVE}(?:\s+(?:også|og|selv|sjølv))?\s*,?\s+(?:eller|or)\s+(?:(?:på|hos|i|ved|fra|frå|at)\s+)?"
     rf"(?:\w+\s+)?{_ALTERNATIVE}(?:\s+(?:også|og|selv|sjølv|too))?\s*\?", re.I)
+# English "at" only before "the": Norwegian "at" is "that" ("Kan vi kreve at sykehuset …" is asked
+# by the municipality, of the hospital).
+_AT_THE = r"at(?=\s+the\b)"
 _SPEAKER = [
-    ("UNN", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|at|on|in)\s+(?:\w+\s+)?(?:sykehuset|sjukehuset|"
+    ("UNN", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|on|in|{_AT_THE})\s+(?:\w+\s+)?(?:sykehuset|sjukehuset|"
                        rf"sengeposten|sengepost|avdelingen|avdelinga|posten|poliklinikken|intensiv\w*|medisinsk|kirurgisk|"
                        rf"unn|the hospital|the ward|ward|dps)\b|\b(?:sykehuslege|sjukehuslege|sykepleier på sykehuset|"
                        rf"hospital doctor|hospital nurse|ward nurse)\b|\b(?:vår|vår|our)\s+(?:avdeling|sengepost|post|ward)\b", re.I)),
-    ("Kommunen", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|at|in|from)\s+(?:\w+\s+)?(?:kommunen|kommuna|"
+    ("Kommunen", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|in|from|{_AT_THE})\s+(?:\w+\s+)?(?:kommunen|kommuna|"
                             rf"hjemmetjenesten|heimetenesta|hjemmesykepleien|heimesjukepleia|sykehjemmet|sjukeheimen|"
                             rf"helsestasjonen|legevakten|legevakta|tildelingskontoret|the municipality|home care|"
                             rf"the nursing home|nursing home)\b|\b(?:som|as an?|i'm an?|i am an?|jeg er|eg er)\s+"
