@@ -28,6 +28,9 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("Når må kommunen svare på meldingen om utskrivningsklar pasient?", "deadline"),
     ("Hvor lang frist har kommunen for å sende fakturainnsigelse?", "duration"),
     ("Hvor lenge har kommunen på seg til å protestere på en faktura?", "duration"),
+    ("Hvor lang er oppsigelsestiden for samarbeidsavtalen?", "duration"),
+    ("Kor lang er oppseiingstida?", "duration"),
+    ("Hvor lang vei er det til sykehuset?", "amount"),
     ("How quickly must the municipality answer?", "deadline"),
     ("Kor ofte skal beredskapsplanen reviderast?", "deadline"),
     ("Hvor mye koster et døgn for en utskrivningsklar pasient?", "amount"),
@@ -217,6 +220,9 @@ def test_focus_words_say_how_the_documents_know_them(lexical):
     assert known["marevan"] == (False, "")
     assert known["heimesjukepleie"][0] and known["kad"] == (True, "ordliste")
     assert "marevan" in q.unknown and "hva" not in known  # question words are not focus words
+    # "hvor stor", "hvor lang" ask a size or a length: the adjective is part of the question word
+    share = understand("Hvor stor andel av kommunene hadde lokalt samarbeidsutvalg?", lexical)
+    assert {f.word for f in share.focus} == {"andel", "lokalt", "samarbeidsutvalg"}
 
 
 def test_passive_colloquial_and_nynorsk_forms_of_known_words_are_not_unknown(lexical):

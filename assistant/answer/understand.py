@@ -29,6 +29,8 @@ _ASKS = {
     # possible" does not.
     "duration": r"\b(?:hvor lenge|kor lenge|how long|hvor lang tid|kor lang tid|innen hvor|within how|"
                 r"hvor lang (?:frist|\w+frist|\w+tid)|kor lang (?:frist|\w+frist|\w+tid)|"
+                # "Hvor lang er oppsigelsestiden?": how long, asked of a period named after it
+                r"(?:hvor|kor) lang (?=[^?.!]*?\w(?:tid|tida|tiden|frist|fristen|periode|perioden)\b)|"
                 r"(?:hvor|kor|how) mange (?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager|"
                 r"days|hours|weeks|months)|how many (?:days|hours|weeks))\b",
     "party": r"\b(?:hvem|kven|who|whose|whom|hvilken part|hvilke parter|kva part|kven av|hvem av|which party|"
@@ -336,7 +338,7 @@ skal må kan bør får gjør gjøre gjere do does must should can may will would
 pasient pasienten pasientar pasienter pasientane pasientene patient patients bruker brukeren
 spørsmål lurer lurte wonder please takk thanks hei hallo
 maks maksimal maksimalt minimum minst mest ca cirka omtrent vanlig vanleg typisk normalt egentlig eigentleg
-mulig mogleg ofte lenge mange mye mykje
+mulig mogleg ofte lenge mange mye mykje stor store lang lange langt
 heter heiter navn navnet namn namnet name
 """.split())
 
