@@ -377,3 +377,20 @@ def test_how_many_is_answered_by_the_number_of_the_thing_counted(real_assistant)
     first sentence that holds some digit ("se retningslinje 9")."""
     answer = real_assistant.ask("Hvor mange hovedprinsipper bygger beredskapsarbeidet på?")
     assert "fire hovedprinsippene" in answer.card.sentences[0].text
+
+
+def test_an_english_question_s_focus_meets_the_documents_words_through_the_glossary():
+    """"early notification" is "tidligmelding" in the documents: a sentence in their words holds
+    the English question's focus for the card's ranker; one about another matter does not."""
+    from assistant.answer.card import focus_aliases, focus_terms, sentence_terms, with_aliases
+    from assistant.models import Focus, Question, QueryWords
+
+    text = "Who must send the early notification when a patient is admitted?"
+    question = Question(text=text, words=QueryWords(text=text, english=True), lang="en",
+                        focus=(Focus("early", True, "ordliste"), Focus("notification", True, "ordliste")))
+    focus = set(focus_terms(question))
+    aliases = focus_aliases(question)
+    held = with_aliases(set(sentence_terms("UNN skal sende tidligmelding til kommunen.")), aliases)
+    other = with_aliases(set(sentence_terms("Kommunen skal svare på meldingen samme dag.")), aliases)
+    assert {"early", "notification"} <= held & focus
+    assert not other & focus

@@ -156,6 +156,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     weight = {kind: (1.0 if i == 0 else 0.5) for i, kind in enumerate(asks)}
     wanted = {_fold(t) for t in result.query_terms}
     focus = set(focus_terms(question))
+    aliases = focus_aliases(question)
     ask = set(match_terms(ask_part(question.search_text))) & focus or focus
     if question.interpreted:
         # A follow-up asks what its own words add ("… – må den ha med legemiddellista?"); the
@@ -177,7 +178,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     for i, c in enumerate(cands):
         r = rows[i]
         found = traits(c.text)
-        words = set(sentence_terms(c.text))
+        words = with_aliases(set(sentence_terms(c.text)), aliases)
         section = index.sections.get(c.chunk.section_id)
         info = index.documents.get(c.chunk.doc_id)
         r[col["cos"]] = cos[i]
@@ -283,6 +284,30 @@ def _fold(stem: str) -> str:
 def match_terms(text: str) -> list[str]:
     """The text's search terms as the card and the coverage compare them (see _fold)."""
     return [_fold(t) for t in terms(text)]
+
+
+@lru_cache(maxsize=256)
+def focus_aliases(question: Question) -> dict[str, frozenset[str]]:
+    """The documents' word for each of the question's focus words that the glossary translates
+    (its expansion's first word: "discharge" → "utskrivning", "ØHD" → "døgnopphold"; the rest
+    are related words for the search): each of its terms maps to
+    the focus terms it stands for, so a sentence in the documents' words holds the question's
+    focus (an English question's own words meet no Norwegian sentence)."""
+    from assistant.search.lexical import load_glossary
+
+    focus = set(focus_terms(question))
+    aliases: dict[str, set[str]] = {}
+    for term, expansion in load_glossary().expand(question.search_text):
+        stands_for = focus & set(match_terms(term))
+        for alias in match_terms(expansion.split()[0]) if expansion.split() else ():
+            if stands_for and not alias.startswith("<") and not alias.endswith(">") and alias not in focus:
+                aliases.setdefault(alias, set()).update(stands_for)
+    return {alias: frozenset(terms_) for alias, terms_ in aliases.items()}
+
+
+def with_aliases(words: set[str], aliases: dict[str, frozenset[str]]) -> set[str]:
+    """A sentence's terms, with the focus terms that the glossary words it holds stand for."""
+    return words.union(*(aliases[w] for w in words if w in aliases)) if aliases else words
 
 
 def focus_terms(question: Question) -> tuple[str, ...]:
