@@ -167,7 +167,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     ask_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in ask) or 1.0
     cos = np.array([sentence_match.get(c.text, np.nan) for c in cands], dtype=np.float64)
     cos = np.where(np.isnan(cos), np.nanmin(cos) if np.isfinite(cos).any() else 0.0, cos)
-    spans = _spans(cands, answer_spans)
+    spans = _spans(cands, answer_spans, index)
     top_hit = max((c.hit_score for c in cands), default=1.0) or 1.0
     chunk_cos = _chunk_cosines(cands, cos)
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float64)
@@ -329,7 +329,9 @@ def _nearest_votes(cands: list[Candidate], cosines, index) -> np.ndarray:
     quotes = index.question_quotes
     if cosines is None or not quotes or not len(cands):
         return votes
-    nearest = np.argsort(-cosines)[:NEAREST]
+    k = min(NEAREST, len(cosines))
+    nearest = np.argpartition(-cosines, k - 1)[:k]
+    nearest = nearest[np.argsort(-cosines[nearest], kind="stable")]
     top = float(cosines[nearest[0]])
     bodies = [letters(c.text) for c in cands]
     for j in nearest:
@@ -343,19 +345,48 @@ def _nearest_votes(cands: list[Candidate], cosines, index) -> np.ndarray:
     return votes / votes.max() if votes.max() > 0 else votes
 
 
-def _spans(cands: list[Candidate], answer_spans: dict[str, float]) -> dict[int, float]:
+_letters = lru_cache(maxsize=65536)(letters)  # the same quotes come back question after question
+
+
+def _spans(cands: list[Candidate], answer_spans: dict[str, float], index) -> dict[int, float]:
     """Candidate number → the best cosine of a stored question whose quote (the words that
     answer it) lies in that sentence or covers it."""
     if not answer_spans:
         return {}
-    quotes = [(letters(q), s) for q, s in answer_spans.items()]
+    scores: dict[str, float] = {}
+    for quote, score in answer_spans.items():
+        key = _letters(quote)
+        scores[key] = max(score, scores.get(key, -1.0))
     found: dict[int, float] = {}
     for i, c in enumerate(cands):
-        body = letters(c.text)
-        scores = [s for q, s in quotes if q and body and (q in body or body in q)]
-        if scores:
-            found[i] = max(scores)
+        held = [scores[q] for q in _quotes_in(c, index) if q in scores]
+        if held:
+            found[i] = max(held)
     return found
+
+
+def _quotes_in(c: Candidate, index) -> tuple[str, ...]:
+    """The stored questions' quotes (as letters) that a sentence holds or that cover it. A quote
+    is attached to the passage that holds it, so only the quotes of the sentence's own section
+    are compared; found once per sentence and index."""
+    table = index.derived("quotes_in", dict)
+    key = (c.chunk.section_id, c.text)
+    if key not in table:
+        body = letters(c.text)
+        table[key] = tuple(q for q in _section_quotes(index).get(c.chunk.section_id, ())
+                           if body and (q in body or body in q))
+    return table[key]
+
+
+def _section_quotes(index) -> dict[str, tuple[str, ...]]:
+    def build() -> dict[str, tuple[str, ...]]:
+        found: dict[str, set[str]] = {}
+        for quote, owner in zip(index.question_quotes or (), index.question_owner if index.question_owner is not None
+                                else ()):
+            found.setdefault(index.chunks[int(owner)].section_id, set()).add(letters(quote))
+        return {section: tuple(sorted(quotes - {""})) for section, quotes in found.items()}
+
+    return index.derived("section_quotes", build)
 
 
 @lru_cache(maxsize=4)

@@ -258,7 +258,10 @@ def _focus_share(question: Question, c: Candidate, index) -> float:
     if (before := referent(c)) is not None:
         have |= set(sentence_terms(before))  # a sentence that points back is about what it points to
     total = sum(idf.get(s, 8.0) for s in wanted)
-    return sum(idf.get(s, 8.0) for s in wanted if s in have or any(same_word(s, h) for h in have)) / total
+    starts = {h[:3] for h in have}
+    held = [s for s in wanted
+            if s in have or (s[:3] in starts and any(h[:3] == s[:3] and same_word(s, h) for h in have))]
+    return sum(idf.get(s, 8.0) for s in held) / total
 
 
 RELATED_ENDING = 4  # letters a derivation may add to a stem ("evaluer" → "evaluering", "kommun" → "kommunal")
