@@ -142,14 +142,22 @@ class QueryWords:
     bokmål form the corpus has, spelling fixes, and the stemmed terms the word search uses."""
 
     text: str
-    expansions: tuple[str, ...] = ()
+    glossary: tuple[tuple[str, str], ...] = ()  # (term, expansion) of each glossary term found
     forms: tuple[tuple[str, str], ...] = ()  # (nynorsk word, bokmål form)
     fixes: tuple[tuple[str, str], ...] = ()  # (misspelt word, corpus word)
-    matched: tuple[str, ...] = ()  # the glossary terms found in the text
     terms: tuple[str, ...] = ()  # with the expansions, forms and fixes
     own_terms: tuple[str, ...] = ()  # of the text alone
     known_share: float = 1.0  # share of its content words the corpus knows
     english: bool = False
+
+    @property
+    def expansions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(expansion for _, expansion in self.glossary))
+
+    @property
+    def matched(self) -> tuple[str, ...]:
+        """The glossary terms found in the text."""
+        return tuple(dict.fromkeys(term for term, _ in self.glossary))
 
     @property
     def added(self) -> list[str]:

@@ -386,7 +386,10 @@ def test_an_english_question_s_focus_meets_the_documents_words_through_the_gloss
     from assistant.models import Focus, Question, QueryWords
 
     text = "Who must send the early notification when a patient is admitted?"
-    question = Question(text=text, words=QueryWords(text=text, english=True), lang="en",
+    from assistant.search.lexical import load_glossary
+
+    reading = QueryWords(text=text, glossary=tuple(load_glossary().expand(text)), english=True)  # as read_words
+    question = Question(text=text, words=reading, lang="en",
                         focus=(Focus("early", True, "ordliste"), Focus("notification", True, "ordliste")))
     focus = set(focus_terms(question))
     aliases = focus_aliases(question)

@@ -30,7 +30,7 @@ from assistant.corpus.duties import (
     split_clauses,
     subject_party,
 )
-from assistant.corpus.supplies import DURATION, POINTER, SUPPLIES, traits
+from assistant.corpus.supplies import DURATION, NUMBER, POINTER, SUPPLIES, traits
 from assistant.models import Card, CardSentence, Chunk, Hit, Question
 from assistant.search.lexical import terms
 from assistant.search.questions import letters
@@ -290,14 +290,12 @@ def match_terms(text: str) -> list[str]:
 def focus_aliases(question: Question) -> dict[str, frozenset[str]]:
     """The documents' word for each of the question's focus words that the glossary translates
     (its expansion's first word: "discharge" → "utskrivning", "ØHD" → "døgnopphold"; the rest
-    are related words for the search): each of its terms maps to
-    the focus terms it stands for, so a sentence in the documents' words holds the question's
-    focus (an English question's own words meet no Norwegian sentence)."""
-    from assistant.search.lexical import load_glossary
-
+    are related words for the search): each of its terms maps to the focus terms it stands for,
+    so a sentence in the documents' words holds the question's focus (an English question's own
+    words meet no Norwegian sentence). The glossary was read with the question's words."""
     focus = set(focus_terms(question))
     aliases: dict[str, set[str]] = {}
-    for term, expansion in load_glossary().expand(question.search_text):
+    for term, expansion in question.words.glossary:
         stands_for = focus & set(match_terms(term))
         for alias in match_terms(expansion.split()[0]) if expansion.split() else ():
             if stands_for and not alias.startswith("<") and not alias.endswith(">") and alias not in focus:
@@ -503,11 +501,6 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "legal_basis":
         return bool(_NAMED_LAW.search(c.text) or _cites_paragraph(c, index))
     return True
-
-
-# A number, in digits or words ("de fire hovedprinsippene"); "en"/"ett" are articles as often.
-NUMBER = re.compile(r"\d|\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|hundre|tusen)\b",
-                    re.I)
 
 
 # A law or regulation named without its paragraph answers "which law" too: "fremgår av «forskrift

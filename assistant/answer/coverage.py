@@ -24,9 +24,10 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.card import (FREE_OF_CHARGE, NUMBER, Candidate, match_terms, referent, sentence_terms, stem_idf,
+from assistant.answer.card import (FREE_OF_CHARGE, Candidate, match_terms, referent, sentence_terms, stem_idf,
                                    supplies)
 from assistant.answer.understand import ask_part
+from assistant.corpus.supplies import NUMBER
 from assistant.models import Question
 from assistant.search.lexical import words
 

@@ -50,6 +50,11 @@ POINTER = re.compile(
 FRAGMENT = re.compile(r"^[a-zæøå(]|[,;]\s*$|\b(?:og|eller|samt)\s*$")
 
 
+# A number, in digits or words ("de fire hovedprinsippene"); "en"/"ett" are articles as often.
+NUMBER = re.compile(r"\d|\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|hundre|tusen)\b",
+                    re.I)
+
+
 DURATION = re.compile(r"\b(?:\d+|ett|en|én|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|fjorten|tretti)\s*"
                        r"(?:års?|måneders?|ukers?|dagers?|døgns?|timers?|virkedagers?|minutters?|"
                        r"år|måneder|uker|dager|døgn|timer|virkedager|minutter|dagar|veker|månader|timar)\b", re.I)

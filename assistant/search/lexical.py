@@ -280,16 +280,15 @@ def read_words(text: str, lexical: "LexicalIndex", glossary: Glossary | None = N
     glossary = glossary or load_glossary()
     forms = bokmal_forms(text, lexical.knows)
     bokmal = with_forms(text, forms)
-    matched = [pair for source in (text, bokmal) for pair in glossary.expand(source)]
+    matched = tuple(dict.fromkeys(pair for source in (text, bokmal) for pair in glossary.expand(source)))
     expansions = list(dict.fromkeys(exp for _, exp in matched))
     fixes = [(w, f) for w, f in spelling_fixes(text, lexical.vocabulary, choices=lexical.spelling_choices)
              if f not in forms.values()]
     added = [*expansions, *forms.values(), *(f for _, f in fixes)]
     return QueryWords(
-        text=text, expansions=tuple(expansions), forms=tuple(forms.items()), fixes=tuple(fixes),
+        text=text, glossary=matched, forms=tuple(forms.items()), fixes=tuple(fixes),
         terms=tuple(terms(" ".join([text, *added]))), own_terms=tuple(terms(text)),
         known_share=known_share(text, lexical.knows), english=looks_english(text),
-        matched=tuple(dict.fromkeys(term for term, _ in matched)),
     )
 
 
