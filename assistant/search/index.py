@@ -144,7 +144,7 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 _PIPELINE_MODULES = tuple(f"assistant.corpus.{name}" for name in (
     "clean", "structure", "paragraphs", "actors", "chunk", "duties", "load", "pdf", "budget", "manifest", "sentences",
     "facts", "supplies")) + (
-    "assistant.search.lexical", "assistant.search.questions")
+    "assistant.search.lexical", "assistant.search.questions", "assistant.search.vector_cache")
 
 
 def pipeline_fingerprint() -> str:
@@ -259,7 +259,8 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, progress: Progress 
                 topics = scope.out_of_scope_topics()
                 vectors, question_vectors = encode_with_cache(
                     encoder, [c.text for c in chunks] + sentences + topics, paths.vector_cache_dir(), report,
-                    questions=list(asked.texts), legacy_dir=index_dir / "cache")
+                    questions=list(asked.texts), legacy_dir=index_dir / "cache",
+                    seed=passage_questions.seed_path(corpus_dir))
                 end = len(chunks) + len(sentences)
                 _save_npy(folder / "vectors.npy", vectors[: len(chunks)])
                 _save_npy(folder / "sentence_vectors.npy", vectors[len(chunks) : end])

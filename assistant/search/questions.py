@@ -23,6 +23,7 @@ from assistant.errors import ManifestError
 from assistant.models import Chunk
 
 QUESTIONS_NAME = "questions.jsonl"
+SEED_NAME = "questions.vectors.npz"  # their vectors, made by python -m evals.question_vectors
 MAX_QUESTIONS_PER_LINE = 12
 MAX_STORED_QUESTION_CHARS = 500
 
@@ -61,6 +62,10 @@ class Attached:
 
 def questions_path(corpus: Path) -> Path:
     return Path(corpus) / QUESTIONS_NAME
+
+
+def seed_path(corpus: Path) -> Path:
+    return Path(corpus) / SEED_NAME
 
 
 def load_questions(corpus: Path) -> list[PassageQuestions]:

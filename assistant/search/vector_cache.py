@@ -6,6 +6,12 @@ same documents or a rebuild after a damaged index reuses what any earlier build 
 One file per model (`<model hash>.npz`: the text hashes and their vectors together), written
 atomically under the cache's lock: builds in two index folders at once take turns, and the
 second finds the first one's vectors instead of encoding them again.
+
+A corpus may bring its questions' vectors with it (`questions.vectors.npz` beside
+`questions.jsonl`, written by `python -m evals.question_vectors`): a seed read before encoding,
+for the model it was made with. Question vectors are kept at half precision on every path
+(seeded, cached or just encoded), so a build from the seed and one that encodes everything give
+the same index.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import hashlib
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -27,10 +34,12 @@ MAX_VECTORS = 400_000
 
 
 def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Progress,
-                      questions: list[str] = (), legacy_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+                      questions: list[str] = (), legacy_dir: Path | None = None,
+                      seed: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vectors of `passages` and of `questions` (encoded as queries), each in order; only texts
-    the cache has not seen are encoded. `legacy_dir` is an index folder's own cache of earlier
-    versions (`index/cache/`): its vectors move into the user's cache, then it is removed."""
+    neither the cache nor the `seed` file holds are encoded. `legacy_dir` is an index folder's
+    own cache of earlier versions (`index/cache/`): its vectors move into the user's cache, then
+    it is removed."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:16]
@@ -38,11 +47,13 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
     # A question is keyed apart from the same text as a passage: the model reads it differently.
     kinds = {"passage": ("", encoder.encode_passages, passages), "question": ("question\0", encoder.encode_questions, questions)}
     hashes = {kind: [hashlib.sha256((salt + text).encode("utf-8")).hexdigest() for text in texts]
-              for kind, (salt, _, texts) in kinds.items()}
+              for kind, (salt, _, texts) in kinds.items()}  # a question's is question_key(text)
     with FolderLock(cache_dir / ".lock", on_wait=lambda: report("venter på en annen prosess som bruker vektorlageret", 0, 1)):
         remove_leftover_temps(path)  # only a writer holding this lock makes one: this one's was killed
         cached = _load(path, encoder.dim)
         adopted = _adopt_legacy(legacy_dir, tag, encoder.dim, cached)
+        seeded = load_seed(seed, encoder.model_id, encoder.dim, {h for h in hashes["question"] if h not in cached})
+        cached.update(seeded)
         missing = {kind: sorted({h for h in hashes[kind] if h not in cached}) for kind in kinds}
         total, done = sum(map(len, missing.values())), 0
         report("språkmodell", 0, total)
@@ -58,7 +69,7 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
                 fresh = encode([by_hash[h] for h in missing[kind]], progress=step)
                 cached.update(zip(missing[kind], np.asarray(fresh, dtype=np.float32)))
         wanted = dict.fromkeys(hashes["passage"] + hashes["question"])
-        if total or adopted or not _recent_at_end(cached, wanted):
+        if total or adopted or seeded or not _recent_at_end(cached, wanted):
             # This build's texts move to the end: the cache is kept in order of last use.
             older = [k for k in cached if k not in wanted]
             room = max(MAX_VECTORS - len(wanted), 0)
@@ -71,9 +82,50 @@ def encode_with_cache(encoder, passages: list[str], cache_dir: Path, report: Pro
     def rows(kind: str) -> np.ndarray:
         if not hashes[kind]:
             return np.zeros((0, encoder.dim), np.float32)
-        return np.stack([cached[h] for h in hashes[kind]]).astype(np.float32)
+        stacked = np.stack([cached[h] for h in hashes[kind]]).astype(np.float32)
+        return half_precision(stacked) if kind == "question" else stacked
 
     return rows("passage"), rows("question")
+
+
+def question_key(text: str) -> str:
+    """A question's key in the cache and the seed (apart from the same text as a passage)."""
+    return hashlib.sha256(("question\0" + text).encode("utf-8")).hexdigest()
+
+
+def half_precision(rows: np.ndarray) -> np.ndarray:
+    """Rows rounded to float16 and back: the precision a seed stores."""
+    return np.asarray(rows, dtype=np.float16).astype(np.float32)
+
+
+def load_seed(path: Path | None, model_id: str, dim: int, wanted: set[str]) -> dict[str, np.ndarray]:
+    """The `wanted` question vectors a seed file holds, when it was made with `model_id`; a
+    missing, damaged or other model's seed gives none (those questions are encoded)."""
+    if path is None or not wanted or not Path(path).is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            model, keys, stored = str(data["model"]), data["keys"], data["vectors"]
+        if model != model_id or keys.ndim != 1 or stored.ndim != 2 or len(keys) != len(stored) or stored.shape[1] != dim:
+            return {}
+    except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile):
+        return {}
+    rows = stored.astype(np.float32)
+    sound = _sound(rows)
+    found = {}
+    for key, row, ok in zip(keys, rows, sound):
+        name = key.decode("ascii", "replace")
+        if ok and name in wanted:
+            found[name] = row
+    return found
+
+
+def write_seed(path: Path, model_id: str, questions: list[str], vectors: np.ndarray) -> None:
+    """Write a seed: each question's key and its vector at half precision."""
+    buffer = io.BytesIO()
+    np.savez(buffer, model=np.array(model_id), keys=np.array([question_key(q).encode("ascii") for q in questions], dtype="S64"),
+             vectors=np.asarray(vectors, dtype=np.float16))
+    atomic_write(Path(path), buffer.getvalue())
 
 
 def _recent_at_end(cached: dict[str, np.ndarray], wanted: dict[str, None]) -> bool:
@@ -113,7 +165,7 @@ def _load(path: Path, dim: int) -> dict[str, np.ndarray]:
             keys, stored = data["keys"], data["vectors"]
         if keys.ndim != 1 or stored.ndim != 2 or len(keys) != len(stored) or stored.shape[1] != dim:
             return {}
-    except (OSError, ValueError, KeyError, EOFError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return {}
     sound = _sound(stored)
     return {key.decode("ascii", "replace"): row for key, row, ok in zip(keys, stored, sound) if ok}
