@@ -266,6 +266,15 @@ def test_a_time_of_day_question_gets_the_hours(real_assistant, question):
     assert "mellom kl. 8-14" in answer.card.sentences[0].text
 
 
+def test_a_how_soon_question_gets_the_time_not_what_it_comes_before(real_assistant):
+    """"Hvor raskt …?" is answered by the sentence that says how soon ("seinest innen 24 timer"),
+    not by one of the same party that only places the task before something ("før mottatt
+    melding")."""
+    answer = real_assistant.ask("Vi i hjemmetjenesten fikk nettopp melding om innlagt pasient fra UNN. "
+                                "Hvor raskt må vi sende innleggelsesraport?")  # sic
+    assert "innen 24 timer" in answer.card.sentences[0].text
+
+
 def test_a_follow_up_is_answered_about_what_it_adds(real_assistant):
     earlier = ["Hvem sender tidligmelding når en pasient legges inn?"]
     answer = real_assistant.ask("må den ha med legemiddellista?", history=earlier)

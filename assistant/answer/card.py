@@ -530,6 +530,17 @@ _CLOCK = re.compile(r"\bkl\.?\s*\d|\bklokk(?:a|en)\s*\d|\b\d{1,2}[.:]\d{2}\b|\b(
                     r"(?:[-–]|og|til)\s*\d{1,2}\b|\b\d{2}\s*[-–]\s*\d{2}\b", re.I)
 
 
+# "Hvor raskt / innen hvor lang tid …?" asks how soon: a sentence that says it ("seinest innen 24
+# timer", "straks", "så snart som mulig", "på virkedager mellom 08-15"), not one that only places
+# it before something else.
+_HOW_SOON_ASKED = re.compile(r"\b(?:hvor|kor)\s+(?:raskt|fort|snart|tidlig|tidleg)\b|\binnen hvor\b|"
+                            r"\bhow (?:quickly|soon|fast|early)\b|\bwithin how\b", re.I)
+_SOON = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|virkedager|minutter|hours?|days?)\b|"
+                   r"\b(?:innen|senest|seinast|seinest|straks|snarest|omgående|umiddelbart|så snart|så raskt|snarast|"
+                   r"raskest mulig|med en gang|samme dag|på kort varsel|uten (?:ugrunnet|unødig|unødvendig) opphold)\b",
+                   re.I)
+
+
 _PARAGRAPH_ASKED = re.compile(r"\b(?:paragraf\w*|paragraph\w*|section|§)", re.I)
 
 
@@ -564,6 +575,8 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if kind == "deadline" and _TIME_OF_DAY_ASKED.search(question.search_text):
         # "Når på døgnet …?" asks a time of day: a sentence that gives one ("mellom kl. 8-14").
         wanted = [i for i in wanted if _CLOCK.search(cands[i].text)] or wanted
+    elif kind == "deadline" and _HOW_SOON_ASKED.search(question.search_text):
+        wanted = [i for i in wanted if _SOON.search(cands[i].text) or _CLOCK.search(cands[i].text)] or wanted
     if kind == "legal_basis" and _PARAGRAPH_ASKED.search(question.search_text):
         # "Hvilken paragraf …?" asks the paragraph: a sentence (or its heading) that gives one,
         # before one that only names the law.
