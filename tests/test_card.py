@@ -206,6 +206,17 @@ def test_a_question_that_asks_whether_a_duty_is_ours_gets_the_duty_table(real_as
     assert not about_duties(plain, answer.card)
 
 
+def test_the_duty_table_holds_no_rows_far_below_the_answer_on_screen(real_assistant):
+    """Where the best answer on screen is no duty row ("Forslag om overføring av oppgave sendes
+    helsefellesskapets sekretariat."), the best of the shown sections' duty rows may still answer
+    another question (preparedness, children as next of kin): the relevance bar is set by the
+    answer on screen, not by the best row."""
+    answer = real_assistant.ask("Vi på legekontoret har et forslag om å flytte en oppgave fra UNN over til kommunen. "
+                                "Hvor sender vi forslaget?")
+    assert "sekretariat" in answer.card.sentences[0].text
+    assert not [d.duty for d in answer.responsibilities if re.search(r"beredskap|pårørende", d.duty, re.I)]
+
+
 def test_a_question_for_a_fact_gets_no_duty_table_though_it_names_a_party(real_assistant):
     """"Hvor mye betaler kommunen …?" and "Hvilken paragraf …?" ask an amount and a paragraph,
     not who does what; a party's duty named the same way ("Hva må kommunen …?") gets a table."""

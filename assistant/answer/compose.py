@@ -54,7 +54,7 @@ def compose(result: SearchResult, index, top_k: int = 5, has_dense: bool = True,
         card = build_card(question, groups, result, index, english, cands, scores)
         excerpts = _with_card_passages(card, groups, excerpts, index)
         text = card_text(card, english)
-        duties = duty_table(question, hits, card, result, index)
+        duties = duty_table(question, hits, card, result, index, cands)
     timing = dict(result.timing_ms)
     timing["compose"] = round((time.perf_counter() - t0) * 1000, 2)
     timing["total"] = round(sum(v for k, v in timing.items() if k in ("understand", "encode", "retrieve", "compose")), 2)
