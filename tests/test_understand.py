@@ -264,6 +264,16 @@ def test_a_follow_up_asking_a_party_s_duties_keeps_the_earlier_topic_not_its_nar
     assert q.party == "Kommunen" and q.asks[0] == "duty"
 
 
+@pytest.mark.parametrize("follow_up", ["Hva om han skal til sykehjem da?", "And if she goes to a nursing home?"])
+def test_a_follow_up_naming_where_the_patient_goes_keeps_the_party_asked_about(lexical, follow_up):
+    """A destination ("til sykehjem") is no party turned to: the earlier question is asked again
+    for the new place, of the same party."""
+    earlier = "Hvor lenge har sykehuset ansvaret for pasienten under transporten når pasienten skrives ut til eget hjem?"
+    q = understand(follow_up, lexical, history=[earlier])
+    assert q.interpreted and q.interpreted.startswith(earlier.rstrip("?"))
+    assert q.party == "UNN" and not q.turns_to_party
+
+
 @pytest.mark.parametrize("follow_up", ["og kommunen, kva må dei sikre i helg og ferie?",
                                        "Hva er kommunens del av det?"])
 def test_a_follow_up_that_names_a_party_in_its_own_words_is_about_that_party(lexical, follow_up):

@@ -493,11 +493,16 @@ def _party_name(party: str, replaced: str) -> str:
     return name[0].upper() + name[1:] if replaced[:1].isupper() and party != "UNN" else name
 
 
+_DESTINATION = re.compile(r"\b(?:til|to|into)\s+(?:(?:et|ei|en|eit|ein|a|an|the)\s+)?$", re.I)
+
+
 def bare_party(text: str) -> str | None:
     """The party a follow-up names when it asks nothing else ("og kommunen?", "hva med UNN?",
     "what about the GP?", "Hva har UNN ansvar for her?")."""
     core = _CONTINUES.sub("", text).strip(" ?.!,")
-    mentions = party_mentions(core)
+    # A place the patient goes to names no party asked about: "Hva om han skal til sykehjem
+    # da?" asks the earlier question for another destination, not what the municipality does.
+    mentions = [(at, party) for at, party in party_mentions(core) if not _DESTINATION.search(core[:at])]
     if not mentions:
         return None
     stop = stopwords()
