@@ -129,7 +129,9 @@ def test_english_questions_get_english_labels(real_assistant):
     from assistant.answer.render_answer import answer_text
 
     text = answer_text(real_assistant.ask("Who must send the early notification when a patient is admitted?"))
-    assert text.startswith("Answer: UNN") and "Who does what:" in text and "Excerpts:" in text
+    assert text.startswith("Answer: UNN") and "Excerpts:" in text
+    duties = answer_text(real_assistant.ask("What must the municipality do when a patient is ready for discharge?"))
+    assert duties.startswith("Answer: Kommunen") and "Who does what:" in duties
     follow = answer_text(real_assistant.ask("and the municipality?", history=["Who must send the discharge summary?"]))
     assert follow.startswith("Interpreted as: ")
 
@@ -204,6 +206,16 @@ def test_a_question_that_asks_whether_a_duty_is_ours_gets_the_duty_table(real_as
     from assistant.answer.understand import understand
     plain = understand("Hva er praksisopplæring?", real_assistant.index.lexical, real_assistant.retriever.glossary)
     assert not about_duties(plain, answer.card)
+
+
+def test_a_party_s_duties_get_the_section_s_rows_and_a_who_question_only_the_near_ones(real_assistant):
+    """"Hva må kommunen gjøre …?" is answered by a list: the table holds the party's rows of the
+    section; "Hvem …?" has one answer, and rows far below it are left out."""
+    listed = real_assistant.ask("Hva må kommunen gjøre når pasienten er utskrivningsklar?")
+    assert len(listed.responsibilities) >= 4 and {d.actor for d in listed.responsibilities} == {"Kommunen"}
+    who = real_assistant.ask("Who must send the early notification when a patient is admitted?")
+    assert 1 <= len(who.responsibilities) < len(listed.responsibilities)
+    assert "tidligmelding" in who.responsibilities[0].duty
 
 
 def test_the_duty_table_holds_no_rows_far_below_the_answer_on_screen(real_assistant):
