@@ -298,6 +298,23 @@ def test_a_how_soon_question_gets_the_time_not_what_it_comes_before(real_assista
     assert "innen 24 timer" in answer.card.sentences[0].text
 
 
+@pytest.mark.parametrize("question", ["How often must the municipality and the health trust go through the agreement?",
+                                      "Hvor ofte skal avtalen gjennomgås?"])
+def test_a_how_often_question_gets_the_frequency(real_assistant, question):
+    """"Hvor ofte …?" is answered by the sentence that says how often ("gjennomgås årlig"),
+    wherever the ranker puts it, not by the best-scored sentence on the agreement."""
+    assert re.search(r"årlig", real_assistant.ask(question).card.sentences[0].text)
+
+
+@pytest.mark.parametrize("question", ["Which circular explains the duty to guide (veiledningsplikten)?",
+                                      "Hvilket rundskriv utdyper veiledningsplikten?"])
+def test_a_question_for_a_circular_gets_the_circular(real_assistant, question):
+    """A circular named by its number is a legal source, and "which circular" asks for one, not
+    for the paragraph of the law it explains."""
+    answer = real_assistant.ask(question)
+    assert not answer.abstained and "rundskriv I-3/2013" in answer.card.sentences[0].text
+
+
 def test_a_follow_up_is_answered_about_what_it_adds(real_assistant):
     earlier = ["Hvem sender tidligmelding når en pasient legges inn?"]
     answer = real_assistant.ask("må den ha med legemiddellista?", history=earlier)

@@ -67,6 +67,10 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     # English contractions
     ("And what's the hospital's role?", "duty"),
     ("What’s the deadline for the municipality's reply?", "deadline"),
+    # English: a phrase quoted before "mean", a circular
+    ("What does 'complex or long-term coordinated services' mean for the coordinator?", "definition"),
+    ("What do they mean by ØHD?", "definition"),
+    ("Which circular describes the duty to give guidance in more detail?", "legal_basis"),
 ])
 def test_the_kind_of_answer_asked_for(question, first):
     assert answer_types(question)[0] == first

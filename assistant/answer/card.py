@@ -504,9 +504,10 @@ def supplies(c: Candidate, kind: str, index) -> bool:
 
 
 # A law or regulation named without its paragraph answers "which law" too: "fremgår av «forskrift
-# om kommunal betaling for utskrivningsklare pasienter»", "etter spesialisthelsetjenesteloven".
-_NAMED_LAW = re.compile(r"\b(?:[a-zæøå]{4,}(?:loven|lova|forskriften|forskrifta)|(?:forskrift|lov) om [a-zæøå]{3,})\b",
-                        re.I)
+# om kommunal betaling for utskrivningsklare pasienter»", "etter spesialisthelsetjenesteloven";
+# so does a ministry's circular by its number ("rundskriv I-3/2013").
+_NAMED_LAW = re.compile(r"\b(?:[a-zæøå]{4,}(?:loven|lova|forskriften|forskrifta)|(?:forskrift|lov) om [a-zæøå]{3,}|"
+                        r"rundskriv(?:et)?\s+[A-Z]{1,3}\s?-\s?\d+/\d{2,4})\b", re.I)
 # How long something lasts, said by its end rather than a number: "ansvaret gjelder inntil
 # pasienten har kommet inn i hjemmet", "tas i bruk etter hvert som de blir godkjent".
 _TIME_SPAN = re.compile(r"\b(?:inntil|fram til|frem til|helt til|så lenge|etter hvert som|fra det tidspunkt|"
@@ -541,6 +542,19 @@ _SOON = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|virkedag
                    re.I)
 
 
+# "Hvor ofte …?" asks how often: a sentence that says it ("årlig", "en gang pr. år", "hvert
+# halvår", "jevnlig"), not one that only gives a deadline or a duty.
+_HOW_OFTEN_ASKED = re.compile(r"\b(?:hvor|kor) ofte\b|\bhow often\b|\b(?:hvor|kor) mange (?:ganger|gonger)\b|"
+                              r"\bhow many times\b|\bhow frequently\b", re.I)
+_FREQUENCY = re.compile(r"\b(?:årlig\w*|årleg\w*|månedlig\w*|månadleg\w*|ukentlig\w*|vekentleg\w*|daglig\w*|dagleg\w*|"
+                        r"halvårlig\w*|kvartalsvis|jevnlig\w*|jamleg\w*|regelmessig\w*|fortløpende|"
+                        r"(?:en|én|ei|ein|eitt|ett|to|tre|fire|\d+)\s+gang(?:er|ar)?\s+(?:pr\.?|per|i|hvert|kvart|om)|"
+                        r"(?:hvert|kvart|annethvert|annakvart|hver|kvar)\s+(?:år|halvår|kvartal|måned|månad|uke|veke|dag))\b",
+                        re.I)
+
+
+_SOURCE_KINDS = ((re.compile(r"\b(?:rundskriv\w*|circulars?)\b", re.I), re.compile(r"\brundskriv\w*", re.I)),
+                 (re.compile(r"\b(?:forskrift\w*|regulations?)\b", re.I), re.compile(r"\bforskrift\w*", re.I)))
 _PARAGRAPH_ASKED = re.compile(r"\b(?:paragraf\w*|paragraph\w*|section|§)", re.I)
 
 
@@ -575,12 +589,21 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if kind == "deadline" and _TIME_OF_DAY_ASKED.search(question.search_text):
         # "Når på døgnet …?" asks a time of day: a sentence that gives one ("mellom kl. 8-14").
         wanted = [i for i in wanted if _CLOCK.search(cands[i].text)] or wanted
+    elif kind == "deadline" and _HOW_OFTEN_ASKED.search(question.search_text):
+        # Like a crisp detail: a frequency answers only where it is stated, wherever it ranks.
+        wanted = [i for i in order if _FREQUENCY.search(cands[i].text)] or wanted
     elif kind == "deadline" and _HOW_SOON_ASKED.search(question.search_text):
         wanted = [i for i in wanted if _SOON.search(cands[i].text) or _CLOCK.search(cands[i].text)] or wanted
     if kind == "legal_basis" and _PARAGRAPH_ASKED.search(question.search_text):
         # "Hvilken paragraf …?" asks the paragraph: a sentence (or its heading) that gives one,
         # before one that only names the law.
         wanted = [i for i in wanted if _cites_paragraph(cands[i], index)] or wanted
+    if kind == "legal_basis":
+        # "Hvilket rundskriv …?", "Which regulation …?" asks for that kind of source: a sentence
+        # that names one, before one that cites a paragraph of a law.
+        for asked, named in _SOURCE_KINDS:
+            if asked.search(question.search_text):
+                wanted = [i for i in wanted if named.search(cands[i].text)] or wanted
     if kind == "amount":
         # "Hvor mange hovedprinsipper …?" is answered by a number of principles ("de fire
         # hovedprinsippene"), not by the first number of another thing ("se retningslinje 9").

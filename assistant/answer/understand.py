@@ -75,7 +75,8 @@ _ASKS = {
             r"dekke\w* (?:utgift|kostnad)\w*|dekker|refusjon|refundert|egenandel)\b",
     "legal_basis": r"\b(?:paragraf\w*|hjemmel\w*|lovhjemmel|heimel\w*|lovheimel|hvilken lov|hvilke lover|kva lov|"
                    r"i loven|loven sier|lova seier|lovgrunnlag|rettsgrunnlag|regelverk\w*|forskrift\w*|rundskriv\w*|"
-                   r"which laws?|which sections?|what sections?|which acts?|legal basis|statutes?|regulations?|by law|"
+                   r"which laws?|what laws?|which sections?|what sections?|which acts?|legal basis|statutes?|regulations?|by law|"
+                   r"circulars?|"
                    r"hvor står det|kvar står det|where does it say|hjemlet|heimla|\w*lovbestemmelse\w*|"
                    r"in the law|which provision|what provision|lovverket|(?:hvilket|hvilke|kva|which) (?:punkt|clause|point)\w*)\b|§",
     "content": r"\b(?:inneholde\w*|innehalde\w*|innhold\w*|innhald\w*|hva skal stå|hva må stå|kva skal stå|kva må stå|"
@@ -91,7 +92,7 @@ _ASKS = {
                r"(?:hva|kva) (?:skal|må|bør) med)\b",
     "definition": r"\b(?:hva (?:betyr|menes|meinast|innebærer|er definisjonen)|kva (?:betyr|tyder|meiner ein|er meint|inneber)|"
                   r"menes med|meint med|definisjon\w*|definert|defineres|definerer|define|defines|defined|definition|"
-                  r"what does \w+ mean|what is meant|"
+                  r"what (?:does|do) (?:[\w'’\"«»-]+ ){1,8}?mean|what is meant|what is (?:a|an) \w+\s*\?\s*$|"
                   r"regnes som|reknast som|rekna som|counts as|"
                   # what it is for: answered by the documents' "Formålet med … er …", "Hensikten er …"
                   r"(?:hva|kva|what) (?:er|is) (?:egentlig |eigentleg )?(?:poenget|hensikten|formålet|føremålet|målet|"
