@@ -315,6 +315,15 @@ def test_a_question_for_a_circular_gets_the_circular(real_assistant, question):
     assert not answer.abstained and "rundskriv I-3/2013" in answer.card.sentences[0].text
 
 
+def test_a_what_if_follow_up_is_answered_for_the_changed_situation(real_assistant):
+    """"Hva om han skal til sykehjem da?" after a question on the transport home asks about the
+    other destination: the sentence on transport to a municipal institution comes first, not
+    the one that answered the earlier question."""
+    answer = real_assistant.ask("Hva om han skal til sykehjem da?",
+                                history=["Hvor lenge har sykehuset ansvaret for pasienten under transporten hjem?"])
+    assert answer.interpreted and "kommunal institusjon" in answer.card.sentences[0].text
+
+
 def test_a_follow_up_is_answered_about_what_it_adds(real_assistant):
     earlier = ["Hvem sender tidligmelding når en pasient legges inn?"]
     answer = real_assistant.ask("må den ha med legemiddellista?", history=earlier)

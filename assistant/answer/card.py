@@ -553,6 +553,8 @@ _FREQUENCY = re.compile(r"\b(?:årlig\w*|årleg\w*|månedlig\w*|månadleg\w*|uke
                         re.I)
 
 
+# A follow-up that changes the situation: "Hva om …?", "Og hvis …?", "What if …?".
+_WHAT_IF = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:hva om|kva om|hvis|viss|dersom|what if|if)\b", re.I)
 _SOURCE_KINDS = ((re.compile(r"\b(?:rundskriv\w*|circulars?)\b", re.I), re.compile(r"\brundskriv\w*", re.I)),
                  (re.compile(r"\b(?:forskrift\w*|regulations?)\b", re.I), re.compile(r"\bforskrift\w*", re.I)))
 _PARAGRAPH_ASKED = re.compile(r"\b(?:paragraf\w*|paragraph\w*|section|§)", re.I)
@@ -613,6 +615,21 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         if counted:
             wanted = [i for i in wanted if counts(cands[i].text, counted)] or wanted
     pool = wanted or order
+    if question.interpreted and _WHAT_IF.match(question.text):
+        # "Hva om han skal til sykehjem da?" after a question on transport home asks about what
+        # the follow-up changes: a sentence near the best that holds its own words ("… til
+        # kommunal institusjon …") before one that answers the earlier question again, even
+        # when only that one states the kind of thing the earlier question asked.
+        # Its rarest word in the documents, and the documents' word for it ("sykehjem" →
+        # "kommunal institusjon"): "Og hvis pasienten ikke har fastlege?" is about "fastlege".
+        idf = stem_idf(index)
+        words_ = match_terms(question.text)
+        own = {max(words_, key=lambda t: idf.get(t, _IDF_UNKNOWN))} if words_ else set()
+        own |= {alias for term, expansion in question.words.glossary if own & set(match_terms(term))
+                for alias in match_terms(expansion.split()[0] if expansion.split() else "")}
+        near = [i for i in order if scores[i] >= best - margins["supply"] and own & set(sentence_terms(cands[i].text))]
+        if own and near:
+            pool = near + [i for i in pool if i not in near]
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
         # What a party must do is answered by that party's duties, wherever they rank; so is a
         # follow-up that turns to a party in its own words ("og kommunen?", "And the hospital's
