@@ -16,7 +16,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 APP_NAME = "avtale"
-BUNDLED_SUFFIXES = {".txt", ".md", ".pdf", ".toml", ".jsonl"}
+BUNDLED_SUFFIXES = {".txt", ".md", ".pdf", ".toml", ".jsonl", ".npz"}
 
 
 def _checkout_root() -> Path | None:
