@@ -5,7 +5,7 @@ index build of the bundled corpus reads them instead of encoding every question 
 
 Run it after changing corpus/questions.jsonl (a question the seed lacks is simply encoded by
 the build) or the encoder. The vectors are the build's own: the same encoder, as queries, at
-the half precision every build keeps question vectors in.
+the 8-bit precision every build keeps question vectors in.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.search import questions as passage_questions
     from assistant.search.encoders import load_encoder
-    from assistant.search.vector_cache import half_precision, write_seed
+    from assistant.search.vector_cache import write_seed
 
     corpus = Path(args.corpus)
     texts = list(dict.fromkeys(q for line in passage_questions.load_questions(corpus) for q in line.questions))
     encoder = load_encoder()
     t0 = time.perf_counter()
-    vectors = half_precision(encoder.encode_questions(texts))
+    vectors = encoder.encode_questions(texts)
     out = passage_questions.seed_path(corpus)
     write_seed(out, encoder.model_id, texts, vectors)
     print(f"{len(texts)} questions encoded with {encoder.model_id} in {time.perf_counter() - t0:.0f} s -> {out} "

@@ -16,6 +16,7 @@ from assistant.search.encoders import FakeEncoder
 from assistant.search.index import build_index, is_stale, load_index
 from assistant.search.questions import PassageQuestions, attach, load_questions
 from assistant.search.retrieve import QUESTION_WEIGHT, Retriever, model_text
+from assistant.search.vector_cache import seed_precision
 
 QUOTE = "Det kan ikke kreves vederlag for den veiledning"
 # Everyday words the circular itself never uses: only the stored question connects them to it.
@@ -125,9 +126,9 @@ def test_question_vectors_are_built_cached_and_lift_their_passage(small_corpus, 
     assert counter.questions == 2
     target = int(loaded.question_owner[0])
     assert loaded.question_owner.tolist() == [target, target]
-    # Kept at half precision, as a seed stores them (test_a_seed_gives_…).
-    np.testing.assert_allclose(loaded.question_vectors, FakeEncoder().encode_queries([ASKED, "Koster veiledningen noe?"]),
-                               atol=1e-3)
+    # Kept at the precision a seed stores them in (test_a_seed_gives_…).
+    np.testing.assert_allclose(loaded.question_vectors,
+                               seed_precision(FakeEncoder().encode_queries([ASKED, "Koster veiledningen noe?"])), atol=1e-6)
     assert loaded.question_quotes == [QUOTE, QUOTE]
     found = Retriever(loaded, FakeEncoder()).search(ASKED)
     assert target in [loaded.chunks.index(h.chunk) for h in found.hits]
@@ -260,7 +261,7 @@ def test_a_seed_that_does_not_fit_is_passed_over_and_its_questions_encoded(small
     assert counter.questions == (1 if seed == "lacks a question" else 2)
     loaded = load_index(tmp_path / "index").question_vectors
     assert np.isfinite(loaded).all()
-    np.testing.assert_allclose(loaded, vectors, atol=1e-3)
+    np.testing.assert_allclose(loaded, seed_precision(vectors), atol=1e-6)
 
 
 @pytest.mark.slow
