@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.search.questions import SEED_NAME
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             secs, _, rss = run_measured(avtale + ["index", "--corpus", str(corpus), "--index", str(index)], env)
             report["build_fresh_s"], report["peak_rss_mb_build"] = round(secs, 1), rss
             unseeded = Path(tmp) / "corpus-unseeded"
-            shutil.copytree(corpus, unseeded, ignore=shutil.ignore_patterns("questions.vectors.npz"))
+            shutil.copytree(corpus, unseeded, ignore=shutil.ignore_patterns(SEED_NAME))
             secs, _, _ = run_measured(avtale + ["index", "--corpus", str(unseeded), "--index", str(Path(tmp) / "index-unseeded")],
                                       dict(env, AVTALE_CACHE=str(Path(tmp) / "vectors-unseeded")))
             report["build_fresh_unseeded_s"] = round(secs, 1)

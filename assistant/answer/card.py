@@ -293,12 +293,17 @@ def focus_aliases(question: Question) -> dict[str, frozenset[str]]:
     are related words for the search): each of its terms maps to the focus terms it stands for,
     so a sentence in the documents' words holds the question's focus (an English question's own
     words meet no Norwegian sentence). The glossary was read with the question's words."""
-    focus = set(focus_terms(question))
+    return glossary_aliases(question, frozenset(focus_terms(question)))
+
+
+def glossary_aliases(question: Question, wanted: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The documents' word (as terms) for each of `wanted` (the question's terms) that the
+    glossary translates, mapped to the terms it stands for."""
     aliases: dict[str, set[str]] = {}
     for term, expansion in question.words.glossary:
-        stands_for = focus & set(match_terms(term))
+        stands_for = wanted & set(match_terms(term))
         for alias in match_terms(expansion.split()[0]) if expansion.split() else ():
-            if stands_for and not alias.startswith("<") and not alias.endswith(">") and alias not in focus:
+            if stands_for and not alias.startswith("<") and not alias.endswith(">") and alias not in wanted:
                 aliases.setdefault(alias, set()).update(stands_for)
     return {alias: frozenset(terms_) for alias, terms_ in aliases.items()}
 
@@ -512,12 +517,13 @@ _NAMED_LAW = re.compile(r"\b(?:[a-zæøå]{4,}(?:loven|lova|forskriften|forskrif
 # pasienten har kommet inn i hjemmet", "tas i bruk etter hvert som de blir godkjent".
 _TIME_SPAN = re.compile(r"\b(?:inntil|fram til|frem til|helt til|så lenge|etter hvert som|fra det tidspunkt|"
                         r"fra \w+ (?:\w+ ){0,4}til \w+ (?:er|har|blir)|varighet\w*|løper ut)\b", re.I)
+# Words that say a task is done promptly or by a limit ("innen", "straks", "så snart").
+_PROMPTLY = (r"innen|senest|straks|snarest|omgående|umiddelbart|samme dag|så snart|på kort varsel|raskest mulig|"
+             r"med en gang|uten (?:ugrunnet|unødig|unødvendig) opphold")
 _TIME = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|måneder|månader|år|virkedager|minutter)\b|"
                    r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\s*[-–]\s*\d{1,2}\b|"
-                   r"\b(?:innen|senest|straks|snarest|omgående|umiddelbart|fortløpende|årlig|månedlig|ukentlig|"
-                   r"samme dag|så snart|så tidlig|før|ved innleggelse|ved utskrivning|fra og med|til og med|"
-                   r"virkedag\w*|helg\w*|døgnet|på kort varsel|så raskt som mulig|raskest mulig|med en gang|"
-                   r"uten (?:ugrunnet|unødig|unødvendig) opphold)\b|"
+                   rf"\b(?:{_PROMPTLY}|fortløpende|årlig|månedlig|ukentlig|så tidlig|før|ved innleggelse|"
+                   r"ved utskrivning|fra og med|til og med|virkedag\w*|helg\w*|døgnet|så raskt som mulig)\b|"
                    # How often: "en gang pr. år", "to ganger i året", "hvert halvår", "kvartalsvis".
                    r"\b(?:en|én|ei|ein|eitt|ett|to|tre|fire|\d+)\s+gang(?:er|ar)?\s+(?:pr\.?|per|i|hvert|kvart)\b|"
                    r"\b(?:hvert|kvart|annethvert|annakvart)\s+(?:år|halvår|kvartal|måned|månad)\b|"
@@ -537,9 +543,7 @@ _CLOCK = re.compile(r"\bkl\.?\s*\d|\bklokk(?:a|en)\s*\d|\b\d{1,2}[.:]\d{2}\b|\b(
 _HOW_SOON_ASKED = re.compile(r"\b(?:hvor|kor)\s+(?:raskt|fort|snart|tidlig|tidleg)\b|\binnen hvor\b|"
                             r"\bhow (?:quickly|soon|fast|early)\b|\bwithin how\b", re.I)
 _SOON = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|virkedager|minutter|hours?|days?)\b|"
-                   r"\b(?:innen|senest|seinast|seinest|straks|snarest|omgående|umiddelbart|så snart|så raskt|snarast|"
-                   r"raskest mulig|med en gang|samme dag|på kort varsel|uten (?:ugrunnet|unødig|unødvendig) opphold)\b",
-                   re.I)
+                   rf"\b(?:{_PROMPTLY}|seinast|seinest|så raskt|snarast)\b", re.I)
 
 
 # "Hvor ofte …?" asks how often: a sentence that says it ("årlig", "en gang pr. år", "hvert
@@ -555,6 +559,7 @@ _FREQUENCY = re.compile(r"\b(?:årlig\w*|årleg\w*|månedlig\w*|månadleg\w*|uke
 
 # A follow-up that changes the situation: "Hva om …?", "Og hvis …?", "What if …?".
 _WHAT_IF = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:hva om|kva om|hvis|viss|dersom|what if|if)\b", re.I)
+# A kind of legal source asked for ("hvilket rundskriv", "which regulation"), and its name in a sentence.
 _SOURCE_KINDS = ((re.compile(r"\b(?:rundskriv\w*|circulars?)\b", re.I), re.compile(r"\brundskriv\w*", re.I)),
                  (re.compile(r"\b(?:forskrift\w*|regulations?)\b", re.I), re.compile(r"\bforskrift\w*", re.I)))
 _PARAGRAPH_ASKED = re.compile(r"\b(?:paragraf\w*|paragraph\w*|section|§)", re.I)
@@ -617,16 +622,14 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     pool = wanted or order
     if question.interpreted and _WHAT_IF.match(question.text):
         # "Hva om han skal til sykehjem da?" after a question on transport home asks about what
-        # the follow-up changes: a sentence near the best that holds its own words ("… til
-        # kommunal institusjon …") before one that answers the earlier question again, even
-        # when only that one states the kind of thing the earlier question asked.
-        # Its rarest word in the documents, and the documents' word for it ("sykehjem" →
-        # "kommunal institusjon"): "Og hvis pasienten ikke har fastlege?" is about "fastlege".
+        # the follow-up changes: a sentence near the best that holds its rarest own word or the
+        # documents' word for it ("sykehjem" → "… til kommunal institusjon …") comes before one
+        # that answers the earlier question again, even when only that one states the kind of
+        # thing the earlier question asked.
         idf = stem_idf(index)
         words_ = match_terms(question.text)
         own = {max(words_, key=lambda t: idf.get(t, _IDF_UNKNOWN))} if words_ else set()
-        own |= {alias for term, expansion in question.words.glossary if own & set(match_terms(term))
-                for alias in match_terms(expansion.split()[0] if expansion.split() else "")}
+        own |= set(glossary_aliases(question, frozenset(own)))
         near = [i for i in order if scores[i] >= best - margins["supply"] and own & set(sentence_terms(cands[i].text))]
         if own and near:
             pool = near + [i for i in pool if i not in near]
