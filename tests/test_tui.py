@@ -951,6 +951,42 @@ def test_earlier_questions_go_to_an_engine_that_takes_them(lexical_assistant):
     assert asked == [(TIDLIGMELDING, None), ("og kommunen?", [TIDLIGMELDING]), ("og UNN?", None)]
 
 
+def test_a_follow_up_typed_before_the_answer_above_it_came_is_read_with_it(lexical_assistant):
+    """Typing fast: "og kommunen?" sent while the question before it is still being searched
+    goes to the engine with that question as its history, not alone."""
+    import threading
+
+    asked = []
+    first_may_finish = threading.Event()
+
+    class Slow:
+        encoder = None
+        index = lexical_assistant.index
+
+        def ask(self, question, top_k=5, doc_ids=None, history=None):
+            asked.append((question, history))
+            if question == TIDLIGMELDING:
+                first_may_finish.wait(5)
+            return lexical_assistant.ask(question, top_k, doc_ids)
+
+    async def scenario():
+        app = make_app(Slow())
+        async with app.run_test(size=(80, 24)) as pilot:
+            field = app.main.query_one("#question")
+            field.focus()
+            field.value = TIDLIGMELDING
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(asked) == 1)
+            field.value = "og kommunen?"
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(asked) == 2)
+            first_may_finish.set()
+            await wait_for(pilot, lambda: all(c.state == "done" for c in app.main.chat.cards))
+
+    run(scenario())
+    assert asked == [(TIDLIGMELDING, None), ("og kommunen?", [TIDLIGMELDING])]
+
+
 def test_a_copied_or_exported_follow_up_says_how_it_was_read(lexical_assistant):
     from assistant.tui.export import clipboard_text, conversation_markdown
 

@@ -83,9 +83,12 @@ class MainScreen(MainActions, Screen):
         return 0 if answers == self._saved_answers else len(answers)
 
     def earlier_questions(self, card) -> list[str]:
-        """The questions answered before `card` in this conversation, oldest first, for resolving
-        a follow-up ("og hva med kommunen?"). In memory only; Ctrl+N forgets them."""
-        return [c.question for c in self.chat.cards if c.number < card.number and c.state == "done"]
+        """The questions asked before `card` in this conversation, oldest first, for resolving
+        a follow-up ("og hva med kommunen?"): answered ones and those still being searched (a
+        follow-up typed before the answer above it came means that question too); not a failed
+        or cancelled one. In memory only; Ctrl+N forgets them."""
+        return [c.question for c in self.chat.cards
+                if c.number < card.number and c.state in ("done", "searching", "waiting")]
 
     # -- asking --------------------------------------------------------------------------------
     def on_question_input_asked(self, event: QuestionInput.Asked) -> None:
