@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 from assistant.answer.card import (
@@ -14,6 +15,7 @@ from assistant.answer.card import (
     _exception_beside,
     _pointer_target,
     card_text,
+    choose_main,
 )
 from assistant.models import Card, CardSentence, Chunk
 
@@ -455,3 +457,42 @@ def test_an_english_question_s_focus_meets_the_documents_words_through_the_gloss
     other = with_aliases(set(sentence_terms("Kommunen skal svare på meldingen samme dag.")), aliases)
     assert {"early", "notification"} <= held & focus
     assert not other & focus
+
+
+def _party_candidates(*pairs: tuple[str, str]) -> list[Candidate]:
+    chunk = Chunk("rl5:3#0", "rl5:3", "rl5", "\n".join(text for text, _ in pairs), 1, 9)
+    return [Candidate(text, 1, chunk, i, party, party, 1.0) for i, (text, party) in enumerate(pairs)]
+
+
+def test_a_follow_up_turning_to_a_party_gets_that_party_s_sentence_before_the_asked_kind(real_assistant):
+    """"Og sykehuset – når skal de tilby koordinator?" after a question on the municipality asks
+    the hospital's side: the hospital's sentence near the best comes first even though only the
+    municipality's sentence states a time; a question that does not turn to a party keeps the
+    sentence that states the time."""
+    from assistant.answer.understand import understand
+
+    lexical = real_assistant.index.lexical
+    earlier = ["Må kommunen tilby koordinator til en pasient med langvarige behov?"]
+    cands = _party_candidates(("Koordinator i kommunen skal snarest mulig varsle koordinerende enhet i UNN.", "Kommunen"),
+                              ("UNN skal tilby koordinator til pasienter med behov for langvarige tjenester.", "UNN"))
+    scores = np.array([5.0, 4.5])
+    margins = {"supply": 1.5, "party": 0.0}
+    turned = understand("Og sykehuset – når skal de tilby koordinator?", lexical, history=earlier)
+    assert turned.turns_to_party and turned.party == "UNN"
+    assert choose_main(turned, cands, scores, real_assistant.index, margins) == 1
+    alone = understand("Når skal koordinator varsle koordinerende enhet?", lexical)
+    assert choose_main(alone, cands, scores, real_assistant.index, margins) == 0
+    assert choose_main(turned, cands, np.array([5.0, 2.0]), real_assistant.index, margins) == 0  # too far down
+
+
+def test_a_how_soon_question_looks_a_little_further_down_for_the_time(real_assistant):
+    """"Hvor raskt …?" takes a sentence that says how soon over a better-scored one that only
+    places the task before something, within twice the supply margin, not from anywhere."""
+    from assistant.answer.understand import understand
+
+    cands = _candidates("Kommunen kan sende innleggelsesrapport før mottatt melding om innlagt pasient.",
+                        "Innleggelsesrapport skal sendes seinest innen 24 timer.")
+    question = understand("Hvor raskt må kommunen sende innleggelsesrapport?", real_assistant.index.lexical)
+    margins = {"supply": 1.5, "party": 0.0}
+    assert choose_main(question, cands, np.array([6.0, 3.5]), None, margins) == 1
+    assert choose_main(question, cands, np.array([6.0, 1.0]), None, margins) == 0

@@ -542,6 +542,7 @@ _CLOCK = re.compile(r"\bkl\.?\s*\d|\bklokk(?:a|en)\s*\d|\b\d{1,2}[.:]\d{2}\b|\b(
 # it before something else.
 _HOW_SOON_ASKED = re.compile(r"\b(?:hvor|kor)\s+(?:raskt|fort|snart|tidlig|tidleg)\b|\binnen hvor\b|"
                             r"\bhow (?:quickly|soon|fast|early)\b|\bwithin how\b", re.I)
+HOW_SOON_MARGIN = 2.0  # times the supply margin: a sentence that says how soon, a little further down
 _SOON = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|virkedager|minutter|hours?|days?)\b|"
                    rf"\b(?:{_PROMPTLY}|seinast|seinest|så raskt|snarast)\b", re.I)
 
@@ -600,7 +601,9 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         # Like a crisp detail: a frequency answers only where it is stated, wherever it ranks.
         wanted = [i for i in order if _FREQUENCY.search(cands[i].text)] or wanted
     elif kind == "deadline" and _HOW_SOON_ASKED.search(question.search_text):
-        wanted = [i for i in wanted if _SOON.search(cands[i].text) or _CLOCK.search(cands[i].text)] or wanted
+        soon = [i for i in order if scores[i] >= best - HOW_SOON_MARGIN * margins["supply"]
+                and (_SOON.search(cands[i].text) or _CLOCK.search(cands[i].text))]
+        wanted = soon or wanted
     if kind == "legal_basis" and _PARAGRAPH_ASKED.search(question.search_text):
         # "Hvilken paragraf …?" asks the paragraph: a sentence (or its heading) that gives one,
         # before one that only names the law.
@@ -640,6 +643,10 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         party_margin = float("inf") if kind == "duty" or turns else margins["party"]
         sides = (question.party,) if turns else (question.party, "Felles")
         own = [i for i in pool if cands[i].party in sides and scores[i] >= scores[pool[0]] - party_margin]
+        if not own and turns:
+            # "Og sykehuset – når skal de tilby koordinator?" asks the hospital's side first: its
+            # sentence near the best, even one that does not state the kind of thing asked.
+            own = [i for i in order if cands[i].party in sides and scores[i] >= best - margins["supply"]]
         if own:
             return own[0]
         if kind == "duty":  # none is the party's own: one that says what falls to it
