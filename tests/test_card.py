@@ -466,9 +466,9 @@ def _party_candidates(*pairs: tuple[str, str]) -> list[Candidate]:
 
 def test_a_follow_up_turning_to_a_party_gets_that_party_s_sentence_before_the_asked_kind(real_assistant):
     """"Og sykehuset – når skal de tilby koordinator?" after a question on the municipality asks
-    the hospital's side: the hospital's sentence near the best comes first even though only the
-    municipality's sentence states a time; a question that does not turn to a party keeps the
-    sentence that states the time."""
+    the hospital's side: the hospital's best sentence comes first even though only the
+    municipality's sentence states a time, and however far down the hospital's best sentence
+    ranks; a question that does not turn to a party keeps the sentence that states the time."""
     from assistant.answer.understand import understand
 
     lexical = real_assistant.index.lexical
@@ -482,7 +482,7 @@ def test_a_follow_up_turning_to_a_party_gets_that_party_s_sentence_before_the_as
     assert choose_main(turned, cands, scores, real_assistant.index, margins) == 1
     alone = understand("Når skal koordinator varsle koordinerende enhet?", lexical)
     assert choose_main(alone, cands, scores, real_assistant.index, margins) == 0
-    assert choose_main(turned, cands, np.array([5.0, 2.0]), real_assistant.index, margins) == 0  # too far down
+    assert choose_main(turned, cands, np.array([5.0, 0.5]), real_assistant.index, margins) == 1  # however far down
 
 
 def test_a_how_soon_question_looks_a_little_further_down_for_the_time(real_assistant):
@@ -496,3 +496,19 @@ def test_a_how_soon_question_looks_a_little_further_down_for_the_time(real_assis
     margins = {"supply": 1.5, "party": 0.0}
     assert choose_main(question, cands, np.array([6.0, 3.5]), None, margins) == 1
     assert choose_main(question, cands, np.array([6.0, 1.0]), None, margins) == 0
+
+
+def test_whether_a_charge_may_be_made_is_answered_by_the_rule_on_charging(real_assistant):
+    """"Kan vi ta betalt for det?" after a question on guiding home care is answered by the
+    sentence that says whether a charge may be made, not by the best-scored one on invoicing,
+    and the asker's side does not outrank that rule."""
+    from assistant.answer.understand import understand
+
+    cands = _party_candidates(("UNN har ansvar for å sende faktura til kommunen for betaling for utskrivningsklar pasient.",
+                               "UNN"),
+                              ("Det kan ikke kreves vederlag for veiledning som omfattes av § 6-3.", None))
+    question = understand("Kan vi ta betalt for det?", real_assistant.index.lexical,
+                          history=["Vi på sykehuset skal veilede hjemmesykepleien i stell av en pasient. Må vi det?"])
+    assert "cost" in question.asks and question.asks[0] in ("permission", "yesno")
+    margins = {"supply": 1.5, "party": 0.0}
+    assert choose_main(question, cands, np.array([6.0, 3.5]), real_assistant.index, margins) == 1

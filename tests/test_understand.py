@@ -328,3 +328,28 @@ def test_a_follow_up_of_a_follow_up_reads_the_whole_conversation(lexical):
     q = understand("Og kommunen?", lexical, history=["Hvem skal rekvirere pasienttransport ved utskrivning?",
                                                      "Når går ansvaret over til kommunen – hva må UNN gjøre da?"])
     assert q.interpreted is not None and "transport" in q.interpreted
+
+
+@pytest.mark.parametrize("follow_up", ["Gjeld det motsett veg òg?", "Gjelder det omvendt også?", "And the other way round?"])
+def test_a_follow_up_asking_the_other_way_round_swaps_the_earlier_question_s_parties(lexical, follow_up):
+    """"Gjeld det motsett veg òg?" after what UNN must give the municipality asks what the
+    municipality must give UNN; the asked party is found past a first modal that is a noun
+    ("Kva plikter har UNN …")."""
+    q = understand(follow_up, lexical, history=["Kva plikter har UNN til å gi opplæring til kommunehelsetenesta?"])
+    assert q.interpreted == "Kva plikter har kommunen til å gi opplæring til UNN?"
+    assert q.party == "Kommunen"
+
+
+def test_a_municipal_role_named_by_a_compound_is_the_municipality(lexical):
+    q = understand("Og kommunelegen – hva må han gjøre?", lexical,
+                   history=["Hva må sykehuset gjøre når en pasient med smitte skal skrives ut?"])
+    assert q.party == "Kommunen" and q.turns_to_party
+
+
+def test_a_person_asked_about_after_a_modal_points_back_and_kva_tid_asks_a_time(lexical):
+    """"Innan kva tid på dagen må dei svare?" has no topic word of its own: "dei" are the
+    people just asked about, and "kva tid" asks when."""
+    q = understand("Innan kva tid på dagen må dei svare?", lexical,
+                   history=["Kva må kommunen gjere når dei får melding om utskrivingsklar pasient?"])
+    assert q.interpreted and q.asks[0] == "deadline"
+    assert "deadline" in answer_types("Er det noe tidspunkt meldingen bør sendes?")

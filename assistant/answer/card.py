@@ -542,7 +542,9 @@ _CLOCK = re.compile(r"\bkl\.?\s*\d|\bklokk(?:a|en)\s*\d|\b\d{1,2}[.:]\d{2}\b|\b(
 # it before something else.
 _HOW_SOON_ASKED = re.compile(r"\b(?:hvor|kor)\s+(?:raskt|fort|snart|tidlig|tidleg)\b|\binnen hvor\b|"
                             r"\bhow (?:quickly|soon|fast|early)\b|\bwithin how\b", re.I)
-HOW_SOON_MARGIN = 2.0  # times the supply margin: a sentence that says how soon, a little further down
+# Times the supply margin: how far below the best a sentence that states a crisp rule asked for
+# (how soon something is done, whether a charge may be made) may rank and still come first.
+FURTHER_MARGIN = 2.0
 _SOON = re.compile(r"\b\d+\s*(?:timer|time|dager|døgn|dagar|uker|veker|virkedager|minutter|hours?|days?)\b|"
                    rf"\b(?:{_PROMPTLY}|seinast|seinest|så raskt|snarast)\b", re.I)
 
@@ -563,12 +565,24 @@ _WHAT_IF = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:hva om|kva om|hvis|viss
 # A kind of legal source asked for ("hvilket rundskriv", "which regulation"), and its name in a sentence.
 _SOURCE_KINDS = ((re.compile(r"\b(?:rundskriv\w*|circulars?)\b", re.I), re.compile(r"\brundskriv\w*", re.I)),
                  (re.compile(r"\b(?:forskrift\w*|regulations?)\b", re.I), re.compile(r"\bforskrift\w*", re.I)))
+# Whether a charge may be made: "kan kreve betaling", "vederlag kan ikke kreves", "egenandel tas".
+_CHARGE_RULE = re.compile(r"\b(?:kreve\w*|ta|tar|tas|fakturere\w*|belaste\w*|betale\w*)\s+(?:\w+\s+){0,4}?"
+                          r"(?:betaling\w*|vederlag\w*|egenandel\w*|gebyr\w*|for)\b|"
+                          r"\b(?:betaling|vederlag|egenandel\w*|gebyr)\s+(?:\w+\s+){0,2}?(?:kreves|tas|dekkes|faktureres)\b", re.I)
 _PARAGRAPH_ASKED = re.compile(r"\b(?:paragraf\w*|paragraph\w*|section|§)", re.I)
 
 
 def _cites_paragraph(c: Candidate, index) -> bool:
     section = index.sections.get(c.chunk.section_id)
     return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
+
+
+@lru_cache(maxsize=1)
+def _question_word_terms() -> frozenset[str]:
+    """The terms of the words that say what kind of question it is, not what it is about."""
+    from assistant.answer.understand import _NOT_FOCUS
+
+    return frozenset(match_terms(" ".join(_NOT_FOCUS)))
 
 
 def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, index, margins: dict,
@@ -601,9 +615,17 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         # Like a crisp detail: a frequency answers only where it is stated, wherever it ranks.
         wanted = [i for i in order if _FREQUENCY.search(cands[i].text)] or wanted
     elif kind == "deadline" and _HOW_SOON_ASKED.search(question.search_text):
-        soon = [i for i in order if scores[i] >= best - HOW_SOON_MARGIN * margins["supply"]
+        soon = [i for i in order if scores[i] >= best - FURTHER_MARGIN * margins["supply"]
                 and (_SOON.search(cands[i].text) or _CLOCK.search(cands[i].text))]
         wanted = soon or wanted
+    if kind in ("permission", "yesno") and "cost" in question.asks:
+        # "Kan vi fakturere kommunen for det?" asks whether a charge may be made: a sentence that
+        # says so ("Det kan ikke kreves vederlag …"), before one that is only about invoicing.
+        # The rule answers whoever asks, so the asker's party does not outrank it.
+        charged = [i for i in order if scores[i] >= best - FURTHER_MARGIN * margins["supply"]
+                   and (FREE_OF_CHARGE.search(cands[i].text) or _CHARGE_RULE.search(cands[i].text))]
+        if charged:
+            return charged[0]
     if kind == "legal_basis" and _PARAGRAPH_ASKED.search(question.search_text):
         # "Hvilken paragraf …?" asks the paragraph: a sentence (or its heading) that gives one,
         # before one that only names the law.
@@ -630,7 +652,7 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         # that answers the earlier question again, even when only that one states the kind of
         # thing the earlier question asked.
         idf = stem_idf(index)
-        words_ = match_terms(question.text)
+        words_ = [t for t in match_terms(question.text) if t not in _question_word_terms()]  # not "i stedet"
         own = {max(words_, key=lambda t: idf.get(t, _IDF_UNKNOWN))} if words_ else set()
         own |= set(glossary_aliases(question, frozenset(own)))
         near = [i for i in order if scores[i] >= best - margins["supply"] and own & set(sentence_terms(cands[i].text))]
@@ -645,8 +667,9 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         own = [i for i in pool if cands[i].party in sides and scores[i] >= scores[pool[0]] - party_margin]
         if not own and turns:
             # "Og sykehuset – når skal de tilby koordinator?" asks the hospital's side first: its
-            # sentence near the best, even one that does not state the kind of thing asked.
-            own = [i for i in order if cands[i].party in sides and scores[i] >= best - margins["supply"]]
+            # best sentence on screen, even one that does not state the kind of thing asked (the
+            # earlier question's words rank the other side's sentences high).
+            own = [i for i in order if cands[i].party in sides]
         if own:
             return own[0]
         if kind == "duty":  # none is the party's own: one that says what falls to it

@@ -57,7 +57,8 @@ _ASKS = {
                 r"how (?:fast|quickly|soon|long|late|early)|within how|"
                 r"(?:hvor|kor|how) mange (?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager|days|hours|weeks|months)|"
                 r"(?:hvor|kor) ofte|how often|how frequently|hvilken dag|kva dag|which day|which date|fra når|frå når|from when|"
-                r"senest|seinast|klokka|klokken|what time|åpningstid\w*|opningstid\w*|besøkstid\w*|"
+                r"senest|seinast|klokka|klokken|what time|kva tid|hvilken tid|(?:noe|noko|hvilket|kva|eit|et) tidspunkt|"
+                r"tid på (?:dagen|døgnet)|åpningstid\w*|opningstid\w*|besøkstid\w*|"
                 r"opening hours|visiting hours|har \w+ åpent|er \w+ åpen)\b|\w+frist\w*",
     "amount": r"\b(?:hvor mye|hvor mykje|kor mykje|kor mye|how much|hva koster|kva kostar|what does \w+ cost|"
               r"(?:hva|kva|what) (?:er|is) (?:\w+ ){0,2}\w*(?:prisen|satsen|taksten|egenandelen|eigendelen|lønna|lønnen|gebyret|"
@@ -222,6 +223,8 @@ _UNN_WORDS = (r"unn|unn hf|sykehuset|sjukehuset|sykehus|sjukehus|sykehusets|sjuk
               r"sengeposten|sengepost|avdelingen|avdelinga|posten|poliklinikken|dps|"
               r"the hospital|hospital|the hospital's|the trust|specialist health service|the ward|ward")
 _MUNI_WORDS = (r"kommunen|kommuna|kommunens|kommunane|kommunene|kommunehelsetjenesten|kommunehelsetenesta|"
+               # a municipal role named by a compound: "kommunejordmora", "kommunelegen"
+               r"kommune(?:jordm\w+|lege\w*|overlege\w*|psykolog\w*|fysioterapeut\w*|sykepleier\w*|sjukepleiar\w*)|"
                r"hjemmetjenesten|heimetenesta|hjemmesykepleien|heimesjukepleia|heimesjukepleien|sykehjemmet|"
                r"sjukeheimen|sykehjem|sjukeheim|fastlegen|fastlege|fastlegane|fastlegene|legevakten|legevakta|"
                r"helsestasjonen|tildelingskontoret|tildelingskontor|saksbehandlertjenesten|koordinerende enhet|"
@@ -321,6 +324,9 @@ def asked_party(text: str, speaker: str | None) -> str | None:
     inside = re.search(rf"\b(?P<who>{_SELF})\s+{_MODAL}\b", ask, re.I)
     if inside:
         candidates.append(inside.group("who"))
+    # A later modal's subject, where the first modal is the asked thing's noun ("Kva plikter
+    # har UNN …": "plikter" is the duties, "har UNN" the clause).
+    candidates.extend(m.group("who") for m in list(re.finditer(rf"\b{_MODAL}\s+(?=(?P<who>\w+(?:\s+\w+)?))", ask, re.I))[1:3])
     for who in candidates:
         if re.match(rf"{_SELF}\b", who, re.I):
             return speaker
@@ -340,6 +346,7 @@ pasient pasienten pasientar pasienter pasientane pasientene patient patients bru
 spørsmål lurer lurte wonder please takk thanks hei hallo
 maks maksimal maksimalt minimum minst mest ca cirka omtrent vanlig vanleg typisk normalt egentlig eigentleg
 mulig mogleg ofte lenge mange mye mykje stor store lang lange langt
+innan tid tida tiden dagen døgnet tidspunkt tidspunktet stedet staden instead
 heter heiter navn navnet namn namnet name
 """.split())
 
@@ -434,7 +441,9 @@ _PRONOUN = re.compile(r"\b(?:den|det|dette|denne|disse|de|dei|dem|han|ho|hun|hen
                       r"(?=\s*[?.,!]|\s*$|\s+(?:må|skal|kan|bør|er|var|blir|vert|gjelder|gjeld|gis|sendes|sendast|"
                       r"\w+es|\w+ast|være|vere|own|must|should|be|is|are|apply|applies|mean|cover|covers|"
                       r"da|då|også|òg|der|then|also|too)\b)|"
-                      r"\b(?:den|denne|dette|disse|that|this|those)\s+(?:\w+en|\w+et|\w+ene|\w+a|plikt\w*|duty|rule|regel)\b",
+                      r"\b(?:den|denne|dette|disse|that|this|those)\s+(?:\w+en|\w+et|\w+ene|\w+a|plikt\w*|duty|rule|regel)\b|"
+                      # a person named before, asked about after a modal: "Innan kva tid må dei svare?"
+                      r"\b(?:må|skal|kan|bør|får|vil|must|should|can|do|does|will)\s+(?:de|dei|han|ho|hun|they|he|she)\b",
                       re.I)
 _VERB = re.compile(r"\b(?:er|var|har|hadde|må|skal|kan|bør|får|gjør|gjer|blir|vert|gjelder|gjeld|is|are|was|has|have|"
                    r"do|does|must|should|can|will|(?!etter|over|under|hver|eller|heller|sammen|inne|oppe|ute)\w{3,}(?:er|es|ar|ast|te|de))\b",
@@ -491,7 +500,8 @@ def _party_name(party: str, replaced: str) -> str:
     name = _PARTY_NAME[party]
     if replaced.lower().endswith("s") and replaced.lower() not in ("begge parter", "partnerne", "partene"):
         name = "UNNs" if party == "UNN" else f"{name}s" if party == "Kommunen" else name
-    return name[0].upper() + name[1:] if replaced[:1].isupper() and party != "UNN" else name
+    capital = replaced[:1].isupper() and not replaced.isupper()  # "Sykehuset" starts a sentence, "UNN" need not
+    return name[0].upper() + name[1:] if capital and party != "UNN" else name
 
 
 _DESTINATION = re.compile(r"\b(?:til|to|into)\s+(?:(?:et|ei|en|eit|ein|a|an|the)\s+)?$", re.I)
@@ -513,6 +523,11 @@ def bare_party(text: str) -> str | None:
     return mentions[0][1] if not rest and len(parties) == 1 else None
 
 
+# A follow-up that asks the earlier question the other way round.
+_REVERSE = re.compile(r"\b(?:motsatt vei|motsett veg|motsatt veg|andre veien|andre vegen|omvendt|"
+                      r"(?:the )?other way(?: round| around)?|vice versa|the reverse|conversely)\b", re.I)
+
+
 def interpret(text: str, earlier: str) -> str:
     """A follow-up read with the question before it: a bare party ("og kommunen?", "what about
     the GP?") asks the earlier question of that party; a party's duties asked after a narrower
@@ -520,6 +535,13 @@ def interpret(text: str, earlier: str) -> str:
     ask that on the earlier topic ("Hva er kommunens ansvar før utskrivning?"); anything else
     is the earlier question with the follow-up joined on ("Når må kommunen svare … – gjelder
     det i helgene også?")."""
+    if _REVERSE.search(text):
+        # "Gjeld det motsett veg òg?" asks the earlier question with its parties the other way
+        # round: what UNN must do for the municipality becomes what the municipality must do for UNN.
+        old = asked_party(earlier, speaker_side(earlier))
+        other = {"UNN": "Kommunen", "Kommunen": "UNN"}.get(old or "")
+        if other and (swapped := _swap_parties(earlier, other)):
+            return swapped
     party = bare_party(text)
     broader = bool(party) and "duty" in answer_types(text) and "duty" not in answer_types(earlier)
     if party and not broader and (swapped := _swap_parties(earlier, party)):
