@@ -512,3 +512,22 @@ def test_whether_a_charge_may_be_made_is_answered_by_the_rule_on_charging(real_a
     assert "cost" in question.asks and question.asks[0] in ("permission", "yesno")
     margins = {"supply": 1.5, "party": 0.0}
     assert choose_main(question, cands, np.array([6.0, 3.5]), real_assistant.index, margins) == 1
+
+
+def test_a_follow_up_that_adds_a_topic_is_answered_about_it(real_assistant):
+    """"Må det vere lege i psykisk helsevern òg?" after a question on the doctor responsible for
+    a patient asks about mental health care: a sentence near the best that names it comes first;
+    a follow-up whose words were all in the question before adds nothing and keeps the ranking."""
+    from assistant.answer.card import _adds_topic
+    from assistant.answer.understand import understand
+
+    lexical, index = real_assistant.index.lexical, real_assistant.index
+    earlier = ["Hva er ordningen med pasientansvarlig lege?"]
+    new = understand("Må det være lege i psykisk helsevern også?", lexical, history=earlier)
+    assert new.interpreted and _adds_topic(new, index)
+    assert not _adds_topic(understand("Gjelder det pasientansvarlig lege?", lexical, history=earlier), index)
+    cands = _candidates("Pasientansvarlig lege skal også være kontaktperson mot kommunehelsetjenesten.",
+                        "Innen psykisk helsevern kan en psykolog erstatte pasientansvarlig lege.")
+    margins = {"supply": 1.5, "party": 0.0}
+    assert choose_main(new, cands, np.array([5.0, 4.0]), index, margins) == 1
+    assert choose_main(new, cands, np.array([5.0, 2.0]), index, margins) == 0  # too far down

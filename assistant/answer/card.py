@@ -577,6 +577,20 @@ def _cites_paragraph(c: Candidate, index) -> bool:
     return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
 
 
+def _adds_topic(question: Question, index) -> bool:
+    """Whether a follow-up's rarest own word is new to the conversation ("Må det vere lege i
+    psykisk helsevern òg?" after a question on the patient's doctor): it asks about that."""
+    if question.turns_to_party or not question.history:
+        return False
+    idf = stem_idf(index)
+    words_ = [t for t in match_terms(question.text) if t not in _question_word_terms() and not t.startswith("<")
+              and not t.endswith(">")]
+    if not words_:
+        return False
+    rarest = max(words_, key=lambda t: idf.get(t, _IDF_UNKNOWN))
+    return rarest not in set(match_terms(" ".join(question.history)))
+
+
 @lru_cache(maxsize=1)
 def _question_word_terms() -> frozenset[str]:
     """The terms of the words that say what kind of question it is, not what it is about."""
@@ -645,7 +659,7 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         if counted:
             wanted = [i for i in wanted if counts(cands[i].text, counted)] or wanted
     pool = wanted or order
-    if question.interpreted and _WHAT_IF.match(question.text):
+    if question.interpreted and (_WHAT_IF.match(question.text) or _adds_topic(question, index)):
         # "Hva om han skal til sykehjem da?" after a question on transport home asks about what
         # the follow-up changes: a sentence near the best that holds its rarest own word or the
         # documents' word for it ("sykehjem" → "… til kommunal institusjon …") comes before one
