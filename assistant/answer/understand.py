@@ -324,9 +324,11 @@ def asked_party(text: str, speaker: str | None) -> str | None:
     inside = re.search(rf"\b(?P<who>{_SELF})\s+{_MODAL}\b", ask, re.I)
     if inside:
         candidates.append(inside.group("who"))
-    # A later modal's subject, where the first modal is the asked thing's noun ("Kva plikter
+    # The next modal's subject, where the first modal is the asked thing's noun ("Kva plikter
     # har UNN …": "plikter" is the duties, "har UNN" the clause).
-    candidates.extend(m.group("who") for m in list(re.finditer(rf"\b{_MODAL}\s+(?=(?P<who>\w+(?:\s+\w+)?))", ask, re.I))[1:3])
+    if re.search(r"\b(?:hva|kva|hvilke|which|what)\s+(?:plikter|pliktar)\s", ask, re.I):
+        candidates.extend(m.group("who") for m in
+                          list(re.finditer(rf"\b{_MODAL}\s+(?=(?P<who>\w+(?:\s+\w+)?))", ask, re.I))[1:2])
     for who in candidates:
         if re.match(rf"{_SELF}\b", who, re.I):
             return speaker
