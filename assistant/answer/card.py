@@ -577,18 +577,22 @@ def _cites_paragraph(c: Candidate, index) -> bool:
     return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
 
 
-def _adds_topic(question: Question, index) -> bool:
-    """Whether a follow-up's rarest own word is new to the conversation ("Må det vere lege i
-    psykisk helsevern òg?" after a question on the patient's doctor): it asks about that."""
-    if question.turns_to_party or not question.history:
-        return False
+def _rarest_own_term(question: Question, index) -> str | None:
+    """The rarest term of the question's own words (not "i stedet", "da"), compound parts aside."""
     idf = stem_idf(index)
     words_ = [t for t in match_terms(question.text) if t not in _question_word_terms() and not t.startswith("<")
               and not t.endswith(">")]
-    if not words_:
+    return max(words_, key=lambda t: idf.get(t, _IDF_UNKNOWN)) if words_ else None
+
+
+def _adds_topic(question: Question, index, rarest: str | None = None) -> bool:
+    """Whether a follow-up's rarest own word (`rarest`, when already found) is new to the
+    conversation ("Må det vere lege i psykisk helsevern òg?" after a question on the patient's
+    doctor): it asks about that."""
+    if question.turns_to_party or not question.history:
         return False
-    rarest = max(words_, key=lambda t: idf.get(t, _IDF_UNKNOWN))
-    return rarest not in set(match_terms(" ".join(question.history)))
+    rarest = rarest or _rarest_own_term(question, index)
+    return rarest is not None and rarest not in set(match_terms(" ".join(question.history)))
 
 
 @lru_cache(maxsize=1)
@@ -659,19 +663,16 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         if counted:
             wanted = [i for i in wanted if counts(cands[i].text, counted)] or wanted
     pool = wanted or order
-    if question.interpreted and (_WHAT_IF.match(question.text) or _adds_topic(question, index)):
+    rarest = _rarest_own_term(question, index) if question.interpreted else None
+    if rarest and (_WHAT_IF.match(question.text) or _adds_topic(question, index, rarest)):
         # "Hva om han skal til sykehjem da?" after a question on transport home asks about what
         # the follow-up changes: a sentence near the best that holds its rarest own word or the
         # documents' word for it ("sykehjem" → "… til kommunal institusjon …") comes before one
         # that answers the earlier question again, even when only that one states the kind of
         # thing the earlier question asked.
-        idf = stem_idf(index)
-        words_ = [t for t in match_terms(question.text) if t not in _question_word_terms()]  # not "i stedet"
-        own = {max(words_, key=lambda t: idf.get(t, _IDF_UNKNOWN))} if words_ else set()
-        own |= set(glossary_aliases(question, frozenset(own)))
+        own = {rarest} | set(glossary_aliases(question, frozenset({rarest})))
         near = [i for i in order if scores[i] >= best - margins["supply"] and own & set(sentence_terms(cands[i].text))]
-        if own and near:
-            pool = near + [i for i in pool if i not in near]
+        pool = near + [i for i in pool if i not in near]
     if question.party and kind in (None, "party", "duty", "deadline", "content", "procedure", "permission", "yesno"):
         # What a party must do is answered by that party's duties, wherever they rank; so is a
         # follow-up that turns to a party in its own words ("og kommunen?", "And the hospital's

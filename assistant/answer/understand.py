@@ -473,13 +473,16 @@ def is_follow_up(text: str, focus: tuple[Focus, ...]) -> bool:
     return follow_up_score(text, focus) >= FOLLOW_UP_SCORE
 
 
-def _swap_parties(text: str, new: str) -> str | None:
+def _swap_parties(text: str, new: str | None) -> str | None:
     """The earlier question asked of another party: in its asking sentence, the party it asks
-    about becomes `new` (and `new`, where that sentence names it as the other party, the old
-    one): "Hva må sykehuset sende til kommunen …" followed by "og kommunen?" reads "Hva må
-    kommunen sende til UNN …". None when the earlier question asks about no party."""
+    about becomes `new` (None: the other side of UNN and the municipality) and `new`, where that
+    sentence names it as the other party, the old one: "Hva må sykehuset sende til kommunen …"
+    followed by "og kommunen?" reads "Hva må kommunen sende til UNN …". None when the earlier
+    question asks about no party."""
     old = asked_party(text, speaker_side(text))
-    if old is None or old == new:
+    if new is None:
+        new = {"UNN": "Kommunen", "Kommunen": "UNN"}.get(old or "")
+    if old is None or not new or old == new:
         return None
     ask = ask_part(text)
     at = text.rfind(ask)
@@ -537,13 +540,10 @@ def interpret(text: str, earlier: str) -> str:
     ask that on the earlier topic ("Hva er kommunens ansvar før utskrivning?"); anything else
     is the earlier question with the follow-up joined on ("Når må kommunen svare … – gjelder
     det i helgene også?")."""
-    if _REVERSE.search(text):
+    if _REVERSE.search(text) and (swapped := _swap_parties(earlier, None)):
         # "Gjeld det motsett veg òg?" asks the earlier question with its parties the other way
         # round: what UNN must do for the municipality becomes what the municipality must do for UNN.
-        old = asked_party(earlier, speaker_side(earlier))
-        other = {"UNN": "Kommunen", "Kommunen": "UNN"}.get(old or "")
-        if other and (swapped := _swap_parties(earlier, other)):
-            return swapped
+        return swapped
     party = bare_party(text)
     broader = bool(party) and "duty" in answer_types(text) and "duty" not in answer_types(earlier)
     if party and not broader and (swapped := _swap_parties(earlier, party)):
