@@ -210,6 +210,20 @@ def test_a_question_that_asks_whether_a_duty_is_ours_gets_the_duty_table(real_as
     assert not about_duties(plain, answer.card)
 
 
+def test_a_deadline_question_naming_the_party_gets_the_duty_that_answers_it(real_assistant):
+    """"Hvor lang tid har sykehuset på seg …?" asks how long, not who; answered by the hospital's
+    duty row, that row heads the table. A deadline question that names no party and no side
+    ("Hva er fristen …?" in the abstract) is asked for a fact and gets none."""
+    answer = real_assistant.ask("Hvor mange timer har sykehuset på seg til å sende tidligmelding etter innleggelse?")
+    assert "24 timer" in answer.card.sentences[0].text
+    assert answer.responsibilities and answer.responsibilities[0].actor == "UNN"
+    assert "tidligmelding" in answer.responsibilities[0].duty
+    from assistant.answer.duty_table import about_duties
+    from assistant.answer.understand import understand
+    plain = understand("Hva er praksisopplæring?", real_assistant.index.lexical, real_assistant.retriever.glossary)
+    assert not about_duties(plain, answer.card, real_assistant.index)
+
+
 def test_a_party_s_duties_get_the_section_s_rows_and_a_who_question_only_the_near_ones(real_assistant):
     """"Hva må kommunen gjøre …?" is answered by a list: the table holds the party's rows of the
     section; "Hvem …?" has one answer, and rows far below it are left out."""

@@ -16,6 +16,7 @@ from assistant.answer.card import TASK_WORDS, Candidate, WithSentences, rank_sen
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import duty_row
 from assistant.models import Card, Duty, Hit, Question
+from assistant.answer.understand import party_mentions
 from assistant.search.questions import letters
 
 MAX_ROWS = 5
@@ -39,20 +40,36 @@ _GIVES_TASK = re.compile(rf"\b(?:{TASK_WORDS}|rekvirerer|utsteder|gjennomgår|fo
                          re.I)
 
 
-def about_duties(question: Question, card: Card | None = None) -> bool:
+def about_duties(question: Question, card: Card | None = None, index=None) -> bool:
     """Whether the question is about who does what: it asks who, or what a party must do, or
     it names the party it asks about ("Har sykehuset plikt til …", "Når må kommunen svare?"),
     or it speaks of a duty and the card's answer is a party's duty ("Er det vi som må halde UNN
-    orientert?" answered by "Partnerne plikter å …"). One that asks first for a fact (how much,
-    which paragraph, what a word means) is not, whoever it names."""
+    orientert?" answered by "Partnerne plikter å …"), or it brings in a party (names one, is
+    asked from one side, or follows an earlier question) and is answered by one of the duty rows
+    ("Hvor lang tid har sykehuset på å sende tidligmelding?", "Gjelder det i helgene også?").
+    One that asks first for a fact (how much, which paragraph, what a word means) is not,
+    whoever it names."""
     if any(kind in DUTY_KINDS for kind in question.asks):
         return True
     if question.asks and question.asks[0] in FACT_KINDS:
         return False
     if question.party is not None:
         return True
-    return bool(card is not None and card.party and card.sentences and question.names_duty
-                and _GIVES_TASK.search(card.sentences[0].text))
+    if card is None or not card.party or not card.sentences:
+        return False
+    if question.names_duty and _GIVES_TASK.search(card.sentences[0].text):
+        return True
+    brings_party = bool(question.speaker or question.history or party_mentions(question.text))
+    return brings_party and index is not None and _is_duty_row(card, index)
+
+
+def _is_duty_row(card: Card, index) -> bool:
+    """Whether the card's first sentence is one of its section's duty rows, of the card's party."""
+    first = card.sentences[0]
+    chunk = index.chunks_by_id.get(first.chunk_id)
+    body = letters(first.text)
+    return chunk is not None and any(_holds(row, body) and row["actor"] == card.party
+                                     for row in index.duties_by_section.get(chunk.section_id, ()))
 
 
 def duty_table(question: Question, hits: list[Hit], card: Card | None, result, index,
@@ -60,7 +77,7 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
     """The duty rows that answer the question, best first. `shown`: the shown excerpts'
     sentences, ranked with the rows so the relevance bar is set by the best answer on screen
     (a row far below it answers another question, even when it is the best row)."""
-    if not about_duties(question, card):
+    if not about_duties(question, card, index):
         return ()
     found = [(row, cand) for row, rank, score in _rows_near(hits, index)
              if (cand := _as_candidate(row, rank, score, index)) is not None]
