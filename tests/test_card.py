@@ -179,6 +179,29 @@ def test_asked_who_the_first_sentence_names_the_party_that_acts_without_a_word_o
     assert holder_party("Samarbeidsavtalen mellom kommunen og UNN ble signert i 2023.", acting=True) is None
 
 
+def test_a_sentence_that_names_its_party_without_a_word_of_duty_carries_it():
+    """The card's party comes from the sentence also when it gives no task: the party it opens
+    with, the party it stands in, or the parties together; a party named in passing, or two
+    parties, give none."""
+    from assistant.answer.card import named_party
+    assert named_party("Kommunen kan på forespørsel fra UNN midlertidig overta og utføre spesialisert "
+                       "pasientbehandling.") == "Kommunen"
+    assert named_party("Ordfører kan delegere signering av avtalen til for eksempel kommunedirektør.") == "Kommunen"
+    assert named_party("I UNN er barnevernansvarlig funksjon lagt til seksjonsledere.") == "UNN"
+    assert named_party("Partnere som utveksler sensitive pasientdata utenfor helsenettet, må inngå spesifikke "
+                       "avtaler.") == "Felles"
+    assert named_party("Forslag om overføring av oppgave sendes helsefellesskapets sekretariat.") == "Felles"
+    assert named_party("Dette utvalget er etablert i 70 prosent av kommunene.") is None
+    assert named_party("Plikten omfatter ikke veiledning knyttet til endringer i kommunen.") is None
+    assert named_party("Partnere i kommunen og UNN møtes årlig.") is None
+
+
+def test_the_card_names_the_parties_together_for_an_agreement_between_partners(real_assistant):
+    answer = real_assistant.ask("Vi må sende pasientopplysninger til UNN utenfor helsenettet. Hva må vi da ha på plass?")
+    first = answer.card.sentences[0]
+    assert "utenfor helsenettet" in first.text and answer.card.party == "Felles"
+
+
 def test_a_sentence_that_places_a_duty_with_a_party_answers_who():
     """"Hvem skal føre journal?" is answered by "Journalplikten forblir … hos fastlegen", whose
     subject is no party; a sentence that only sends something to a party answers no "who"."""

@@ -780,6 +780,7 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
         # ("Journalplikten forblir i førstelinjen, dvs hos fastlegen"); asked "who", also when
         # it says what the party does without a word of duty.
         party = holder_party(c.text, acting=bool(question and question.asks[:1] == ("party",)))
+        party = party or named_party(c.text)
     return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
 
 
@@ -810,6 +811,27 @@ _HOLDERS = (("UNN", r"(?:behandler|legen?|\w*avdeling(?:en)?|\w*enhet(?:en)?) i 
                        r"(?:helsefellesskapets )?(?:strategisk[e]? |faglig[e]? )?samarbeidsutvalg(?:et)?|SSU|FSU|"
                        r"partnerskapsmøtet"))
 _HOLDER_RX = [(party, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.I)) for party, words in _HOLDERS]
+# The parties together, named without "partnerne": "Partnere som utveksler …", "i fellesskap å
+# foreta …", "helsefellesskapets sekretariat".
+_TOGETHER = re.compile(r"(?<![\w-])(?:partnere|avtalepartene|i fellesskap|helsefellesskapets)(?![\w-])", re.I)
+_PLACED = re.compile(r"^I (UNN|kommunen)\b")
+
+
+def named_party(text: str) -> str | None:
+    """The party of a sentence that gives it no task but names it as the one who acts or holds
+    the matter: as its first words ("Kommunen kan på forespørsel …", "Ordfører kan delegere …"),
+    as the place it stands in ("I UNN er barnevernansvarlig funksjon lagt til …"), or as the
+    parties together ("Partnere som …", "i fellesskap") with neither party named alone."""
+    for party, rx in _HOLDER_RX:
+        if party != "Felles" and rx.match(text) and holder_party(text, acting=True) == party:
+            return party
+    if placed := _PLACED.match(text):
+        return "UNN" if placed.group(1) == "UNN" else "Kommunen"
+    if _TOGETHER.search(text) and not any(rx.search(text) for party, rx in _HOLDER_RX if party != "Felles"):
+        return "Felles"
+    return None
+
+
 _RECIPIENT = frozenset({"til", "fra", "mot", "overfor", "ovenfor", "med", "for", "om", "ved", "mellom", "i", "blant",
                         "utenfor", "varsle", "varsler", "informere", "informerer", "kontakte", "kontakter",
                         "orientere", "veilede", "veileder", "bistå", "bistår", "invitere", "involvere"})
