@@ -147,6 +147,9 @@ def test_a_scene_before_the_question_word_does_not_set_what_is_asked():
     ("Skal sykehuset og kommunen ha én fast adresse for varsler?", "Felles"),
     ("Must the hospital and the municipality both have a plan?", "Felles"),
     ("Skal sykehuset sende epikrise og legemiddelliste?", "UNN"),
+    # the scene first, the question after a dash: its subject, not the scene's
+    ("Pasienten ble lagt inn i går og vi i hjemmetjenesten har ikke hørt noe – hvor lang tid har sykehuset på å "
+     "sende tidligmelding?", "UNN"),
 ])
 def test_the_party_a_question_is_about(question, party):
     assert asked_party(question, speaker_side(question)) == party

@@ -297,8 +297,18 @@ def speaker_side(text: str) -> str | None:
 def asked_party(text: str, speaker: str | None) -> str | None:
     """The party whose duty or role the question is about: the subject of its asking clause
     ("Hva må sykehuset sende …", "Skal kommunen …", "kommunens ansvar"), "vi" for the side it is
-    asked from, or None (a "who" question, or none named)."""
+    asked from, or None (a "who" question, or none named). A sentence that sets the scene and
+    asks after a dash or a colon ("Pasienten ble lagt inn i går – hvor lang tid har sykehuset på
+    å sende tidligmelding?") is read whole first, then from its question word."""
     ask = ask_part(text)
+    party = _subject_party(ask, speaker)
+    wh = _CLAUSE_QUESTION.search(ask)
+    if party is None and wh is not None and not _ASKS_ALREADY.search(ask[:wh.start()]):
+        party = _subject_party(ask[wh.start("wh"):], speaker)
+    return party
+
+
+def _subject_party(ask: str, speaker: str | None) -> str | None:
     for party, words_ in _PARTY_WORDS:
         if re.search(rf"\b(?:{words_})s?\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle|del|delen|jobb|responsibilit\w*|duties|role|tasks|part)\b|"
                      rf"\b(?:{words_})\s+(?:sitt|sine|si)\s+(?:ansvar|oppgåver|oppgaver|plikt\w*|rolle)\b", ask, re.I):
