@@ -39,6 +39,16 @@ def test_glossary_expands_abbreviations_nynorsk_and_english():
     assert "vederlag" in found["ta betalt"]
 
 
+def test_a_glossary_phrase_matches_with_an_article_inside_it():
+    """"klage på en faktura" is the glossary's "klage på faktura": the longer term wins over
+    "klage" alone, and covers the article; an article never starts a match."""
+    from assistant.search.lexical import Glossary
+
+    g = Glossary({"klage": "avvik", "klage på faktura": "fakturainnsigelse", "faktura": "x"})
+    assert dict(g.expand("Kan kommunen klage på en faktura fra UNN?")) == {"klage på faktura": "fakturainnsigelse"}
+    assert dict(g.expand("klage på en")) == {"klage": "avvik"}
+
+
 def test_glossary_terms_match_in_other_inflections_and_as_the_end_of_a_compound():
     from assistant.search.lexical import Glossary
 

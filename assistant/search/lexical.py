@@ -108,10 +108,9 @@ class Glossary:
         for start, (token, stem) in enumerate(zip(tokens, stems)):
             candidates = by_first.get(token, []) + by_first.get(stem, []) + _compound_heads(token, heads)
             for rank, term, key_words, key_stems in candidates:
-                end = start + len(key_words)
-                if end <= len(tokens) and all(_same_word(tokens[i], stems[i], w, k)
-                                              for i, w, k in zip(range(start, end), key_words, key_stems)):
-                    matches.append((-len(term), rank, start, term))
+                end = _match_end(tokens, stems, start, key_words, key_stems)
+                if end is not None:
+                    matches.append((-len(term), rank, start, end, term))
             if "-" in token:
                 # A part of a hyphenated word ("KAD-sengene", "ØHD-plass", "IP-koordinator")
                 # meets a one-word term as it would standing alone; its last part, the head
@@ -127,8 +126,8 @@ class Glossary:
                             parts.append((rank, term))
         found: dict[str, str] = {}
         used = [False] * len(tokens)
-        for _, _, start, term in sorted(set(matches)):  # longest first, then in glossary order
-            span = range(start, start + len(term.split()))
+        for _, _, start, end, term in sorted(set(matches)):  # longest first, then in glossary order
+            span = range(start, end)
             if term in found or any(used[i] for i in span):
                 continue
             found[term] = self.entries[term]
@@ -153,6 +152,24 @@ class Glossary:
             if len(key_words) == 1 and len(term) >= COMPOUND_HEAD_MIN:
                 heads.setdefault(key_stems[0], []).append(entry)
         return by_first, heads
+
+
+# An article a clinician puts inside a phrase the glossary lists without it ("klage på en
+# faktura" for "klage på faktura").
+_ARTICLES = frozenset({"en", "et", "ei", "ein", "eit", "den", "det", "a", "an", "the"})
+
+
+def _match_end(tokens: list[str], stems: list[str], start: int, key_words: list[str],
+               key_stems: list[str]) -> int | None:
+    """Where a term that matches at `start` ends (an article inside it skipped), or None."""
+    i = start
+    for n, (w, k) in enumerate(zip(key_words, key_stems)):
+        if n and i < len(tokens) and tokens[i] in _ARTICLES and w not in _ARTICLES:
+            i += 1
+        if i >= len(tokens) or not _same_word(tokens[i], stems[i], w, k):
+            return None
+        i += 1
+    return i
 
 
 def _compound_heads(token: str, heads: dict[str, list]) -> list:
