@@ -211,3 +211,24 @@ def test_a_frequency_or_a_number_in_words_states_the_detail(question, sentence, 
 
     chunk = Chunk("x#0", "x", "x", sentence, 1, 1)
     assert supplies(Candidate(sentence, 1, chunk, 0, None, None, 1.0), kind, None) is states
+
+
+def test_a_nynorsk_question_s_focus_is_held_by_the_bokmal_sentence(real_assistant):
+    """The share of the question's focus a sentence holds is counted in the documents' form:
+    "rettleiing" and "spesialisthelsetenesta" are held by a sentence on "veiledning" from
+    "spesialisthelsetjenesten" (otherwise a nynorsk question looks less covered than the same
+    question in bokmål)."""
+    from assistant.answer.card import Candidate
+    from assistant.answer.coverage import _focus_share
+
+    index = real_assistant.index
+    chunk = next(c for c in index.chunks if "veiledning" in c.text)
+    sentence = Candidate("Spesialisthelsetjenesten skal gi råd og veiledning til den kommunale helse- og "
+                         "omsorgstjenesten.", 1, chunk, 99, "UNN", None, 1.0)
+
+    def share(text):
+        return _focus_share(understand(text, index.lexical, real_assistant.retriever.glossary), sentence, index)
+
+    nynorsk = share("Har spesialisthelsetenesta plikt til å gi råd og rettleiing til heimetenesta?")
+    bokmal = share("Har spesialisthelsetjenesten plikt til å gi råd og veiledning til hjemmetjenesten?")
+    assert nynorsk > 0.5 and abs(nynorsk - bokmal) < 0.25

@@ -29,7 +29,7 @@ from assistant.answer.card import (FREE_OF_CHARGE, Candidate, match_terms, refer
 from assistant.answer.understand import ask_part
 from assistant.corpus.supplies import NUMBER
 from assistant.models import Question
-from assistant.search.lexical import words
+from assistant.search.lexical import with_forms, words
 
 FEATURES = ("bias", "unknown_ask", "unknown_share_ask", "unknown_share", "top_dense", "coverage", "english",
             "out_of_scope", "best_score", "best_focus", "detail_missing", "asks_detail", "detail_gap", "detail_focus",
@@ -250,8 +250,12 @@ _GENERIC_NAMES = frozenset({"unn", "kommunen", "kommunene", "sykehuset", "helsef
 
 
 def _focus_share(question: Question, c: Candidate, index) -> float:
-    """The share of the question's asking words (by rarity) that a sentence holds."""
-    wanted = _asking_focus(question.search_text, " ".join(f.word for f in question.focus))
+    """The share of the question's asking words (by rarity) that a sentence holds, each word in
+    the documents' form (a nynorsk word in bokmål, a misspelt one as the corpus spells it:
+    "rettleiing" is held by a sentence on "veiledning")."""
+    forms = dict((*question.words.forms, *question.words.fixes))
+    wanted = _asking_focus(with_forms(question.search_text, forms),
+                           with_forms(" ".join(f.word for f in question.focus), forms))
     if not wanted:
         return 0.0
     idf = stem_idf(index)
