@@ -613,6 +613,7 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if not order:
         return None
     best = scores[order[0]]
+    further = best - FURTHER_MARGIN * margins["supply"]  # how far down a crisp rule asked for may rank
     turns = question.turns_to_party
     if kind == "content":
         # What something must contain is a list: its lead-in, with its items after it. Too few
@@ -633,14 +634,14 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         # Like a crisp detail: a frequency answers only where it is stated, wherever it ranks.
         wanted = [i for i in order if _FREQUENCY.search(cands[i].text)] or wanted
     elif kind == "deadline" and _HOW_SOON_ASKED.search(question.search_text):
-        soon = [i for i in order if scores[i] >= best - FURTHER_MARGIN * margins["supply"]
+        soon = [i for i in order if scores[i] >= further
                 and (_SOON.search(cands[i].text) or _CLOCK.search(cands[i].text))]
         wanted = soon or wanted
     if kind in ("permission", "yesno") and "cost" in question.asks:
         # "Kan vi fakturere kommunen for det?" asks whether a charge may be made: a sentence that
         # says so ("Det kan ikke kreves vederlag …"), before one that is only about invoicing.
         # The rule answers whoever asks, so the asker's party does not outrank it.
-        charged = [i for i in order if scores[i] >= best - FURTHER_MARGIN * margins["supply"]
+        charged = [i for i in order if scores[i] >= further
                    and (FREE_OF_CHARGE.search(cands[i].text) or _CHARGE_RULE.search(cands[i].text))]
         if charged:
             return charged[0]

@@ -253,9 +253,8 @@ def _focus_share(question: Question, c: Candidate, index) -> float:
     """The share of the question's asking words (by rarity) that a sentence holds, each word in
     the documents' form (a nynorsk word in bokmål, a misspelt one as the corpus spells it:
     "rettleiing" is held by a sentence on "veiledning")."""
-    forms = dict((*question.words.forms, *question.words.fixes))
-    wanted = _asking_focus(with_forms(question.search_text, forms),
-                           with_forms(" ".join(f.word for f in question.focus), forms))
+    wanted = _asking_focus(question.search_text, " ".join(f.word for f in question.focus),
+                           (*question.words.forms, *question.words.fixes))
     if not wanted:
         return 0.0
     idf = stem_idf(index)
@@ -301,9 +300,12 @@ def _detail_terms() -> frozenset[str]:
 
 
 @lru_cache(maxsize=256)
-def _asking_focus(search_text: str, focus: str) -> frozenset[str]:
-    """The question's focus words that stand in its asking sentence (as search terms), without
-    the words of the detail it asks."""
+def _asking_focus(search_text: str, focus: str, forms: tuple[tuple[str, str], ...] = ()) -> frozenset[str]:
+    """The question's focus words that stand in its asking sentence (as search terms), in the
+    documents' `forms` (word, form), without the words of the detail it asks. Cached: asked once
+    per sentence the question is weighed against."""
+    forms_ = dict(forms)
+    search_text, focus = with_forms(search_text, forms_), with_forms(focus, forms_)
     return (frozenset(match_terms(ask_part(search_text))) & frozenset(match_terms(focus))) - _detail_terms()
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from assistant.answer.card import TASK_WORDS, Candidate, WithSentences, rank_sentences
+from assistant.answer.understand import party_mentions
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import duty_row
 from assistant.models import Card, Duty, Hit, Question
-from assistant.answer.understand import party_mentions
 from assistant.search.questions import letters
 
 MAX_ROWS = 5
