@@ -165,70 +165,109 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     idf = stem_idf(index)
     focus_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in focus) or 1.0
     ask_idf = sum(idf.get(s, _IDF_UNKNOWN) for s in ask) or 1.0
+    col = {name: i for i, name in enumerate(FEATURES)}
+    rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float64)
+    if not cands:
+        return rows
+    profiles = [_profile(c, index) for c in cands]
+    rows[:, _STATIC_COLS] = [p.static for p in profiles]
+    kind_weight = np.array([max(weight.get(kind, 0.0), weight.get("yesno", 0.0) if kind == "permission" else 0.0)
+                            for kind in _KINDS])
+    rows[:, _KIND_COLS] = np.array([p.kinds for p in profiles]) * kind_weight
+    rows[:, col["m_negation"]] = max(weight.get("permission", 0.0), weight.get("yesno", 0.0)) * np.array(
+        [p.negation for p in profiles])
+    rows[:, col["m_party"]] = weight.get("party", 0.0) * np.array([c.party is not None for c in cands], dtype=np.float64)
+    rows[:, col["no_asks"]] = float(not asks)
+
     cos = np.array([sentence_match.get(c.text, np.nan) for c in cands], dtype=np.float64)
     cos = np.where(np.isnan(cos), np.nanmin(cos) if np.isfinite(cos).any() else 0.0, cos)
+    best_cos = cos.max()
+    rows[:, col["cos"]] = cos
+    rows[:, col["cos_gap"]] = cos - best_cos
+    rows[:, col["cos_top"]] = cos >= best_cos - 1e-9
     spans = _spans(cands, answer_spans, index)
-    top_hit = max((c.hit_score for c in cands), default=1.0) or 1.0
+    rows[:, col["span_gap"]] = -0.2
+    if spans:
+        best_span = max(spans.values())
+        at = np.fromiter(spans, dtype=np.intp, count=len(spans))
+        value = np.fromiter(spans.values(), dtype=np.float64, count=len(spans))
+        rows[at, col["span_gap"]] = value - best_span
+        rows[at, col["span_top"]] = value >= best_span - 1e-9
+        rows[at, col["has_span"]] = 1.0
     chunk_cos = _chunk_cosines(cands, cos)
-    rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float64)
-    col = {name: i for i, name in enumerate(FEATURES)}
-    best_cos = cos.max() if len(cos) else 0.0
-    votes = _nearest_votes(cands, result.question_cosines, index)
-    best_span = max(spans.values(), default=None)
-    for i, c in enumerate(cands):
-        r = rows[i]
-        found = traits(c.text)
-        words = with_aliases(set(sentence_terms(c.text)), aliases)
-        section = index.sections.get(c.chunk.section_id)
-        info = index.documents.get(c.chunk.doc_id)
-        r[col["cos"]] = cos[i]
-        r[col["cos_gap"]] = cos[i] - best_cos
-        r[col["cos_top"]] = float(cos[i] >= best_cos - 1e-9)
-        if i in spans:
-            r[col["span_gap"]] = spans[i] - best_span
-            r[col["span_top"]] = float(spans[i] >= best_span - 1e-9)
-            r[col["has_span"]] = 1.0
-        else:
-            r[col["span_gap"]] = -0.2
-        r[col["lex"]] = len(wanted & words) / (len(wanted) or 1)
-        r[col["idf"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in focus & words) / focus_idf
-        r[col["idf_ask"]] = sum(idf.get(s, _IDF_UNKNOWN) for s in ask & words) / ask_idf
-        r[col["fragment"]] = found["fragment"]
-        r[col["chunk_cos"]] = chunk_cos.get(c.chunk.id, 0.0)
-        r[col["focus"]] = len(focus & words) / (len(focus) or 1)
-        if section is not None:
-            r[col["heading_focus"]] = len(focus & set(sentence_terms(" ".join(section.path)))) / (len(focus) or 1)
-        r[col["exc1"]] = float(c.rank == 1)
-        r[col["exc_inv"]] = 1.0 / c.rank
-        r[col["hit_score"]] = c.hit_score / top_hit
-        r[col["first"]] = float(c.position == 0)
-        r[col["pos"]] = min(c.position, 10) / 10
-        r[col["len"]] = min(len(c.text), 400) / 400
-        r[col["short"]] = float(len(c.text) < 50)
-        r[col["lead_in"]] = float(is_lead_in(c))
-        r[col["pointer"]] = found["pointer"]
-        r[col["background"]] = float(bool(info and info.background))
-        r[col["national"]] = float(bool(info and info.national))
-        for kind in ("duty", "deadline", "duration", "amount", "cost", "legal_basis", "content", "permission",
-                     "definition", "procedure"):
-            w = max(weight.get(kind, 0.0), weight.get("yesno", 0.0) if kind == "permission" else 0.0)
-            if kind == "legal_basis" and section is not None and find_legal_ref(" ".join(section.path)):
-                has = 1.0
-            else:
-                has = found[kind]
-            r[col[f"m_{kind}"]] = w * has
-        r[col["m_party"]] = weight.get("party", 0.0) * float(c.party is not None)
-        r[col["m_negation"]] = max(weight.get("permission", 0.0), weight.get("yesno", 0.0)) * found["negation"]
-        if question.party:
-            named = _parties_named(c.text)
-            r[col["mentions_party"]] = float(question.party in named)
-            r[col["mentions_other"]] = float(bool(named) and question.party not in named)
-            r[col["party_same"]] = float(c.party == question.party)
-            r[col["party_other"]] = float(c.party is not None and c.party != question.party and c.party != "Felles")
-            r[col["party_none"]] = float(c.party is None)
-        r[col["no_asks"]] = float(not asks)
-        r[col["nearest_vote"]] = votes[i]
+    rows[:, col["chunk_cos"]] = [chunk_cos.get(c.chunk.id, 0.0) for c in cands]
+    ranks = np.array([c.rank for c in cands], dtype=np.float64)
+    rows[:, col["exc1"]] = ranks == 1
+    rows[:, col["exc_inv"]] = 1.0 / ranks
+    hit = np.array([c.hit_score for c in cands], dtype=np.float64)
+    rows[:, col["hit_score"]] = hit / (hit.max() or 1.0)
+    rows[:, col["nearest_vote"]] = _nearest_votes(cands, result.question_cosines, index, profiles)
+
+    n_wanted, n_focus = len(wanted) or 1, len(focus) or 1
+    lex, cover, cover_idf, cover_ask, heading = (np.zeros(len(cands)) for _ in range(5))
+    for i, p in enumerate(profiles):
+        words = with_aliases(p.words, aliases)
+        shared = focus & words
+        lex[i] = len(wanted & words) / n_wanted
+        cover[i] = len(shared) / n_focus
+        cover_idf[i] = sum(idf.get(s, _IDF_UNKNOWN) for s in shared) / focus_idf
+        cover_ask[i] = sum(idf.get(s, _IDF_UNKNOWN) for s in ask & words) / ask_idf
+        if p.heading is not None:
+            heading[i] = len(focus & p.heading) / n_focus
+    rows[:, col["lex"]], rows[:, col["focus"]], rows[:, col["heading_focus"]] = lex, cover, heading
+    rows[:, col["idf"]], rows[:, col["idf_ask"]] = cover_idf, cover_ask
+    if question.party:
+        named = [_parties_named(c.text) for c in cands]
+        rows[:, col["mentions_party"]] = [question.party in n for n in named]
+        rows[:, col["mentions_other"]] = [bool(n) and question.party not in n for n in named]
+        rows[:, col["party_same"]] = [c.party == question.party for c in cands]
+        rows[:, col["party_other"]] = [c.party is not None and c.party != question.party and c.party != "Felles"
+                                       for c in cands]
+        rows[:, col["party_none"]] = [c.party is None for c in cands]
     return rows
+
+
+# The answer kinds a sentence may supply, as the ranker's m_<kind> features weigh them.
+_KINDS = ("duty", "deadline", "duration", "amount", "cost", "legal_basis", "content", "permission", "definition",
+          "procedure")
+_KIND_COLS = [FEATURES.index(f"m_{kind}") for kind in _KINDS]
+# Features of the sentence and where it stands, whatever the question.
+_STATIC = ("fragment", "first", "pos", "len", "short", "lead_in", "pointer", "background", "national")
+_STATIC_COLS = [FEATURES.index(name) for name in _STATIC]
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What the ranker reads of a sentence whatever the question: found once per sentence and index."""
+
+    static: tuple[float, ...]  # in _STATIC order
+    kinds: tuple[float, ...]  # the kinds of answer it supplies, in _KINDS order
+    negation: float
+    words: frozenset[str]
+    heading: frozenset[str] | None  # its section heading's terms
+    body: str  # its letters
+
+
+def _profile(c: Candidate, index) -> _Profile:
+    table = index.derived("sentence_profiles", dict)
+    key = (c.chunk.id, c.position, c.text)
+    found = table.get(key)
+    if found is None:
+        found = table[key] = _read_profile(c, index)
+    return found
+
+
+def _read_profile(c: Candidate, index) -> _Profile:
+    found = traits(c.text)
+    section = index.sections.get(c.chunk.section_id)
+    info = index.documents.get(c.chunk.doc_id)
+    heading_ref = section is not None and find_legal_ref(" ".join(section.path)) is not None
+    static = (found["fragment"], float(c.position == 0), min(c.position, 10) / 10, min(len(c.text), 400) / 400,
+              float(len(c.text) < 50), float(is_lead_in(c)), found["pointer"], float(bool(info and info.background)),
+              float(bool(info and info.national)))
+    kinds = tuple(1.0 if kind == "legal_basis" and heading_ref else found[kind] for kind in _KINDS)
+    heading = frozenset(sentence_terms(" ".join(section.path))) if section is not None else None
+    return _Profile(static, kinds, found["negation"], frozenset(sentence_terms(c.text)), heading, letters(c.text))
 
 
 _IDF_UNKNOWN = 8.0
@@ -325,7 +364,7 @@ NEAREST = 10  # stored questions that vote
 NEAREST_SHARPNESS = 30.0  # how fast a vote fades with the cosine's distance from the nearest's
 
 
-def _nearest_votes(cands: list[Candidate], cosines, index) -> np.ndarray:
+def _nearest_votes(cands: list[Candidate], cosines, index, profiles: list[_Profile]) -> np.ndarray:
     """Votes of the stored questions nearest to this one, over the whole corpus: each votes
     for the sentences holding its quote, by how close it is to the nearest (scaled to 1)."""
     votes = np.zeros(len(cands))
@@ -336,9 +375,9 @@ def _nearest_votes(cands: list[Candidate], cosines, index) -> np.ndarray:
     nearest = np.argpartition(-cosines, k - 1)[:k]
     nearest = nearest[np.argsort(-cosines[nearest], kind="stable")]
     top = float(cosines[nearest[0]])
-    bodies = [letters(c.text) for c in cands]
+    bodies = [p.body for p in profiles]
     for j in nearest:
-        quote = letters(quotes[j])
+        quote = _letters(quotes[j])
         if not quote:
             continue
         weight = float(np.exp(NEAREST_SHARPNESS * (cosines[j] - top)))

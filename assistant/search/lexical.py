@@ -242,27 +242,43 @@ def bokmal_forms(question: str, knows: Callable[[str], int], depth: int = 3) -> 
     return found
 
 
+SPELLING_CUTOFF = 84  # fuzz.ratio a corpus word needs to be taken as the question word's fix
+
+
 def spelling_fixes(question: str, vocabulary: dict[str, int], limit: int = 4,
-                   choices: list[str] | None = None) -> list[tuple[str, str]]:
+                   choices: "SpellingChoices | None" = None) -> list[tuple[str, str]]:
     """(word, corpus word) for question words the corpus does not contain that are close to one
-    it does (typos); `choices` are the vocabulary's words that may be a fix (see spelling_choices)."""
+    it does (typos); `choices` are the vocabulary's words that may be a fix (see SpellingChoices)."""
     from rapidfuzz import fuzz, process
 
     stop = stopwords()
     candidates = [w for w in words(question) if len(w) >= 5 and w not in stop and w not in vocabulary]
     if not candidates:
         return []
-    choices = spelling_choices(vocabulary) if choices is None else choices
+    choices = SpellingChoices(vocabulary) if choices is None else choices
     fixes = []
     for word in candidates[:8]:
-        best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=84)
+        best = process.extractOne(word, choices.near(len(word)), scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
         if best and best[0] != word:
             fixes.append((word, best[0]))
     return fixes[:limit]
 
 
-def spelling_choices(vocabulary: dict[str, int]) -> list[str]:
-    return [w for w in vocabulary if len(w) >= 5]
+class SpellingChoices:
+    """The vocabulary's words that may be a fix (five letters or more), by the length of the word
+    to fix: fuzz.ratio is at most 100 × (1 − |a − b| / (a + b)) for lengths a and b, so only words
+    whose length is close enough can reach the cutoff. The same best fix as comparing with every
+    word (the order is kept, so ties go the same way), in under half the time."""
+
+    def __init__(self, vocabulary: dict[str, int]):
+        self.words = [w for w in vocabulary if len(w) >= 5]
+        self._near: dict[int, list[str]] = {}
+
+    def near(self, length: int) -> list[str]:
+        if length not in self._near:
+            slack = (100 - SPELLING_CUTOFF) / 100
+            self._near[length] = [w for w in self.words if abs(len(w) - length) <= slack * (len(w) + length) + 1e-9]
+        return self._near[length]
 
 
 def fuzzy_corrections(question: str, vocabulary: dict[str, int], limit: int = 4) -> list[str]:
@@ -337,9 +353,9 @@ class LexicalIndex:
         return cls(retriever, vocabulary)
 
     @cached_property
-    def spelling_choices(self) -> list[str]:
+    def spelling_choices(self) -> SpellingChoices:
         """The words a misspelt question word may be corrected to (computed once)."""
-        return spelling_choices(self.vocabulary)
+        return SpellingChoices(self.vocabulary)
 
     @cached_property
     def _stems(self) -> frozenset[str]:
