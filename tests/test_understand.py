@@ -356,3 +356,23 @@ def test_a_person_asked_about_after_a_modal_points_back_and_kva_tid_asks_a_time(
                    history=["Kva må kommunen gjere når dei får melding om utskrivingsklar pasient?"])
     assert q.interpreted and q.asks[0] == "deadline"
     assert "deadline" in answer_types("Er det noe tidspunkt meldingen bør sendes?")
+
+
+@pytest.mark.parametrize("question, first", [
+    ("Er det noe tidspunkt den bør sendes?", "deadline"),
+    ("Er det noen frist for å klage på fakturaen?", "deadline"),
+    ("Finnes det en grense for CRP før fastlegen kan legge pasienten på KAD?", "amount"),
+    ("Er det noe spesielt vi må opplyse sykehuset om angående plassen?", "content"),
+    ("Is there a deadline for sending the report?", "deadline"),
+])
+def test_is_there_a_thing_asks_for_the_thing_before_yes_or_no(question, first):
+    """"Er det noe tidspunkt …?" asks for the time (its answer says yes or no as well); a modal
+    later in the sentence ("bør sendes") does not make it a question of permission."""
+    kinds = answer_types(question)
+    assert kinds[0] == first
+    assert kinds[-1] in ("permission", "yesno")
+
+
+def test_a_plain_yes_or_no_question_stays_one():
+    assert answer_types("Er det lov å ta betalt for veiledningen?")[0] == "permission"
+    assert answer_types("Finnes det egne avtaler for LIS1 og ALIS?") == ("yesno",)

@@ -146,6 +146,16 @@ _FALLBACK_ASKS = (
 )
 
 
+# "Is there a …?" ("Er det noe …", "Finnes det en …", "Is there any …"): what follows is the
+# thing asked for, when it is a kind of answer (a time, a limit, an amount) named within a few words.
+_THERE_IS = re.compile(r"(?:er|finnes|fins|finst|is|are)\s+(?:det|der|there)\s+(?:\w+\s+)?"
+                       r"(?:noe|noen|noko|nokon|et|en|ei|eit|any|a|an|some)\s+", re.I)
+_THERE_REACH = 25
+# "Er det noe (spesielt) vi må …?": anything a party must do, tell or bring.
+_THING_TO_DO = re.compile(r"(?:\w+\s+)?(?:vi|eg|jeg|man|ein|en|dere|de|dei|we|I|you|kommunen|sykehuset|sjukehuset|unn)"
+                          r"\s+(?:må|skal|bør|treng|trenger|must|should|need)\b", re.I)
+
+
 _CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|that|it|there)['’]s\b", re.I)
 
 
@@ -161,10 +171,16 @@ def answer_types(text: str) -> tuple[str, ...]:
         # asked where the asking sentence starts: "Er det X eller Y?" asks the party, not yes/no
         found["party"] = max(ask.rfind(end, 0, which.start()) for end in ".?!") + 1
     verb = _FINITE_VERB.search(ask)
+    there = _THERE_IS.match(ask, verb.start(1)) if verb else None
+    if there and "content" not in found and _THING_TO_DO.match(ask, there.end()):
+        found["content"] = there.end()  # "Er det noe spesielt vi må opplyse om?" asks what
     if verb and not ({"party", "deadline", "amount", "definition", "procedure", "content"} & set(found)
                      and min(found.values()) <= verb.start()):
         kind = "permission" if _PERMISSION.search(ask[verb.start():]) else "yesno"
-        found.setdefault(kind, verb.start())
+        # "Er det noe tidspunkt …?", "Finnes det en grense for …?" ask for the thing first: its
+        # answer says yes or no as well.
+        asked = there is not None and any(there.start() < at <= there.end() + _THERE_REACH for at in found.values())
+        found.setdefault(kind, len(ask) if asked else verb.start())
     if not found:
         # Nothing more specific asked: "Hva er egentlig PKO?" and "Hva går det ut på?" ask what
         # something is; "Hva må vi få med …?" and "What do we need to have in place?" what it takes.
