@@ -283,6 +283,20 @@ def test_a_question_for_a_fact_gets_no_duty_table_though_it_names_a_party(real_a
     assert about_duties(read("Når må kommunen svare på meldingen om utskrivningsklar pasient?"))
 
 
+def test_a_fact_asked_of_a_party_s_duty_gets_that_duty_in_the_table(real_assistant):
+    """"Til hvilken alder har kommunen plikt til …?" asks an age, but of the municipality's duty,
+    and is answered by that duty row: the row heads the table. So does a follow-up to a duty
+    question ("Til hvilken alder gjelder det?"). A fact asked without a duty word keeps no table."""
+    asked = real_assistant.ask("Til hvilken alder har kommunen plikt til å oppnevne barnekoordinator?")
+    assert "18 år" in asked.card.sentences[0].text
+    assert asked.responsibilities and asked.responsibilities[0].actor == "Kommunen"
+    assert "barnekoordinator" in asked.responsibilities[0].duty
+    follow = real_assistant.ask("Til hvilken alder gjelder det?", history=[
+        "Foreldrene til en gutt med alvorlig sykdom lurer på om de har rett til barnekoordinator. Hva er kommunens plikt?"])
+    assert follow.responsibilities and "barnekoordinator" in follow.responsibilities[0].duty
+    assert real_assistant.ask("Hvor mye betaler kommunen per døgn for en utskrivningsklar pasient?").responsibilities == ()
+
+
 def test_a_follow_up_turning_to_the_other_party_is_answered_with_that_party_s_duty(real_assistant):
     """After the hospital's duties, "og kommunen?" is answered with the municipality's own
     duty, not with the shared or the hospital's one that ranks above it."""

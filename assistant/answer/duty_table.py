@@ -47,19 +47,21 @@ def about_duties(question: Question, card: Card | None = None, index=None) -> bo
     orientert?" answered by "Partnerne plikter å …"), or it brings in a party (names one, is
     asked from one side, or follows an earlier question) and is answered by one of the duty rows
     ("Hvor lang tid har sykehuset på å sende tidligmelding?", "Gjelder det i helgene også?").
-    One that asks first for a fact (how much, which paragraph, what a word means) is not,
-    whoever it names."""
+    One that asks first for a fact (how much, which paragraph, what a word means) is only when
+    it brings in a party and is answered by one of the duty rows ("Til hvilken alder har
+    kommunen plikt til å oppnevne barnekoordinator?"): naming a party is not enough."""
     if any(kind in DUTY_KINDS for kind in question.asks):
         return True
-    if question.asks and question.asks[0] in FACT_KINDS:
-        return False
-    if question.party is not None:
+    fact = bool(question.asks) and question.asks[0] in FACT_KINDS
+    if question.party is not None and not fact:
         return True
     if card is None or not card.party or not card.sentences:
         return False
-    if question.names_duty and _GIVES_TASK.search(card.sentences[0].text):
+    if question.names_duty and not fact and _GIVES_TASK.search(card.sentences[0].text):
         return True
-    brings_party = bool(question.speaker or question.history or party_mentions(question.text))
+    if fact and not (question.history or question.names_duty):
+        return False
+    brings_party = bool(question.party or question.speaker or question.history or party_mentions(question.text))
     return brings_party and index is not None and _is_duty_row(card, index)
 
 
