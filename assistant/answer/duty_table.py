@@ -105,16 +105,17 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
 
 
 def _card_row(card: Card | None, index) -> Duty | None:
-    """The card's first sentence as a row, when it gives a party a task but was not extracted as
-    a duty row ("… er det denne som skal rekvirere transport", "… dvs hos fastlegen"): the row
-    that answers the question comes first. Not from a document that binds no one."""
+    """The card's first sentence as a row of the card's party, when it was not extracted as a
+    duty row ("… er det denne som skal rekvirere transport", "… dvs hos fastlegen", "Forslag om
+    overføring av oppgave sendes helsefellesskapets sekretariat."): in a question about duties
+    the row that answers it comes first. Not from a document that binds no one."""
     if card is None or not card.sentences or card.party is None:
         return None
     first = card.sentences[0]
     chunk = index.chunks_by_id.get(first.chunk_id)
     section = index.sections.get(chunk.section_id) if chunk is not None else None
     info = index.documents.get(section.doc_id) if section is not None else None
-    if section is None or info is None or info.background or not _GIVES_TASK.search(first.text):
+    if section is None or info is None or info.background:
         return None
     return duty_row(card.party, first.text, section, info)
 
