@@ -111,6 +111,10 @@ def test_the_json_says_why_a_question_is_not_covered(avtale_env):
     # a compound whose first part is derived has a two-part root ("utskriv*klar")
     ("Hvor mange utskrivningsklare lå på UNN i mars?", "I mars lå 12 utskrivingsklare på UNN.", "amount", True),
     ("Hva er døgnsatsen for en utskrivningsklar pasient?", "Døgnprisen fastsettes i statsbudsjettet.", "amount", False),
+    # how much is paid, charged or earned asks money too: a number of days does not answer it
+    ("Hvor mye får kommunen betalt fra UNN per cytostatikakur?", "Det tilstrebes 30 dagers betalingsforfall.", "amount", False),
+    ("Hvor mye kan kommunen fakturere UNN per time for ledsageren?", "Ledsager dekkes med 450 kr per time.", "amount", True),
+    ("How much does UNN pay the municipality per treatment day?", "Fakturaen betales innen 30 dager.", "amount", False),
     ("Hva er telefonnummeret til pasientreisekontoret?", "Ring pasientreiser på 05515.", "contact", True),
     ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "contact", False),
     ("Hvor lenge har kommunen på seg?", "Innsigelser sendes innen 30 dager fra mottatt faktura.", "duration", True),

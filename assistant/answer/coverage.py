@@ -166,7 +166,10 @@ def _detail_support(question: Question, kind: str | None, cands: list[Candidate]
 
 
 _MONEY_ASKED = re.compile(r"\b(?:kroner|kr|nok|\w*(?:pris|sats|lønn|stønad|honorar|godtgjør|takst|gebyr|avgift|"
-                          r"egenandel|eigendel)\w*|koster|kostar|cost|costs|price|fee|salary|wage|rate|pay)\b", re.I)
+                          r"egenandel|eigendel|kompensasjon|refusjon)\w*|koster|kostar|cost|costs|price|fee|salary|wage|"
+                          r"rate|pay|pays|paid|earns?|money|penger|pengar|"
+                          # how much is paid, charged or earned: "Hvor mye får kommunen betalt …", "… fakturere …"
+                          r"betal\w*|fakturer\w*|tjener|tener|tjene|tene)\b", re.I)
 _MONEY_STATED = re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b)|\bkr\.?\s?\d", re.I)
 
 
