@@ -299,6 +299,21 @@ def test_a_fact_asked_of_a_party_s_duty_gets_that_duty_in_the_table(real_assista
     assert real_assistant.ask("Hvor mye betaler kommunen per døgn for en utskrivningsklar pasient?").responsibilities == ()
 
 
+@pytest.mark.parametrize("question, party", [
+    ("Hvis en oppgave blir overført fra UNN til kommunen, hvem må sørge for opplæring og veiledning?", "UNN"),
+    ("UNN ønsker at hjemmesykepleien skal ta over stell av et dialysekateter. Hvem må sørge for opplæring?", "UNN"),
+    ("Kommunen vil overføre en oppgave til sykehuset. Hvem må sørge for opplæring og veiledning?", "Kommunen"),
+    ("Hvem må sørge for opplæring og veiledning når en oppgave overføres mellom partene?", "Felles"),
+])
+def test_the_partner_that_hands_a_task_over_is_the_side_the_question_hands_it_from(real_assistant, question, party):
+    """"Partneren som avgir oppgaven plikter å bidra til opplæring …" names a party by its part:
+    the card labels it with the side the question hands the task over from, and with both
+    parties when the question gives no direction. The quote stays as written."""
+    answer = real_assistant.ask(question)
+    assert answer.card.sentences[0].text.startswith("Partneren som avgir oppgaven")
+    assert answer.card.party == party
+
+
 def test_a_follow_up_turning_to_the_other_party_is_answered_with_that_party_s_duty(real_assistant):
     """After the hospital's duties, "og kommunen?" is answered with the municipality's own
     duty, not with the shared or the hospital's one that ranks above it."""

@@ -21,7 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.understand import ask_part
+from assistant.answer.understand import ask_part, party_mentions, speaker_side
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import (
     find_deadline,
@@ -813,8 +813,9 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
         label = f"{kinds.get(info.kind, info.kind)} – {binding}: {info.short_title}"
     party = c.party
     if role == "answer" and question is not None:
-        # "Kommunen dekker X, og UNN dekker Y": the answer is the party of the clause asked about.
-        party = _clause_party(c.text, question) or party
+        # "Kommunen dekker X, og UNN dekker Y": the answer is the party of the clause asked about;
+        # "Partneren som avgir oppgaven …" is the one the question hands the task over from.
+        party = _role_party(c.text, question) or _clause_party(c.text, question) or party
     if party is None and role == "answer":
         # The card's first sentence says whose the matter is even when no party is its subject
         # ("Journalplikten forblir i førstelinjen, dvs hos fastlegen"); asked "who", also when
@@ -822,6 +823,48 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
         party = holder_party(c.text, acting=bool(question and question.asks[:1] == ("party",)))
         party = party or named_party(c.text)
     return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
+
+
+# A party named by its part in a handover of a task: the one that gives it away or the one that
+# takes it over ("Partneren som avgir oppgaven plikter å bidra til opplæring …").
+_ROLE = re.compile(r"^(?:den\s+)?(?:partneren|parten)\s+som\s+(?:(?P<gives>avgir|overfører|gir fra seg|gir bort)|"
+                   r"(?P<takes>mottar|overtar|tar over|tar imot))\b", re.I)
+_FROM = re.compile(r"\b(?:fra|frå|from)\s+(?:the\s+)?$", re.I)
+_TO = re.compile(r"\b(?:til|to)\s+(?:the\s+)?$", re.I)
+_TAKE_VERB = re.compile(r"\b(?:ta over|tar over|tek over|overta|overtar|overtek|take over|takes over|taking over)\b", re.I)
+_OTHER_SIDE = {"UNN": "Kommunen", "Kommunen": "UNN"}
+
+
+def _role_party(text: str, question: Question) -> str | None:
+    """The party a sentence names by its part in a handover ("Partneren som avgir oppgaven"),
+    read from the question's handover: "fra UNN til kommunen", "UNN ønsker at hjemmesykepleien
+    skal ta over …", "Vi på sykehuset … at de [kommunene] skal overta en oppgave". None when the
+    sentence names no such part or the question gives no direction."""
+    role = _ROLE.match(text)
+    giver = _giver(question.search_text, question.speaker) if role else None
+    if giver is None:
+        return None
+    return giver if role.group("gives") else _OTHER_SIDE[giver]
+
+
+def _giver(question: str, speaker: str | None) -> str | None:
+    """The side a question hands a task over from: the party after "fra", the other side of the
+    party after "til", or the other side of the one that takes the task over."""
+    mentions = [(at, party) for at, party in party_mentions(question) if party in _OTHER_SIDE]
+    for at, party in mentions:
+        if _FROM.search(question[:at]):
+            return party
+    for at, party in mentions:
+        if _TO.search(question[:at]):
+            return _OTHER_SIDE[party]
+    take = _TAKE_VERB.search(question)
+    if take is None:
+        return None
+    before = [party for at, party in mentions if at < take.start()]
+    if before:
+        return _OTHER_SIDE[before[-1]]  # "… at hjemmesykepleien skal ta over", "… med kommunene om at de skal overta"
+    side = speaker or speaker_side(question)
+    return _OTHER_SIDE.get(side or "") if re.search(r"\b(?:vi|we)\b", question[:take.start()], re.I) else None
 
 
 def _clause_party(text: str, question: Question) -> str | None:
