@@ -307,11 +307,14 @@ def test_a_fact_asked_of_a_party_s_duty_gets_that_duty_in_the_table(real_assista
 ])
 def test_the_partner_that_hands_a_task_over_is_the_side_the_question_hands_it_from(real_assistant, question, party):
     """"Partneren som avgir oppgaven plikter å bidra til opplæring …" names a party by its part:
-    the card labels it with the side the question hands the task over from, and with both
-    parties when the question gives no direction. The quote stays as written."""
+    the card and the duty table label it with the side the question hands the task over from,
+    and with both parties when the question gives no direction. The quote stays as written."""
     answer = real_assistant.ask(question)
     assert answer.card.sentences[0].text.startswith("Partneren som avgir oppgaven")
     assert answer.card.party == party
+    # The duty table's row for the same sentence says the same party.
+    rows = [row for row in answer.responsibilities if row.duty.startswith("Partneren som avgir oppgaven")]
+    assert rows and all(row.actor == party for row in rows)
 
 
 def test_a_follow_up_turning_to_the_other_party_is_answered_with_that_party_s_duty(real_assistant):

@@ -815,7 +815,7 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
     if role == "answer" and question is not None:
         # "Kommunen dekker X, og UNN dekker Y": the answer is the party of the clause asked about;
         # "Partneren som avgir oppgaven …" is the one the question hands the task over from.
-        party = _role_party(c.text, question) or _clause_party(c.text, question) or party
+        party = role_party(c.text, question) or _clause_party(c.text, question) or party
     if party is None and role == "answer":
         # The card's first sentence says whose the matter is even when no party is its subject
         # ("Journalplikten forblir i førstelinjen, dvs hos fastlegen"); asked "who", also when
@@ -835,7 +835,7 @@ _TAKE_VERB = re.compile(r"\b(?:ta over|tar over|tek over|overta|overtar|overtek|
 _OTHER_SIDE = {"UNN": "Kommunen", "Kommunen": "UNN"}
 
 
-def _role_party(text: str, question: Question) -> str | None:
+def role_party(text: str, question: Question) -> str | None:
     """The party a sentence names by its part in a handover ("Partneren som avgir oppgaven"),
     read from the question's handover: "fra UNN til kommunen", "UNN ønsker at hjemmesykepleien
     skal ta over …", "Vi på sykehuset … at de [kommunene] skal overta en oppgave". None when the

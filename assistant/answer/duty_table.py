@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.card import TASK_WORDS, Candidate, WithSentences, rank_sentences
+from assistant.answer.card import TASK_WORDS, Candidate, WithSentences, rank_sentences, role_party
 from assistant.answer.understand import party_mentions
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import duty_row
@@ -98,7 +98,9 @@ def duty_table(question: Question, hits: list[Hit], card: Card | None, result, i
     if question.party:
         chosen.sort(key=lambda i: (not _holds(rows[i], card_first), rows[i]["actor"] not in (question.party, "Felles")))
     chosen = chosen[:MAX_ROWS]
-    table = [Duty(**rows[i]) for i in chosen]
+    # A row that names its party by its part in a handover ("Partneren som avgir oppgaven …")
+    # is the side the question hands the task over from, as on the card.
+    table = [Duty(**{**rows[i], "actor": role_party(rows[i]["duty"], question) or rows[i]["actor"]}) for i in chosen]
     if not any(_holds(rows[i], card_first) for i in chosen) and (own := _card_row(card, index)):
         table = [own] + table[:MAX_ROWS - 1]
     return tuple(table)
