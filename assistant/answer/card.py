@@ -21,7 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.understand import ask_part, party_mentions, speaker_side
+from assistant.answer.understand import OTHER_SIDE, ask_part, party_mentions
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import (
     find_deadline,
@@ -201,7 +201,7 @@ def feature_matrix(question: Question, cands: list[Candidate], result, index,
     rows[:, col["exc_inv"]] = 1.0 / ranks
     hit = np.array([c.hit_score for c in cands], dtype=np.float64)
     rows[:, col["hit_score"]] = hit / (hit.max() or 1.0)
-    rows[:, col["nearest_vote"]] = _nearest_votes(cands, result.question_cosines, index, profiles)
+    rows[:, col["nearest_vote"]] = _nearest_votes(profiles, result.question_cosines, index)
 
     n_wanted, n_focus = len(wanted) or 1, len(focus) or 1
     lex, cover, cover_idf, cover_ask, heading = (np.zeros(len(cands)) for _ in range(5))
@@ -364,12 +364,13 @@ NEAREST = 10  # stored questions that vote
 NEAREST_SHARPNESS = 30.0  # how fast a vote fades with the cosine's distance from the nearest's
 
 
-def _nearest_votes(cands: list[Candidate], cosines, index, profiles: list[_Profile]) -> np.ndarray:
+def _nearest_votes(profiles: list[_Profile], cosines, index) -> np.ndarray:
     """Votes of the stored questions nearest to this one, over the whole corpus: each votes
-    for the sentences holding its quote, by how close it is to the nearest (scaled to 1)."""
-    votes = np.zeros(len(cands))
+    for the sentences (given by their profiles) holding its quote, by how close it is to the
+    nearest (scaled to 1)."""
+    votes = np.zeros(len(profiles))
     quotes = index.question_quotes
-    if cosines is None or not quotes or not len(cands):
+    if cosines is None or not quotes or not profiles:
         return votes
     k = min(NEAREST, len(cosines))
     nearest = np.argpartition(-cosines, k - 1)[:k]
@@ -832,7 +833,6 @@ _ROLE = re.compile(r"^(?:den\s+)?(?:partneren|parten)\s+som\s+(?:(?P<gives>avgir
 _FROM = re.compile(r"\b(?:fra|frå|from)\s+(?:the\s+)?$", re.I)
 _TO = re.compile(r"\b(?:til|to)\s+(?:the\s+)?$", re.I)
 _TAKE_VERB = re.compile(r"\b(?:ta over|tar over|tek over|overta|overtar|overtek|take over|takes over|taking over)\b", re.I)
-_OTHER_SIDE = {"UNN": "Kommunen", "Kommunen": "UNN"}
 
 
 def role_party(text: str, question: Question) -> str | None:
@@ -844,27 +844,26 @@ def role_party(text: str, question: Question) -> str | None:
     giver = _giver(question.search_text, question.speaker) if role else None
     if giver is None:
         return None
-    return giver if role.group("gives") else _OTHER_SIDE[giver]
+    return giver if role.group("gives") else OTHER_SIDE[giver]
 
 
 def _giver(question: str, speaker: str | None) -> str | None:
     """The side a question hands a task over from: the party after "fra", the other side of the
     party after "til", or the other side of the one that takes the task over."""
-    mentions = [(at, party) for at, party in party_mentions(question) if party in _OTHER_SIDE]
+    mentions = [(at, party) for at, party in party_mentions(question) if party in OTHER_SIDE]
     for at, party in mentions:
         if _FROM.search(question[:at]):
             return party
     for at, party in mentions:
         if _TO.search(question[:at]):
-            return _OTHER_SIDE[party]
+            return OTHER_SIDE[party]
     take = _TAKE_VERB.search(question)
     if take is None:
         return None
     before = [party for at, party in mentions if at < take.start()]
     if before:
-        return _OTHER_SIDE[before[-1]]  # "… at hjemmesykepleien skal ta over", "… med kommunene om at de skal overta"
-    side = speaker or speaker_side(question)
-    return _OTHER_SIDE.get(side or "") if re.search(r"\b(?:vi|we)\b", question[:take.start()], re.I) else None
+        return OTHER_SIDE[before[-1]]  # "… at hjemmesykepleien skal ta over", "… med kommunene om at de skal overta"
+    return OTHER_SIDE.get(speaker or "") if re.search(r"\b(?:vi|we)\b", question[:take.start()], re.I) else None
 
 
 def _clause_party(text: str, question: Question) -> str | None:

@@ -57,10 +57,11 @@ def about_duties(question: Question, card: Card | None = None, index=None) -> bo
         return True
     if card is None or not card.party or not card.sentences:
         return False
-    if question.names_duty and not fact and _GIVES_TASK.search(card.sentences[0].text):
+    if fact:
+        if not (question.history or question.names_duty):
+            return False  # a fact asked of a party without a word of duty, and no follow-up
+    elif question.names_duty and _GIVES_TASK.search(card.sentences[0].text):
         return True
-    if fact and not (question.history or question.names_duty):
-        return False
     brings_party = bool(question.party or question.speaker or question.history or party_mentions(question.text))
     return brings_party and index is not None and _is_duty_row(card, index)
 

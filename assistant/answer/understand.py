@@ -499,6 +499,10 @@ def is_follow_up(text: str, focus: tuple[Focus, ...]) -> bool:
     return follow_up_score(text, focus) >= FOLLOW_UP_SCORE
 
 
+# The other side of the agreement from each party (the two parties together have none).
+OTHER_SIDE = {"UNN": "Kommunen", "Kommunen": "UNN"}
+
+
 def _swap_parties(text: str, new: str | None) -> str | None:
     """The earlier question asked of another party: in its asking sentence, the party it asks
     about becomes `new` (None: the other side of UNN and the municipality) and `new`, where that
@@ -507,7 +511,7 @@ def _swap_parties(text: str, new: str | None) -> str | None:
     question asks about no party."""
     old = asked_party(text, speaker_side(text))
     if new is None:
-        new = {"UNN": "Kommunen", "Kommunen": "UNN"}.get(old or "")
+        new = OTHER_SIDE.get(old or "")
     if old is None or not new or old == new:
         return None
     ask = ask_part(text)
