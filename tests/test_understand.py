@@ -343,6 +343,28 @@ def test_a_follow_up_asking_the_other_way_round_swaps_the_earlier_question_s_par
     assert q.party == "Kommunen"
 
 
+def test_a_follow_up_asking_its_own_question_of_the_other_side_turns_the_earlier_question(lexical):
+    """"Og hva må sykehjemmet ha på plass?" after UNN's duty in a case asks the municipality's
+    side of that case: the earlier question no longer names UNN as the one asked about."""
+    q = understand("Og hva må sykehjemmet ha på plass?", lexical,
+                   history=["Vi skal skrive ut en pasient med MRSA til et sykehjem. Hva er UNN sitt ansvar når det "
+                            "gjelder smittevern ved utskrivningen?"])
+    assert q.interpreted == ("Vi skal skrive ut en pasient med MRSA til et sykehjem. Hva er kommunen sitt ansvar når "
+                             "det gjelder smittevern ved utskrivningen – hva må sykehjemmet ha på plass?")
+    assert q.party == "Kommunen" and q.turns_to_party
+
+
+def test_a_duty_reported_from_a_document_is_asked_of_the_party_after_say(lexical):
+    """"What does the agreement say UNN must provide …?" asks about UNN, so "And the
+    municipality?" asks the same of the municipality, in English."""
+    earlier = "What does the agreement say UNN must provide in terms of practice placements?"
+    assert asked_party(earlier, None) == "UNN"
+    assert asked_party("Hva sier veilederen at kommunen skal gjøre?", None) == "Kommunen"
+    q = understand("And the municipality?", lexical, history=[earlier])
+    assert q.interpreted == "What does the agreement say the municipality must provide in terms of practice placements?"
+    assert q.party == "Kommunen"
+
+
 def test_a_municipal_role_named_by_a_compound_is_the_municipality(lexical):
     q = understand("Og kommunelegen – hva må han gjøre?", lexical,
                    history=["Hva må sykehuset gjøre når en pasient med smitte skal skrives ut?"])

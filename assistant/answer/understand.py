@@ -342,6 +342,12 @@ def _subject_party(ask: str, speaker: str | None) -> str | None:
     lead = re.search(rf"(?:^|[.?!,]\s*)(?:og\s+|men\s+|and\s+)?(?P<who>\w+(?:\s+\w+)?)\s+{_MODAL}\b", ask, re.I)
     if lead:
         candidates.append(lead.group("who"))
+    # A duty reported from a document: "What does the agreement say UNN must provide …?", "Hva
+    # sier veilederen at kommunen skal …?" ask of the party after "say", not of the document.
+    reported = re.search(rf"\b(?:say|says|state|states|sier|seier|står det|stend det)\s+(?:(?:\w+\s+){0,3}?(?:at|that)\s+)?"
+                         rf"(?P<who>\w+(?:\s+\w+)?)\s+{_MODAL}\b", ask, re.I)
+    if reported:
+        candidates.append(reported.group("who"))
     # An embedded question: "… lurer jeg på om jeg må skrive rekvisisjon".
     embedded = re.search(rf"\b(?:om|at|hvis|dersom|whether|if)\s+(?P<who>{_SELF})\s+{_MODAL}\b", ask, re.I)
     if embedded:
@@ -521,20 +527,26 @@ def _swap_parties(text: str, new: str | None) -> str | None:
     new_rx = re.compile(rf"\b(?:{words_of[new]})s?\b", re.I)
     if at < 0 or not old_rx.search(ask):
         return None
+    names = _PARTY_NAME_EN if language(text) == "en" else _PARTY_NAME
     swapped = new_rx.sub("\x00", ask)
-    swapped = old_rx.sub(lambda m: _party_name(new, m.group(0)), swapped, count=1)
-    swapped = swapped.replace("\x00", _PARTY_NAME[old])
+    swapped = old_rx.sub(lambda m: _party_name(new, m.group(0), names), swapped, count=1)
+    swapped = swapped.replace("\x00", names[old])
     return text[:at] + swapped + text[at + len(ask):]
 
 
 _PARTY_NAME = {"UNN": "UNN", "Kommunen": "kommunen", "Felles": "begge partene"}
+_PARTY_NAME_EN = {"UNN": "UNN", "Kommunen": "the municipality", "Felles": "both parties"}
 
 
-def _party_name(party: str, replaced: str) -> str:
-    """The party's name in the form of the word it replaces (possessive "kommunens", "UNNs")."""
-    name = _PARTY_NAME[party]
-    if replaced.lower().endswith("s") and replaced.lower() not in ("begge parter", "partnerne", "partene"):
-        name = "UNNs" if party == "UNN" else f"{name}s" if party == "Kommunen" else name
+def _party_name(party: str, replaced: str, names: dict[str, str] = _PARTY_NAME) -> str:
+    """The party's name in the form of the word it replaces (possessive "kommunens", "UNNs",
+    "the municipality's")."""
+    name = names[party]
+    lower = replaced.lower()
+    if lower.endswith("'s"):
+        name = f"{name}'s"
+    elif lower.endswith("s") and lower not in ("begge parter", "partnerne", "partene", "gps", "both parties"):
+        name = "UNNs" if party == "UNN" else f"{name}s" if party == "Kommunen" and names is _PARTY_NAME else name
     capital = replaced[:1].isupper() and not replaced.isupper()  # "Sykehuset" starts a sentence, "UNN" need not
     return name[0].upper() + name[1:] if capital and party != "UNN" else name
 
@@ -578,6 +590,15 @@ def interpret(text: str, earlier: str) -> str:
     broader = bool(party) and "duty" in answer_types(text) and "duty" not in answer_types(earlier)
     if party and not broader and (swapped := _swap_parties(earlier, party)):
         return swapped
+    # A follow-up that asks its own question of the other side ("Og hva må kommunen ha på
+    # plass?" after "Hva er UNN sitt ansvar når det gjelder smittevern …?") asks it on the
+    # earlier topic with the earlier question turned to that side, so the earlier party's
+    # words do not pull the answer back to it.
+    turned = None
+    if not party and (own := asked_party(text, speaker_side(text))) in OTHER_SIDE:
+        turned = _swap_parties(earlier, own)
+    if turned:
+        earlier = turned
     follow = re.sub(r"^\s*(?:og|men|så|and|but|so)\b[\s,]*", "", text.strip(), flags=re.I)
     if broader and follow and (topic := _topic_phrase(earlier)):
         return f"{follow[0].upper()}{follow[1:].rstrip('?.! ')} {topic}?"
