@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.corpus.duties import extract_duties, find_deadline, find_legal_ref
+from assistant.corpus.duties import extract_duties, find_deadline, find_legal_ref, subject_party
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +195,18 @@ def test_the_regional_health_authority_alone_is_not_the_hospital(duties):
 def test_a_template_blank_is_not_a_duty(duties):
     assert not _rows(duties, r"XX kommune|KOMMUNENS BESKRIVELSE")
     assert _rows(duties, r"^Kommunen har ansvar for at det finnes et tilbud", "rl3")  # the real ØHD duty stays
+
+
+def test_an_abbreviation_in_brackets_is_no_template_blank(duties):
+    """"(GDPR)" is an abbreviation, not a blank like "(SETT INN DATO)": the row stays."""
+    rows = _rows(duties, r"^Partnere som utveksler sensitive pasientdata", "rl7")
+    assert rows and rows[0].actor == "Felles"
+
+
+@pytest.mark.parametrize("sentence, party", [
+    ("Partnere som utveksler sensitive pasientdata utenfor helsenettet, må inngå spesifikke avtaler.", "Felles"),
+    ("Kommunen som mottar pasienten skal sende innleggelsesrapport.", "Kommunen"),
+    ("Pasienter som trenger det skal få tilbud om oppfølging.", None),
+])
+def test_a_party_before_a_relative_clause_is_the_subject(sentence, party):
+    assert subject_party(sentence) == party

@@ -69,7 +69,7 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     hosps = (rf"(?:(?:det enkelte |de enkelte )?(?:{h}|helseforetak(?:et|ene)?)|(?:de |det )?regionale helseforetak(?:et|ene)?|"
              rf"RHF(?:-ene|-et)?|spesialisthelsetjenesten|sykehuset)")
     # "Partneren som avgir oppgaven plikter …" binds whichever partner hands a task over: both.
-    both = rf"(?:partnerne|partene|begge partnere|partneren som \w+(?: \w+)?|{munis} og {hosps}|{hosps} og {munis})"
+    both = rf"(?:partnerne|partnere|partene|begge partnere|partneren som \w+(?: \w+)?|{munis} og {hosps}|{hosps} og {munis})"
     verbs = (r"(?:skal|plikter|må|har (?:et |det )?(?:\w+ )?(?:ansvar|plikt)|forplikter|har ansvaret|har plikt|"
              r"er ansvarlige?|sørger for|dekker|betaler)")
     verb = rf"(?:\s+\w+(?:\s+og)?)?\s+{verbs}\b"  # "… gjennomgår og sørger for"
@@ -88,7 +88,9 @@ def _party_patterns(hospital: str) -> list[tuple[str, re.Pattern]]:
     shapes = (
         lambda who: rf"{cleft}{who}\s+som\b|{lies}{who}\b",
         lambda who: rf"{agent}{who}\b",
-        lambda who: rf"^{who}{verb}",
+        # … or before a relative clause that says which of them: "Partnere som utveksler
+        # sensitive pasientdata utenfor helsenettet, må inngå …".
+        lambda who: rf"^{who}{verb}|^{who}\s+som\b(?:\s+[^\s.;:]+){{1,12}}?,?\s+{verbs}\b",
         lambda who: rf"{inverted} {who}\b",
         # The subject's second verb is the duty: "Ordfører er kommunens rettslige representant,
         # og skal signere avtalen …".
@@ -159,8 +161,8 @@ def _find_legal_ref(text: str) -> str | None:
 
 
 # A template's blank for the municipality to fill in: "XX kommune", "(KOMMUNENS BESKRIVELSE AV
-# TILBUDET)". Such a line describes no duty.
-_PLACEHOLDER = re.compile(r"\bX{2,}\b|\((?:[A-ZÆØÅ]{2,}[ .,/-]*){2,}\)")
+# TILBUDET)", not an abbreviation in brackets ("(GDPR)"). Such a line describes no duty.
+_PLACEHOLDER = re.compile(r"\bX{2,}\b|\((?:[A-ZÆØÅ]{2,}[ .,/-]+)+[A-ZÆØÅ]{2,}\)")
 
 
 def extract_duties(documents: list[Document]) -> list[Duty]:
