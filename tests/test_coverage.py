@@ -53,6 +53,11 @@ def test_a_who_question_is_not_refused_for_the_detail_it_only_mentions(real_assi
     assert answer.card.party == "Kommunen" or any(d.actor == "Kommunen" for d in answer.responsibilities[:3])
 
 
+def test_a_how_many_days_answered_only_by_hours_of_another_deadline_is_missing_its_detail(real_assistant):
+    answer = real_assistant.ask("Hvor mange døgn kan en pasient ligge på ø-hjelpsplassen i kommunen før han må sendes videre?")
+    assert answer.abstained and answer.abstain_reason == "missing_detail", answer.answer
+
+
 def test_the_number_asked_for_is_answered(real_assistant):
     answer = real_assistant.ask("Hvor mange dager har kommunen på seg til å protestere på en faktura?")
     assert not answer.abstained and "innen 30 dager" in answer.answer
@@ -123,6 +128,13 @@ def test_the_json_says_why_a_question_is_not_covered(avtale_env):
      "Ved transport til privat hjem gjelder ansvaret inntil pasienten har kommet inn i hjemmet.", "duration", True),
     ("Når skal vi ta i bruk nye meldingstyper?", "Ta i bruk nye meldingstyper etter hvert som de blir godkjent.",
      "deadline", True),
+    # "how many days" needs a number of days: hours of another deadline do not answer it
+    ("Hvor mange døgn kan pasienten ligge på KAD?", "Tidligmelding sendes innen 24 timer etter innleggelse.",
+     "duration", False),
+    ("Hvor mange dager har vi på oss?", "Innsigelser sendes innen 30 dager fra mottatt faktura.", "duration", True),
+    ("How many days does the hospital have to reply?", "Innsigelsen behandles innen 30 dager.", "duration", True),
+    ("Kor mange timar etter samarbeidsmøtet må oppsummeringa sendast?", "Svar innen 3 virkedager.", "duration", False),
+    ("Innen hvor mange timer må vi svare?", "Meldingen besvares innen 2 timer.", "deadline", True),
 ])
 def test_a_detail_counts_only_when_a_sentence_states_it(question, sentence, kind, states):
     """A money question needs an amount of money, a "how many" a number, a phone number a

@@ -201,10 +201,31 @@ def asked_detail(ask: str) -> Asked:
     return Asked(money, counted)
 
 
+# The units of time a question may count ("hvor mange døgn", "how many days"), each with the
+# documents' words for it: a number of days is stated as "30 dager", "tre døgn", "5 virkedager".
+_TIME_UNITS = (
+    (("døgn", "dag", "day", "virkedag", "virkedøgn"), ("døgn", "dag", "virkedag", "virkedøgn", "arbeidsdag")),
+    (("time", "timar", "hour"), ("time", "timar")),
+    (("uke", "veke", "week"), ("uke", "veke")),
+    (("måned", "månad", "month"), ("måned", "månad")),
+)
+
+
+def counted_units(counted: tuple[str, ...]) -> tuple[str, ...]:
+    """The documents' words for the unit of time a "how many" question counts ("hvor mange
+    døgn", "how many days"), or () when it counts no unit of time."""
+    return tuple(word for asked, said in _TIME_UNITS
+                 if any(root.startswith(a) or (len(root) >= 3 and a.startswith(root)) for root in counted for a in asked)
+                 for word in said)
+
+
 def _states(kind: str, c: Candidate, index, asked: Asked = Asked()) -> bool:
     """Whether a sentence states the kind of detail asked for: an amount of money when the
     question asks what something costs or pays, a number of the thing counted when it asks
-    "how many" ("19 kommuner" for "hvor mange kommuner", not "innen 30 dager")."""
+    "how many" ("19 kommuner" for "hvor mange kommuner", not "innen 30 dager"), a number of
+    the unit of time it counts ("30 dager" for "hvor mange dager", not "innen 24 timer")."""
+    if kind in ("duration", "deadline") and (units := counted_units(asked.counted)):
+        return counts(c.text, units)
     if kind == "contact":
         return bool(_CONTACT.search(c.text) or _NAME.search(c.text))
     if kind == "amount":
