@@ -122,6 +122,10 @@ def test_the_json_says_why_a_question_is_not_covered(avtale_env):
     ("How much does UNN pay the municipality per treatment day?", "Fakturaen betales innen 30 dager.", "amount", False),
     ("Hva er telefonnummeret til pasientreisekontoret?", "Ring pasientreiser på 05515.", "contact", True),
     ("Hva er telefonnummeret til koordinerende enhet?", "Kommunen skal ha en koordinerende enhet.", "contact", False),
+    # a phone number asked: an e-mail address does not answer it, though it answers "hvilken adresse"
+    ("Hva er direktenummeret til seksjon for samhandling?", "Forslag sendes på e-post til post@unn.no", "contact", False),
+    ("Hvilken e-postadresse sender vi forslaget til?", "Forslag sendes på e-post til post@unn.no", "contact", True),
+    ("Hvilket nummer ringer vi ved nedetid?", "Ring kundesenteret på 77 62 60 00.", "contact", True),
     ("Hvor lenge har kommunen på seg?", "Innsigelser sendes innen 30 dager fra mottatt faktura.", "duration", True),
     ("Hvor lenge har kommunen på seg?", "Kommunen skal svare så snart som mulig.", "duration", False),
     ("Hvor lenge varer sykehusets ansvar under transporten?",

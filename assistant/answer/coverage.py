@@ -38,7 +38,10 @@ FEATURES = ("bias", "unknown_ask", "unknown_share_ask", "unknown_share", "top_de
 DETAIL_GAP_CAP = 5.0
 # The kinds of answer whose detail a sentence either states or not.
 DETAIL_KINDS = ("amount", "duration", "deadline", "legal_basis", "contact")
-_CONTACT = re.compile(r"\b\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\b|\+47|@|\b0\d{4}\b")
+_PHONE = re.compile(r"\b\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\b|\+47|\b0\d{4}\b")
+_CONTACT = re.compile(rf"{_PHONE.pattern}|@")
+# A question that asks for a phone number: an e-mail address does not answer it.
+_PHONE_ASKED = re.compile(r"\b(?:telefon\w*|tlf|direktenummer\w*|nummeret|nummer|ringe|ring|phone|telephone|call)\b", re.I)
 # A person's name (two capitalised words), for "who is the leader of …".
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][a-zæøåé]+ [A-ZÆØÅ][a-zæøåé]+\b")
 # How much of the question's focus a sentence must hold for its detail to count as the answer.
@@ -176,10 +179,12 @@ _MONEY_STATED = re.compile(r"\d[\d .]*(?:,-|\s?kr\b|\s?kroner\b|\s?NOK\b)|\bkr\.
 @dataclass(frozen=True)
 class Asked:
     """What the question's detail must be: an amount of money ("hva koster", "døgnsatsen"),
-    or a number of a thing counted ("hvor mange senger": the roots of "senger")."""
+    or a number of a thing counted ("hvor mange senger": the roots of "senger"), or a phone
+    number ("direktenummeret til …")."""
 
     money: bool = False
     counted: tuple[str, ...] = ()
+    phone: bool = False
 
 
 _COUNTED = re.compile(r"\b(?:hvor|kor|how) (?:mange|many) ((?:[\w-]+ )?[\w-]+)|\b(?:antall|antallet|talet på|the number of) "
@@ -198,7 +203,7 @@ def asked_detail(ask: str) -> Asked:
         # ("ØHD-senger": "senger"); an adjective before the noun does no harm.
         phrase = (m.group(1) or m.group(2)).lower()
         counted = tuple(dict.fromkeys(word_root(w) for w in re.split(r"[\s-]+", phrase) if len(w) >= 3))
-    return Asked(money, counted)
+    return Asked(money, counted, bool(_PHONE_ASKED.search(ask)))
 
 
 # The units of time a question may count ("hvor mange døgn", "how many days"), each with the
@@ -227,6 +232,8 @@ def _states(kind: str, c: Candidate, index, asked: Asked = Asked()) -> bool:
     if kind in ("duration", "deadline") and (units := counted_units(asked.counted)):
         return counts(c.text, units)
     if kind == "contact":
+        if asked.phone:
+            return bool(_PHONE.search(c.text))
         return bool(_CONTACT.search(c.text) or _NAME.search(c.text))
     if kind == "amount":
         if asked.money:  # an amount of money, or that nothing may be charged
