@@ -216,6 +216,7 @@ _TIME_UNITS = (
 )
 
 
+@lru_cache(maxsize=256)
 def counted_units(counted: tuple[str, ...]) -> tuple[str, ...]:
     """The documents' words for the unit of time a "how many" question counts ("hvor mange
     døgn", "how many days"), or () when it counts no unit of time."""

@@ -527,10 +527,10 @@ def _swap_parties(text: str, new: str | None) -> str | None:
     new_rx = re.compile(rf"\b(?:{words_of[new]})s?\b", re.I)
     if at < 0 or not old_rx.search(ask):
         return None
-    names = _PARTY_NAME_EN if language(text) == "en" else _PARTY_NAME
+    english = language(text) == "en"
     swapped = new_rx.sub("\x00", ask)
-    swapped = old_rx.sub(lambda m: _party_name(new, m.group(0), names), swapped, count=1)
-    swapped = swapped.replace("\x00", names[old])
+    swapped = old_rx.sub(lambda m: _party_name(new, m.group(0), english), swapped, count=1)
+    swapped = swapped.replace("\x00", (_PARTY_NAME_EN if english else _PARTY_NAME)[old])
     return text[:at] + swapped + text[at + len(ask):]
 
 
@@ -538,15 +538,15 @@ _PARTY_NAME = {"UNN": "UNN", "Kommunen": "kommunen", "Felles": "begge partene"}
 _PARTY_NAME_EN = {"UNN": "UNN", "Kommunen": "the municipality", "Felles": "both parties"}
 
 
-def _party_name(party: str, replaced: str, names: dict[str, str] = _PARTY_NAME) -> str:
-    """The party's name in the form of the word it replaces (possessive "kommunens", "UNNs",
-    "the municipality's")."""
-    name = names[party]
+def _party_name(party: str, replaced: str, english: bool = False) -> str:
+    """The party's name in the language and form of the word it replaces (possessive
+    "kommunens", "UNNs", "the municipality's")."""
+    name = (_PARTY_NAME_EN if english else _PARTY_NAME)[party]
     lower = replaced.lower()
     if lower.endswith("'s"):
         name = f"{name}'s"
     elif lower.endswith("s") and lower not in ("begge parter", "partnerne", "partene", "gps", "both parties"):
-        name = "UNNs" if party == "UNN" else f"{name}s" if party == "Kommunen" and names is _PARTY_NAME else name
+        name = "UNNs" if party == "UNN" else f"{name}s" if party == "Kommunen" and not english else name
     capital = replaced[:1].isupper() and not replaced.isupper()  # "Sykehuset" starts a sentence, "UNN" need not
     return name[0].upper() + name[1:] if capital and party != "UNN" else name
 
@@ -594,11 +594,8 @@ def interpret(text: str, earlier: str) -> str:
     # plass?" after "Hva er UNN sitt ansvar når det gjelder smittevern …?") asks it on the
     # earlier topic with the earlier question turned to that side, so the earlier party's
     # words do not pull the answer back to it.
-    turned = None
     if not party and (own := asked_party(text, speaker_side(text))) in OTHER_SIDE:
-        turned = _swap_parties(earlier, own)
-    if turned:
-        earlier = turned
+        earlier = _swap_parties(earlier, own) or earlier
     follow = re.sub(r"^\s*(?:og|men|så|and|but|so)\b[\s,]*", "", text.strip(), flags=re.I)
     if broader and follow and (topic := _topic_phrase(earlier)):
         return f"{follow[0].upper()}{follow[1:].rstrip('?.! ')} {topic}?"
