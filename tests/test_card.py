@@ -602,3 +602,24 @@ def test_a_follow_up_that_adds_a_topic_is_answered_about_it(real_assistant):
     margins = {"supply": 1.5, "party": 0.0}
     assert choose_main(new, cands, np.array([5.0, 4.0]), index, margins) == 1
     assert choose_main(new, cands, np.array([5.0, 2.0]), index, margins) == 0  # too far down
+
+
+
+def test_a_lead_in_is_followed_by_its_first_item_before_another_part(real_assistant):
+    """"Tidligmelding skal inneholde" says nothing alone: a card that opens with a list's lead-in
+    reads its first item next, then the answer to the question's other part (when)."""
+    answer = real_assistant.ask("Hva skal tidligmeldingen inneholde, og når skal den sendes?")
+    lead, item, part = answer.card.sentences
+    assert re.search(r"(?:inneholde|følgende\b.*):?$", lead.text.rstrip())
+    body = _flat(answer.excerpts[lead.rank - 1].text.replace("•", ""))
+    assert item.rank == lead.rank and body.index(_flat(item.text)) > body.index(_flat(lead.text))
+    assert part.role == "part" and re.search(r"\binnen \d+ timer\b", part.text)
+
+
+def test_a_sentence_that_points_back_is_about_what_the_sentence_before_names(real_assistant):
+    """"Meldingen skal sendes fortrinnsvis mellom kl. 8-14" answers when the message about a
+    patient ready for discharge is sent: its "Meldingen" is the "Melding om utskrivningsklar
+    pasient" of the sentence before."""
+    answer = real_assistant.ask("Hva må meldingen om utskrivningsklar pasient inneholde, og når skal den sendes?")
+    parts = [s.text for s in answer.card.sentences if s.role == "part"]
+    assert parts and "kl. 8-14" in parts[0]

@@ -270,6 +270,36 @@ def _read_profile(c: Candidate, index) -> _Profile:
     return _Profile(static, kinds, found["negation"], frozenset(sentence_terms(c.text)), heading, letters(c.text))
 
 
+def _about(c: Candidate) -> set[str]:
+    """A sentence's terms with those of the sentence it points back to ("Meldingen skal sendes
+    …" after "Melding om utskrivningsklar pasient skal inneholde …", "Dette gjelder også …"):
+    it is about what that sentence names."""
+    words = set(sentence_terms(c.text))
+    if (before := _antecedent(c)) is not None:
+        words |= set(sentence_terms(before))
+    return words
+
+
+_DEFINITE = re.compile(r"^(?P<word>[A-ZÆØÅ][a-zæøå]{3,}(?:en|et|a|ene|ane|na))\b")
+
+
+def _antecedent(c: Candidate) -> str | None:
+    """The sentence before one that points back to it: by "dette", "denne" … or by opening
+    with the definite form of a word that sentence names ("Meldingen" after "Melding om …")."""
+    if c.position == 0:
+        return None
+    before = _sentence_at(c.chunk.text, c.position - 1)
+    if before is None:
+        return None
+    if _POINTS_BACK.match(c.text):
+        return before
+    opening = _DEFINITE.match(c.text)
+    if opening is None or _parties_named(opening.group("word")) or opening.group("word").lower().startswith("pasient"):
+        return None
+    stem = match_terms(opening.group("word"))
+    return before if stem and stem[0] in set(sentence_terms(before)) else None
+
+
 _IDF_UNKNOWN = 8.0
 _PARTY_NAMES = (("UNN", re.compile(r"\b(?:UNN|sykehuset|helseforetaket|spesialisthelsetjenesten|utskrivende enhet)\b", re.I)),
                 ("Kommunen", re.compile(r"\b(?:kommunen|kommunene|kommunal\w*|fastlegen|hjemmetjenesten|"
@@ -473,6 +503,11 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
     exception = _exception_beside(main, cands)
     if exception is not None:
         chosen.append(exception)
+    items = [c for c in cands if c.chunk.id == main.chunk.id and c.position > main.position] if is_lead_in(main) else []
+    if items and len(chosen) < MAX_CARD_SENTENCES:
+        # A lead-in ("UNN har ansvar for å sende følgende dokumentasjon:") is read with its
+        # first item straight after it, before the answer to another part of the question.
+        chosen.append((items.pop(0), "support"))
     for kind in question.asks[1:]:
         if len(chosen) >= MAX_CARD_SENTENCES:
             break
@@ -485,18 +520,16 @@ def build_card(question: Question, groups: list[list[Hit]], result, index, engli
         strict = {**margins, "supply": float("inf")}
         # Among the sentences that state it, one about the question's own words first.
         focus = set(focus_terms(question))
-        overlap = np.array([len(focus & set(sentence_terms(c.text))) / (len(focus) or 1) for c in pool])
+        overlap = np.array([len(focus & _about(c)) / (len(focus) or 1) for c in pool])
         part = part + PART_FOCUS_WEIGHT * overlap
         i = choose_main(question, pool, part, index, strict, kind, exclude={c.text for c, _ in chosen})
         if i is not None and supplies(pool[i], kind, index):
             chosen.append((pool[i], "part"))
-    if is_lead_in(main):
-        # After the question's other parts: a lead-in ("UNN har ansvar for å sende følgende
-        # dokumentasjon:") is nothing without the items it introduces.
-        for item in [c for c in cands if c.chunk.id == main.chunk.id and c.position > main.position]:
-            if len(chosen) >= MAX_CARD_SENTENCES:
-                break
-            chosen.append((item, "support"))
+    # After the question's other parts: the lead-in's further items.
+    for item in items:
+        if len(chosen) >= MAX_CARD_SENTENCES:
+            break
+        chosen.append((item, "support"))
     for i in np.argsort(-scores, kind="stable"):
         if len(chosen) >= MAX_CARD_SENTENCES or scores[i] < scores[first] - margins["support"]:
             break
