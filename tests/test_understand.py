@@ -271,6 +271,17 @@ def test_a_follow_up_asking_a_party_s_duties_keeps_the_earlier_topic_not_its_nar
     assert q.party == "Kommunen" and q.asks[0] == "duty"
 
 
+def test_a_follow_up_asking_a_party_s_duties_keeps_the_earlier_scene_and_drops_the_other_party(lexical):
+    """The scene before the earlier question ("I'm on the emergency preparedness team") says
+    what its topic is about; "with the municipalities" names the party now asked, not a topic."""
+    earlier = ("I'm on the emergency preparedness team at UNN. What does the collaboration agreement say UNN "
+               "must do about training and exercises with the municipalities?")
+    q = understand("And what does the municipality have to do?", lexical, history=[earlier])
+    assert q.interpreted == ("I'm on the emergency preparedness team at UNN. What does the municipality have to do "
+                             "about training and exercises?")
+    assert q.party == "Kommunen"
+
+
 @pytest.mark.parametrize("follow_up", ["Hva om han skal til sykehjem da?", "And if she goes to a nursing home?"])
 def test_a_follow_up_naming_where_the_patient_goes_keeps_the_party_asked_about(lexical, follow_up):
     """A destination ("til sykehjem") is no party turned to: the earlier question is asked again

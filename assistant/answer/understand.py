@@ -244,7 +244,7 @@ _MUNI_WORDS = (r"kommunen|kommuna|kommunens|kommunane|kommunene|kommunehelsetjen
                r"hjemmetjenesten|heimetenesta|hjemmesykepleien|heimesjukepleia|heimesjukepleien|sykehjemmet|"
                r"sjukeheimen|sykehjem|sjukeheim|fastlegen|fastlege|fastlegane|fastlegene|legevakten|legevakta|"
                r"helsestasjonen|tildelingskontoret|tildelingskontor|saksbehandlertjenesten|koordinerende enhet|"
-               r"the municipality|municipality|municipal|the municipality's|the gp|gp|gps|home care|nursing home")
+               r"the municipality|municipality|the municipalities|municipalities|municipal|the municipality's|the gp|gp|gps|home care|nursing home")
 _BOTH_WORDS = r"begge|begge parter|partene|partane|partnerne|partnarane|felles|sammen|saman|both|jointly|together|both parties"
 _PARTY_WORDS = (("UNN", _UNN_WORDS), ("Kommunen", _MUNI_WORDS), ("Felles", _BOTH_WORDS))
 _PARTY_RX = [(party, re.compile(rf"\b(?:{words_})\b", re.I)) for party, words_ in _PARTY_WORDS]
@@ -598,7 +598,11 @@ def interpret(text: str, earlier: str) -> str:
         earlier = _swap_parties(earlier, own) or earlier
     follow = re.sub(r"^\s*(?:og|men|så|and|but|so)\b[\s,]*", "", text.strip(), flags=re.I)
     if broader and follow and (topic := _topic_phrase(earlier)):
-        return f"{follow[0].upper()}{follow[1:].rstrip('?.! ')} {topic}?"
+        # The scene the earlier question set before asking ("I'm on the emergency preparedness
+        # team at UNN.") stays: it says what the topic is about.
+        ask = ask_part(earlier)
+        scene = earlier[:earlier.rfind(ask)].strip() if ask and earlier.rfind(ask) > 0 else ""
+        return f"{scene} {follow[0].upper()}{follow[1:].rstrip('?.! ')} {topic}?".lstrip()
     earlier = earlier.strip().rstrip("?.! ")
     if not follow:
         return earlier + "?"
@@ -610,7 +614,7 @@ def interpret(text: str, earlier: str) -> str:
 
 
 _PREPOSITION = re.compile(r"\b(?:før|ved|etter|under|om|for|av|med|i|på|fra|frå|til|when|before|after|during|for|of|"
-                          r"about|at|on|in|from|to)\b", re.I)
+                          r"about|at|on|in|from|to|with)\b", re.I)
 
 
 def _topic_phrase(question: str) -> str | None:
