@@ -623,3 +623,13 @@ def test_a_sentence_that_points_back_is_about_what_the_sentence_before_names(rea
     answer = real_assistant.ask("Hva må meldingen om utskrivningsklar pasient inneholde, og når skal den sendes?")
     parts = [s.text for s in answer.card.sentences if s.role == "part"]
     assert parts and "kl. 8-14" in parts[0]
+
+
+@pytest.mark.parametrize("question, defined", [
+    ("Kva inneber eit kommunalt øyeblikkeleg hjelp-døgntilbod (KAD) etter rettleiaren?", "døgntilbud innebærer"),
+    ("Hva betyr det egentlig at en pasient er USK?", "En pasient er utskrivningsklar når"),
+])
+def test_a_what_does_it_mean_question_gets_the_sentence_that_says_what_is_meant(real_assistant, question, defined):
+    """Not a sentence that only mentions the term, but the one that says what it means (of the
+    term asked about, also when the question uses the clinicians' abbreviation)."""
+    assert defined in real_assistant.ask(question).card.sentences[0].text

@@ -645,6 +645,28 @@ _CHARGE_RULE = re.compile(r"\b(?:kreve\w*|ta|tar|tas|fakturere\w*|belaste\w*|bet
 _PARAGRAPH_ASKED = re.compile(r"\b(?:paragraf\w*|paragraph\w*|section|§)", re.I)
 
 
+# A sentence that says what something means: "Med smittevern menes …", "… innebærer en
+# tverrfaglig tjeneste …", "Med «barn og unge» siktes det ikke til …", "En pasient er
+# utskrivningsklar når …".
+_DEFINES = re.compile(r"\b(?:menes|meines|siktes|defineres|definert som|forstås|innebærer|inneber|vil si|er \w+ når)\b", re.I)
+
+
+# The question's own words for asking what something means ("betyr", "innebærer", "mean").
+_MEANING = re.compile(r"^(?:bety|innebær|inneb|mene|mean|defin|sikt|forstå)")
+
+
+def _rarest_term(question: Question, index) -> str | None:
+    """The question's rarest focus term the documents have, as written or through the
+    glossary ("USK" → "utskrivningsklar"): what a definition must be of."""
+    idf = stem_idf(index)
+    rarity = {t: idf[t] for t in focus_terms(question) if t in idf and not _MEANING.match(t)}
+    for alias, stands_for in focus_aliases(question).items():
+        for t in stands_for:
+            if alias in idf:
+                rarity[t] = max(rarity.get(t, 0.0), idf[alias])
+    return max(rarity, key=rarity.get) if rarity else None
+
+
 def _cites_paragraph(c: Candidate, index) -> bool:
     section = index.sections.get(c.chunk.section_id)
     return bool(find_legal_ref(c.text) or (section and find_legal_ref(" ".join(section.path))))
@@ -728,6 +750,14 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         for asked, named in _SOURCE_KINDS:
             if asked.search(question.search_text):
                 wanted = [i for i in wanted if named.search(cands[i].text)] or wanted
+    if kind == "definition":
+        # "Hva betyr / innebærer …?" is answered by the sentence that says what is meant ("Med
+        # smittevern menes …", "… innebærer …"), a little further down than the best if need be.
+        rarest = _rarest_term(question, index)
+        defines = [i for i in order if scores[i] >= further and _DEFINES.search(cands[i].text)
+                   and (rarest is None or rarest in with_aliases(_about(cands[i]), focus_aliases(question)))]
+        if defines:
+            return defines[0]
     if kind == "amount":
         # "Hvor mange hovedprinsipper …?" is answered by a number of principles ("de fire
         # hovedprinsippene"), not by the first number of another thing ("se retningslinje 9").
