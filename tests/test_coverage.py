@@ -252,3 +252,16 @@ def test_a_nynorsk_question_s_focus_is_held_by_the_bokmal_sentence(real_assistan
     nynorsk = share("Har spesialisthelsetenesta plikt til å gi råd og rettleiing til heimetenesta?")
     bokmal = share("Har spesialisthelsetjenesten plikt til å gi råd og veiledning til hjemmetjenesten?")
     assert nynorsk > 0.5 and abs(nynorsk - bokmal) < 0.25
+
+
+def test_a_follow_up_asking_its_own_kind_is_not_judged_on_the_earlier_question_s_detail(real_assistant):
+    """"Kva skal den innehalde?" after "… hva sender vi tilbake, og hvor fort?" asks what the
+    report must contain: an answer without a time is no missing detail."""
+    from assistant.answer.coverage import _detail_kind
+
+    lexical = real_assistant.index.lexical
+    earlier = "Vi fikk en logistikkmelding om at en bruker er lagt inn på UNN. Hva sender vi tilbake, og hvor fort?"
+    q = understand("Kva skal den innehalde?", lexical, history=[earlier])
+    assert q.interpreted and "deadline" in q.asks
+    assert _detail_kind(q) is None
+    assert _detail_kind(understand(earlier, lexical)) == "deadline"

@@ -71,6 +71,9 @@ def lexical(tmp_path_factory, bundled_corpus_dir):
     ("What does 'complex or long-term coordinated services' mean for the coordinator?", "definition"),
     ("What do they mean by ØHD?", "definition"),
     ("Which circular describes the duty to give guidance in more detail?", "legal_basis"),
+    # what something takes in
+    ("Kva omfattar den bistanden konkret?", "content"),
+    ("Hva omfatter smittevernbistanden fra UNN?", "content"),
 ])
 def test_the_kind_of_answer_asked_for(question, first):
     assert answer_types(question)[0] == first
@@ -409,3 +412,12 @@ def test_is_there_a_thing_asks_for_the_thing_before_yes_or_no(question, first):
 def test_a_plain_yes_or_no_question_stays_one():
     assert answer_types("Er det lov å ta betalt for veiledningen?")[0] == "permission"
     assert answer_types("Finnes det egne avtaler for LIS1 og ALIS?") == ("yesno",)
+
+
+def test_a_question_for_the_legal_basis_alone_leans_on_the_question_before(lexical):
+    """"Hvilken forskrift og paragraf er det hjemlet i?" names only the kind of source it asks
+    for: the matter is the earlier question's."""
+    earlier = "Kan kommunen kreve at sykehuset forklarer hvorfor pasienten ble meldt utskrivningsklar?"
+    q = understand("Hvilken forskrift og paragraf er det hjemlet i?", lexical, history=[earlier])
+    assert q.interpreted and q.interpreted.startswith(earlier.rstrip("?"))
+    assert q.asks[0] == "legal_basis"

@@ -90,11 +90,13 @@ _ASKS = {
                r"(?:hva|kva|what) (?:gjelder|gjeld|applies) (?:særskilt|spesielt|særleg|specifically)|"
                # what goes into it: "hva må være med i den?", "kva bør vere med i det?", "what has to be in it?"
                r"(?:hva|kva|what) (?:\w+ ){0,2}(?:være|vere|be) (?:med )?(?:i|in) (?:den|det|dei|de|it|them|\w+en|\w+et)|"
-               r"(?:hva|kva) (?:skal|må|bør) med)\b",
+               r"(?:hva|kva) (?:skal|må|bør) med|"
+               # what it takes in: "Hva omfatter bistanden?", "Kva omfattar den?"
+               r"(?:hva|kva|what) (?:\w+ ){0,2}(?:omfatter|omfattar|omfattes))\b",
     "definition": r"\b(?:hva (?:betyr|menes|meinast|innebærer|er definisjonen)|kva (?:betyr|tyder|meiner ein|er meint|inneber)|"
                   r"menes med|meint med|definisjon\w*|definert|defineres|definerer|define|defines|defined|definition|"
                   r"what (?:does|do) (?:[\w'’\"«»-]+ ){1,8}?mean|what is meant|what is (?:a|an) \w+\s*\?\s*$|"
-                  r"regnes som|reknast som|rekna som|counts as|"
+                  r"regnes som|reknast som|rekna som|counts as|(?:hva|kva) går (?:\w+ ){0,3}ut på|"
                   # what it is for: answered by the documents' "Formålet med … er …", "Hensikten er …"
                   r"(?:hva|kva|what) (?:er|is) (?:egentlig |eigentleg )?(?:poenget|hensikten|formålet|føremålet|målet|"
                   r"the point|the purpose|the aim)|hva er (?:en|et|ei) \w+\s*\?\s*$|kva er (?:ein|eit|ei) \w+\s*\?\s*$)",
@@ -381,6 +383,7 @@ spørsmål lurer lurte wonder please takk thanks hei hallo
 maks maksimal maksimalt minimum minst mest ca cirka omtrent vanlig vanleg typisk normalt egentlig eigentleg
 mulig mogleg ofte lenge mange mye mykje stor store lang lange langt
 innan tid tida tiden dagen døgnet tidspunkt tidspunktet stedet staden instead
+forskrift forskriften forskrifta hjemmel hjemmelen hjemlet heimel heimla lovhjemmel lovheimel
 heter heiter navn navnet namn namnet name
 """.split())
 
