@@ -633,3 +633,23 @@ def test_a_what_does_it_mean_question_gets_the_sentence_that_says_what_is_meant(
     """Not a sentence that only mentions the term, but the one that says what it means (of the
     term asked about, also when the question uses the clinicians' abbreviation)."""
     assert defined in real_assistant.ask(question).card.sentences[0].text
+
+
+def test_when_is_answered_by_the_event_a_thing_waits_for():
+    """"Når går ansvaret over?" is answered by "når pasienten er tatt imot av kommunalt personell":
+    an event, not a clock time. "Når det gjelder …" ("as for …") says no time."""
+    from assistant.answer.card import supplies
+    event, regarding = _candidates(
+        "Ved transport til kommunal institusjon, overføres ansvaret til kommunen når pasienten er tatt imot av "
+        "kommunalt personell.",
+        "Når det gjelder veiledning er dette beskrevet i rundskrivet.")
+    assert supplies(event, "deadline", None)
+    assert not supplies(regarding, "deadline", None)
+
+
+def test_a_changed_situation_asking_when_is_answered_not_refused(real_assistant):
+    answer = real_assistant.ask(
+        "Hun skal til korttidsplass på sykehjemmet i stedet for hjem. Når går ansvaret over til kommunen da?",
+        history=["Vi skal sende en eldre kvinne hjem med drosje. Hvem har ansvaret for henne under transporten?"])
+    assert not answer.abstained, answer.answer
+    assert "når pasienten er tatt imot" in answer.card.sentences[0].text

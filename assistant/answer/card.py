@@ -565,7 +565,7 @@ def supplies(c: Candidate, kind: str, index) -> bool:
     if kind == "party":  # its subject or duty block, or the one party it names other than as a recipient
         return c.party is not None or holder_party(c.text) is not None
     if kind == "deadline":
-        return bool(find_deadline(c.text) or _TIME.search(c.text) or _TIME_SPAN.search(c.text))
+        return bool(find_deadline(c.text) or _TIME.search(c.text) or _TIME_SPAN.search(c.text) or _EVENT.search(c.text))
     if kind == "duration":
         return bool(DURATION.search(c.text) or _TIME_SPAN.search(c.text))
     if kind == "contact":
@@ -590,6 +590,9 @@ _NAMED_LAW = re.compile(r"\b(?:[a-zæøå]{4,}(?:loven|lova|forskriften|forskrif
 # pasienten har kommet inn i hjemmet", "tas i bruk etter hvert som de blir godkjent".
 _TIME_SPAN = re.compile(r"\b(?:inntil|fram til|frem til|helt til|så lenge|etter hvert som|fra det tidspunkt|"
                         r"fra \w+ (?:\w+ ){0,4}til \w+ (?:er|har|blir)|varighet\w*|løper ut)\b", re.I)
+# When something happens, said by the event it waits for: "overføres ansvaret til kommunen når
+# pasienten er tatt imot av kommunalt personell", "skal signere avtalen når den er formelt godkjent".
+_EVENT = re.compile(r"\bnår\s+(?!det\s+gjelder\b)(?:\w+\s+){1,3}?(?:er|blir|har|vert)\s+\w+", re.I)
 # Words that say a task is done promptly or by a limit ("innen", "straks", "så snart").
 _PROMPTLY = (r"innen|senest|straks|snarest|omgående|umiddelbart|samme dag|så snart|på kort varsel|raskest mulig|"
              r"med en gang|uten (?:ugrunnet|unødig|unødvendig) opphold")
