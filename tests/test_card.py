@@ -653,3 +653,8 @@ def test_a_changed_situation_asking_when_is_answered_not_refused(real_assistant)
         history=["Vi skal sende en eldre kvinne hjem med drosje. Hvem har ansvaret for henne under transporten?"])
     assert not answer.abstained, answer.answer
     assert "når pasienten er tatt imot" in answer.card.sentences[0].text
+
+
+def test_whether_a_rule_goes_the_other_way_is_answered_by_the_sentence_that_says_both_ways(real_assistant):
+    answer = real_assistant.ask("Kan oppgaver også overføres motsatt vei, fra kommunen til sykehuset?")
+    assert "begge veier" in answer.card.sentences[0].text

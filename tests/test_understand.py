@@ -421,3 +421,13 @@ def test_a_question_for_the_legal_basis_alone_leans_on_the_question_before(lexic
     q = understand("Hvilken forskrift og paragraf er det hjemlet i?", lexical, history=[earlier])
     assert q.interpreted and q.interpreted.startswith(earlier.rstrip("?"))
     assert q.asks[0] == "legal_basis"
+
+
+@pytest.mark.parametrize("question, party", [
+    ("Does the hospital need to be told anything extra then?", None),
+    ("Må kommunen få beskjed om dette før utskrivning?", None),
+    ("Skal fastlegen bli informert om innleggelsen?", None),
+    ("Hva må sykehuset sende til kommunen?", "UNN"),
+])
+def test_the_party_that_is_told_is_not_the_party_whose_duty_is_asked(question, party):
+    assert asked_party(question, None) == party

@@ -21,7 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.answer.understand import OTHER_SIDE, ask_part, party_mentions
+from assistant.answer.understand import OTHER_SIDE, REVERSE, ask_part, party_mentions
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import (
     find_deadline,
@@ -636,6 +636,8 @@ _FREQUENCY = re.compile(r"\b(?:årlig\w*|årleg\w*|månedlig\w*|månadleg\w*|uke
                         re.I)
 
 
+# A rule said to go both ways.
+_BOTH_WAYS = re.compile(r"\b(?:begge veier|begge vegar|begge veger|begge retninger|gjensidig\w*|motsatt vei|omvendt)\b", re.I)
 # A follow-up that changes the situation: "Hva om …?", "Og hvis …?", "What if …?".
 _WHAT_IF = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:hva om|kva om|hvis|viss|dersom|what if|if)\b", re.I)
 # A kind of legal source asked for ("hvilket rundskriv", "which regulation"), and its name in a sentence.
@@ -735,6 +737,12 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         soon = [i for i in order if scores[i] >= further
                 and (_SOON.search(cands[i].text) or _CLOCK.search(cands[i].text))]
         wanted = soon or wanted
+    if REVERSE.search(question.text) and not question.turns_to_party:
+        # "Kan oppgaver overføres motsatt vei?", "Gjeld det motsett veg òg?" asks whether a rule
+        # goes both ways: a sentence that says so ("… kan gå begge veier", "gjensidig ansvar").
+        both_ways = [i for i in order if scores[i] >= further and _BOTH_WAYS.search(cands[i].text)]
+        if both_ways:
+            return both_ways[0]
     if kind in ("permission", "yesno") and "cost" in question.asks:
         # "Kan vi fakturere kommunen for det?" asks whether a charge may be made: a sentence that
         # says so ("Det kan ikke kreves vederlag …"), before one that is only about invoicing.

@@ -319,11 +319,21 @@ def asked_party(text: str, speaker: str | None) -> str | None:
     asks after a dash or a colon ("Pasienten ble lagt inn i går – hvor lang tid har sykehuset på
     å sende tidligmelding?") is read whole first, then from its question word."""
     ask = ask_part(text)
+    if _RECEIVES.search(ask):
+        # "Does the hospital need to be told anything?", "Må kommunen få beskjed?": the party
+        # named is the one told, not the one whose duty it is.
+        return None
     party = _subject_party(ask, speaker)
     wh = _CLAUSE_QUESTION.search(ask)
     if party is None and wh is not None and not _ASKS_ALREADY.search(ask[:wh.start()]):
         party = _subject_party(ask[wh.start("wh"):], speaker)
     return party
+
+
+# Being told rather than telling: the subject is the receiving side.
+_RECEIVES = re.compile(r"\b(?:be|get|being)\s+(?:told|informed|notified|warned|sent)\b|"
+                       r"\b(?:bli|blir|vert|verte)\s+(?:informert|varslet|varsla|orientert|tilsendt)\b|"
+                       r"\b(?:få|får)\s+(?:beskjed|vite|melding|informasjon|varsel)\b", re.I)
 
 
 def _subject_party(ask: str, speaker: str | None) -> str | None:
@@ -574,7 +584,7 @@ def bare_party(text: str) -> str | None:
 
 
 # A follow-up that asks the earlier question the other way round.
-_REVERSE = re.compile(r"\b(?:motsatt vei|motsett veg|motsatt veg|andre veien|andre vegen|omvendt|"
+REVERSE = re.compile(r"\b(?:motsatt vei|motsett veg|motsatt veg|andre veien|andre vegen|omvendt|"
                       r"(?:the )?other way(?: round| around)?|vice versa|the reverse|conversely)\b", re.I)
 
 
@@ -585,7 +595,7 @@ def interpret(text: str, earlier: str) -> str:
     ask that on the earlier topic ("Hva er kommunens ansvar før utskrivning?"); anything else
     is the earlier question with the follow-up joined on ("Når må kommunen svare … – gjelder
     det i helgene også?")."""
-    if _REVERSE.search(text) and (swapped := _swap_parties(earlier, None)):
+    if REVERSE.search(text) and (swapped := _swap_parties(earlier, None)):
         # "Gjeld det motsett veg òg?" asks the earlier question with its parties the other way
         # round: what UNN must do for the municipality becomes what the municipality must do for UNN.
         return swapped
