@@ -431,3 +431,10 @@ def test_a_question_for_the_legal_basis_alone_leans_on_the_question_before(lexic
 ])
 def test_the_party_that_is_told_is_not_the_party_whose_duty_is_asked(question, party):
     assert asked_party(question, None) == party
+
+
+@pytest.mark.parametrize("question", ["Can UNN bill the municipality for that training?",
+                                      "Can the hospital invoice us for the guidance?",
+                                      "Is there a fee for this?"])
+def test_billing_and_fees_ask_whether_something_is_paid_for(question):
+    assert "cost" in answer_types(question)

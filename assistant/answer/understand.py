@@ -72,7 +72,8 @@ _ASKS = {
               r"(?:hvor|kor) mange (?!(?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager)\b)\w+|"
               r"how many (?!(?:days|hours|weeks|months|working days)\b)\w+)\b",
     "cost": r"\b(?:koster det|kostar det|kostnad\w*|betale|betala|betaler|betalar|betales|betalast|gratis|free of charge|"
-            r"ta betalt|tar betalt|ta seg betalt|kreve betaling|vederlag|fakturere|fakturerer|fakturert|charge|charged|pay|pays|paid|"
+            r"ta betalt|tar betalt|ta seg betalt|kreve betaling|vederlag|fakturere|fakturerer|fakturert|fakturera|charge|charged|pay|pays|paid|"
+            r"bill|billed|billing|invoice|invoiced|invoicing|fee|fees|costs?|"
             r"dekke\w* (?:utgift|kostnad)\w*|dekker|refusjon|refundert|egenandel)\b",
     "legal_basis": r"\b(?:paragraf\w*|hjemmel\w*|lovhjemmel|heimel\w*|lovheimel|hvilken lov|hvilke lover|kva lov|"
                    r"i loven|loven sier|lova seier|lovgrunnlag|rettsgrunnlag|regelverk\w*|forskrift\w*|rundskriv\w*|"
