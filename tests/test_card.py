@@ -658,3 +658,13 @@ def test_a_changed_situation_asking_when_is_answered_not_refused(real_assistant)
 def test_whether_a_rule_goes_the_other_way_is_answered_by_the_sentence_that_says_both_ways(real_assistant):
     answer = real_assistant.ask("Kan oppgaver også overføres motsatt vei, fra kommunen til sykehuset?")
     assert "begge veier" in answer.card.sentences[0].text
+
+
+@pytest.mark.parametrize("question, decided", [
+    ("Who decides changes to the standard procedures for electronic messaging between the municipalities and UNN?",
+     "skal vedtas i helsefellesskapets strategiske samarbeidsutvalg"),
+    ("Hvem avgjør at en pasient er ferdigbehandlet på sykehuset – kan sykepleieren på posten melde det?",
+     "når lege eller psykolog i UNN vurderer"),
+])
+def test_who_decides_is_answered_by_where_it_is_decided(real_assistant, question, decided):
+    assert decided in real_assistant.ask(question).card.sentences[0].text

@@ -636,6 +636,12 @@ _FREQUENCY = re.compile(r"\b(?:årlig\w*|årleg\w*|månedlig\w*|månadleg\w*|uke
                         re.I)
 
 
+# A question for who decides, and a sentence that says where a thing is decided.
+_DECIDER_ASKED = re.compile(r"\b(?:hvem|kven|who|whose|hvilket organ|kva organ|which body)\b[^?]*?\b(?:bestemmer|bestem|"
+                            r"avgjør|avgjer|vedtar|vedtek|godkjenner|godkjenn|beslutter|decides?|approves?|final say)\b",
+                            re.I)
+_DECIDES = re.compile(r"\b(?:vedta\w*|vedtek\w*|beslutt\w*|avgjør\w*|avgjer\w*|bestemme\w*|godkjen\w*|vurdere\w*)\b",
+                      re.I)
 # A rule said to go both ways.
 _BOTH_WAYS = re.compile(r"\b(?:begge veier|begge vegar|begge veger|begge retninger|gjensidig\w*|motsatt vei|omvendt)\b", re.I)
 # A follow-up that changes the situation: "Hva om …?", "Og hvis …?", "What if …?".
@@ -737,6 +743,12 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         soon = [i for i in order if scores[i] >= further
                 and (_SOON.search(cands[i].text) or _CLOCK.search(cands[i].text))]
         wanted = soon or wanted
+    if kind == "party" and _DECIDER_ASKED.search(question.search_text):
+        # "Hvem bestemmer …?", "Who has the final say …?" asks who decides: a sentence that
+        # says where it is decided ("… skal vedtas i SSU", "… når lege i UNN vurderer …").
+        deciding = [i for i in order if scores[i] >= further and _DECIDES.search(cands[i].text)]
+        if deciding:
+            return deciding[0]
     if REVERSE.search(question.text) and not question.turns_to_party:
         # "Kan oppgaver overføres motsatt vei?", "Gjeld det motsett veg òg?" asks whether a rule
         # goes both ways: a sentence that says so ("… kan gå begge veier", "gjensidig ansvar").
