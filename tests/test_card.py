@@ -668,3 +668,10 @@ def test_whether_a_rule_goes_the_other_way_is_answered_by_the_sentence_that_says
 ])
 def test_who_decides_is_answered_by_where_it_is_decided(real_assistant, question, decided):
     assert decided in real_assistant.ask(question).card.sentences[0].text
+
+
+def test_what_happens_is_answered_by_the_rule_that_opens_with_its_condition(real_assistant):
+    answer = real_assistant.ask(
+        "Kva skjer når den fristen går ut – står vi utan avtale då?",
+        history=["Kommunestyret har vedtatt å si opp samarbeidsavtalen med UNN. Hvor lang oppsigelsesfrist gjelder?"])
+    assert answer.card.sentences[0].text.startswith("Dersom avtalen sies opp, skal ny avtale inngås")

@@ -642,6 +642,9 @@ _DECIDER_ASKED = re.compile(r"\b(?:hvem|kven|who|whose|hvilket organ|kva organ|w
                             re.I)
 _DECIDES = re.compile(r"\b(?:vedta\w*|vedtek\w*|beslutt\w*|avgjør\w*|avgjer\w*|bestemme\w*|godkjen\w*|vurdere\w*)\b",
                       re.I)
+# A question for what follows from something, and a rule that opens with its condition.
+_WHAT_HAPPENS_ASKED = re.compile(r"\b(?:hva|kva|what)\s+(?:skjer|skjer det|hender|happens|will happen)\b", re.I)
+_CONDITION = re.compile(r"^(?:dersom|hvis|om|når|ved)\b", re.I)
 # A rule said to go both ways.
 _BOTH_WAYS = re.compile(r"\b(?:begge veier|begge vegar|begge veger|begge retninger|gjensidig\w*|motsatt vei|omvendt)\b", re.I)
 # A follow-up that changes the situation: "Hva om …?", "Og hvis …?", "What if …?".
@@ -749,6 +752,14 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         deciding = [i for i in order if scores[i] >= further and _DECIDES.search(cands[i].text)]
         if deciding:
             return deciding[0]
+    if _WHAT_HAPPENS_ASKED.search(ask_part(question.search_text)):
+        # "Hva skjer da / når fristen går ut?" asks a consequence: the rule that opens with its
+        # condition ("Dersom avtalen sies opp, skal ny avtale inngås …").
+        focus = set(focus_terms(question))
+        then = [i for i in order if scores[i] >= further and _CONDITION.match(cands[i].text)
+                and focus & _about(cands[i])]
+        if then:
+            return then[0]
     if REVERSE.search(question.text) and not question.turns_to_party:
         # "Kan oppgaver overføres motsatt vei?", "Gjeld det motsett veg òg?" asks whether a rule
         # goes both ways: a sentence that says so ("… kan gå begge veier", "gjensidig ansvar").
