@@ -192,6 +192,7 @@ class Question:
     words: QueryWords  # of the text searched: the question, or the follow-up as interpreted
     lang: str = "nb"  # "nb", "nn" or "en"
     asks: tuple[str, ...] = ()
+    own_asks: tuple[str, ...] = ()  # the kinds a follow-up asks in its own words (the question's asks otherwise)
     party: str | None = None  # whose duty or role the question is about
     speaker: str | None = None  # the side it is asked from ("vi på sengeposten": UNN)
     focus: tuple[Focus, ...] = ()

@@ -284,20 +284,18 @@ _DEFINITE = re.compile(r"^(?P<word>[A-ZÆØÅ][a-zæøå]{3,}(?:en|et|a|ene|ane|
 
 
 def _antecedent(c: Candidate) -> str | None:
-    """The sentence before one that points back to it: by "dette", "denne" … or by opening
-    with the definite form of a word that sentence names ("Meldingen" after "Melding om …")."""
-    if c.position == 0:
-        return None
-    before = _sentence_at(c.chunk.text, c.position - 1)
-    if before is None:
-        return None
-    if _POINTS_BACK.match(c.text):
+    """The sentence before one that points back to it: by "dette", "denne" … (its `referent`)
+    or by opening with the definite form of a word that sentence names ("Meldingen" after
+    "Melding om …")."""
+    if (before := referent(c)) is not None:
         return before
     opening = _DEFINITE.match(c.text)
-    if opening is None or _parties_named(opening.group("word")) or opening.group("word").lower().startswith("pasient"):
+    if c.position == 0 or opening is None or _parties_named(opening.group("word")) \
+            or opening.group("word").lower().startswith("pasient"):
         return None
+    before = _sentence_at(c.chunk.text, c.position - 1)
     stem = match_terms(opening.group("word"))
-    return before if stem and stem[0] in set(sentence_terms(before)) else None
+    return before if before is not None and stem and stem[0] in set(sentence_terms(before)) else None
 
 
 _IDF_UNKNOWN = 8.0
@@ -746,34 +744,30 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
         soon = [i for i in order if scores[i] >= further
                 and (_SOON.search(cands[i].text) or _CLOCK.search(cands[i].text))]
         wanted = soon or wanted
+    # A question of a shape whose answer one kind of sentence states is answered by the best
+    # such sentence within reach (`further`), before the ranker's best.
+    stated = None
     if kind == "party" and _DECIDER_ASKED.search(question.search_text):
         # "Hvem bestemmer …?", "Who has the final say …?" asks who decides: a sentence that
         # says where it is decided ("… skal vedtas i SSU", "… når lege i UNN vurderer …").
-        deciding = [i for i in order if scores[i] >= further and _DECIDES.search(cands[i].text)]
-        if deciding:
-            return deciding[0]
-    if _WHAT_HAPPENS_ASKED.search(ask_part(question.search_text)):
+        stated = _first_within(order, scores, further, lambda c: _DECIDES.search(c.text), cands)
+    if stated is None and _WHAT_HAPPENS_ASKED.search(ask_part(question.search_text)):
         # "Hva skjer da / når fristen går ut?" asks a consequence: the rule that opens with its
         # condition ("Dersom avtalen sies opp, skal ny avtale inngås …").
         focus = set(focus_terms(question))
-        then = [i for i in order if scores[i] >= further and _CONDITION.match(cands[i].text)
-                and focus & _about(cands[i])]
-        if then:
-            return then[0]
-    if REVERSE.search(question.text) and not question.turns_to_party:
+        stated = _first_within(order, scores, further, lambda c: _CONDITION.match(c.text) and focus & _about(c), cands)
+    if stated is None and REVERSE.search(question.text) and not question.turns_to_party:
         # "Kan oppgaver overføres motsatt vei?", "Gjeld det motsett veg òg?" asks whether a rule
         # goes both ways: a sentence that says so ("… kan gå begge veier", "gjensidig ansvar").
-        both_ways = [i for i in order if scores[i] >= further and _BOTH_WAYS.search(cands[i].text)]
-        if both_ways:
-            return both_ways[0]
-    if kind in ("permission", "yesno") and "cost" in question.asks:
+        stated = _first_within(order, scores, further, lambda c: _BOTH_WAYS.search(c.text), cands)
+    if stated is None and kind in ("permission", "yesno") and "cost" in question.asks:
         # "Kan vi fakturere kommunen for det?" asks whether a charge may be made: a sentence that
         # says so ("Det kan ikke kreves vederlag …"), before one that is only about invoicing.
         # The rule answers whoever asks, so the asker's party does not outrank it.
-        charged = [i for i in order if scores[i] >= further
-                   and (FREE_OF_CHARGE.search(cands[i].text) or _CHARGE_RULE.search(cands[i].text))]
-        if charged:
-            return charged[0]
+        stated = _first_within(order, scores, further,
+                               lambda c: FREE_OF_CHARGE.search(c.text) or _CHARGE_RULE.search(c.text), cands)
+    if stated is not None:
+        return stated
     if kind == "legal_basis" and _PARAGRAPH_ASKED.search(question.search_text):
         # "Hvilken paragraf …?" asks the paragraph: a sentence (or its heading) that gives one,
         # before one that only names the law.
@@ -787,11 +781,11 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     if kind == "definition":
         # "Hva betyr / innebærer …?" is answered by the sentence that says what is meant ("Med
         # smittevern menes …", "… innebærer …"), a little further down than the best if need be.
-        rarest = _rarest_term(question, index)
-        defines = [i for i in order if scores[i] >= further and _DEFINES.search(cands[i].text)
-                   and (rarest is None or rarest in with_aliases(_about(cands[i]), focus_aliases(question)))]
-        if defines:
-            return defines[0]
+        rarest, aliases = _rarest_term(question, index), focus_aliases(question)
+        defines = _first_within(order, scores, further, lambda c: _DEFINES.search(c.text) and (
+            rarest is None or rarest in with_aliases(_about(c), aliases)), cands)
+        if defines is not None:
+            return defines
     if kind == "amount":
         # "Hvor mange hovedprinsipper …?" is answered by a number of principles ("de fire
         # hovedprinsippene"), not by the first number of another thing ("se retningslinje 9").
@@ -830,6 +824,11 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
             if named:
                 return named[0]
     return pool[0]
+
+
+def _first_within(order: list[int], scores: np.ndarray, floor: float, states, cands: list[Candidate]) -> int | None:
+    """The best-ranked candidate scoring at least `floor` for which `states(candidate)` holds."""
+    return next((i for i in order if scores[i] >= floor and states(cands[i])), None)
 
 
 @lru_cache(maxsize=4)

@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant.answer.card import (FREE_OF_CHARGE, Candidate, match_terms, referent, sentence_terms, stem_idf,
                                    supplies)
-from assistant.answer.understand import answer_types, ask_part
+from assistant.answer.understand import ask_part
 from assistant.corpus.supplies import NUMBER
 from assistant.models import Question
 from assistant.search.lexical import with_forms, words
@@ -144,10 +144,7 @@ def _detail_kind(question: Question) -> str | None:
     is part of the matter, not the thing asked ("Kven må opplyse sjukehuset om kor lenge ho
     held på plassen?" asks a party). A follow-up that asks a kind of its own asks only that
     ("Kva skal den innehalde?" after "… og hvor fort?" asks the content, not the time)."""
-    asks = question.asks
-    if question.interpreted and (own := answer_types(question.text)):
-        asks = own
-    for kind in asks:
+    for kind in (question.interpreted and question.own_asks) or question.asks:
         if kind in DETAIL_KINDS:
             return kind
         if kind in ("party", "duty"):

@@ -615,7 +615,8 @@ def interpret(text: str, earlier: str) -> str:
         # The scene the earlier question set before asking ("I'm on the emergency preparedness
         # team at UNN.") stays: it says what the topic is about.
         ask = ask_part(earlier)
-        scene = earlier[:earlier.rfind(ask)].strip() if ask and earlier.rfind(ask) > 0 else ""
+        at = earlier.rfind(ask) if ask else -1
+        scene = earlier[:at].strip() if at > 0 else ""
         return f"{scene} {follow[0].upper()}{follow[1:].rstrip('?.! ')} {topic}?".lstrip()
     earlier = earlier.strip().rstrip("?.! ")
     if not follow:
@@ -676,7 +677,7 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
         interpreted = interpret(text, earlier)
         reading = read_words(interpreted, lexical, glossary)
         focus = focus_words(reading, lexical.knows, stop, family, asked)
-    asks = answer_types(text)
+    asks = own_asks = answer_types(text)
     bare = bare_party(text) if interpreted else None
     if bare:
         asks = ("duty",) + answer_types(interpreted)  # "og kommunen?": what must the municipality do
@@ -686,7 +687,8 @@ def understand(text: str, lexical, glossary=None, history: tuple[str, ...] | lis
     speaker = speaker_side(" ".join((*history, text)) if interpreted else text)
     own = own_party(text, speaker) if interpreted else asked_party(text, speaker)
     party = own or (asked_party(interpreted, speaker) if interpreted else None)
-    return Question(text=text, words=reading, lang=lang, asks=asks, party=party, speaker=speaker, focus=focus,
+    return Question(text=text, words=reading, lang=lang, asks=asks, own_asks=own_asks, party=party, speaker=speaker,
+                    focus=focus,
                     history=history, interpreted=interpreted, maybe_follow_up=maybe,
                     turns_to_party=bool(interpreted and own and own != "Felles"),
                     names_duty=bool(_DUTY_WORDS.search(text)))
