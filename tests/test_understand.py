@@ -257,6 +257,22 @@ def test_the_forms_of_one_word_give_the_same_terms_to_compare():
     assert match_terms("plikten") == match_terms("plikt")
 
 
+def test_a_verb_with_its_particle_is_compared_as_the_documents_noun(lexical):
+    """"Før pasienten skrives ut" is about the patient's discharge ("utskrivning"), not about
+    writing a summary; "følge opp barna" about "oppfølging", not "følger av"."""
+    from assistant.answer.card import focus_terms, match_terms
+
+    q = understand("Hva må sykehuset sende til kommunen før en pasient skrives ut?", lexical)
+    asked = set(focus_terms(q))
+    assert asked & set(match_terms("Medisinske opplysninger skal følge pasienten ved utskrivning."))
+    assert asked & set(match_terms("Pasienten kan skrives ut etter innleggelse."))
+    assert not asked & set(match_terms("UNN har ansvar for å skrive en oppsummering fra møtet.")) - set(match_terms("sende"))
+    assert set(match_terms("barna skal følges opp")) & set(match_terms("oppfølging av barn som pårørende"))
+    assert not set(match_terms("følge opp")) & set(match_terms("Det følger av loven"))
+    assert set(match_terms("når pasienten legges inn")) & set(match_terms("ved innleggelse"))
+    assert not set(match_terms("når pasienten legges inn")) & set(match_terms("legge til rette for"))
+
+
 def test_a_follow_up_naming_another_party_asks_the_earlier_question_of_it(lexical):
     q = understand("og hva med kommunen?", lexical,
                    history=["Hva må sykehuset sende til kommunen før en pasient skrives ut, og når?"])

@@ -32,7 +32,7 @@ from assistant.corpus.duties import (
 )
 from assistant.corpus.supplies import DURATION, NUMBER, POINTER, SUPPLIES, traits
 from assistant.models import Card, CardSentence, Chunk, Hit, Question
-from assistant.search.lexical import terms
+from assistant.search.lexical import fold_particle_verbs, terms
 from assistant.search.questions import letters
 
 MAX_CARD_SENTENCES = 3
@@ -350,7 +350,7 @@ def _fold(stem: str) -> str:
 
 def match_terms(text: str) -> list[str]:
     """The text's search terms as the card and the coverage compare them (see _fold)."""
-    return [_fold(t) for t in terms(text)]
+    return [_fold(t) for t in terms(fold_particle_verbs(text))]
 
 
 @lru_cache(maxsize=256)

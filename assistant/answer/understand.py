@@ -14,7 +14,7 @@ import re
 
 from assistant.corpus.sentences import split_sentences
 from assistant.models import Focus, QueryWords, Question
-from assistant.search.lexical import looks_english, read_words, stopwords, terms, words
+from assistant.search.lexical import fold_particle_verbs, looks_english, read_words, stopwords, terms, words
 
 # --- the kinds of answer asked for ---------------------------------------------------------
 # Each pattern finds the place in the question where that kind is asked; the kinds are
@@ -411,7 +411,7 @@ def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | 
     fixes = dict(reading.fixes)
     glossary_words = {w for term in reading.matched for w in words(term)}
     out: dict[str, Focus] = {}
-    for word in words(reading.text):
+    for word in words(fold_particle_verbs(reading.text)):
         if len(word) < 3 or word in stop or word in _NOT_FOCUS or word in party_words or word.isdigit() or word in out:
             continue
         if knows(word):

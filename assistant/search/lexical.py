@@ -71,6 +71,22 @@ def words(text: str) -> list[str]:
     return out
 
 
+# A verb with its particle names what the documents' noun names: "pasienten skrives ut" is the
+# patient's "utskrivning", not "skrive en oppsummering"; "legges inn" is "innleggelse", not
+# "legge til rette"; "følges opp" is "oppfølging", not "følger av". The card and the coverage
+# check compare a question's words with a sentence's through this fold (retrieval does not).
+_PARTICLE_VERBS = ((re.compile(r"\b(?:skriv|skrev)\w*\s+ut\b", re.I), "utskrivning"),
+                   (re.compile(r"\b(?:legg\w*|lagt)\s+inn\b", re.I), "innleggelse"),
+                   (re.compile(r"\b(?:følg\w*|fulgt|fylgj\w*)\s+opp\b", re.I), "oppfølging"))
+
+
+def fold_particle_verbs(text: str) -> str:
+    """The text with each verb-and-particle replaced by the documents' noun for it."""
+    for pattern, noun in _PARTICLE_VERBS:
+        text = pattern.sub(noun, text)
+    return text
+
+
 def terms(text: str) -> list[str]:
     """Index terms of a text: stems of its content words, plus compound parts of long stems."""
     stop = stopwords()
