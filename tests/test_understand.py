@@ -248,6 +248,21 @@ def test_passive_colloquial_and_nynorsk_forms_of_known_words_are_not_unknown(lex
     assert {f.word: f.known for f in q.focus}["oppseiingstid"] and "oppseiingstid" not in q.unknown
 
 
+def test_an_english_question_s_plain_words_are_known_through_the_glossary(lexical):
+    """"duty", "notify", "staff", "costs": everyday English words of the domain are read as the
+    documents' words ("plikt", "varsle", "personell", "kostnader"), not as unknown terms that
+    the card's word match and the coverage check cannot use."""
+    from assistant.answer.card import focus_aliases, match_terms
+
+    q = understand("Does the hospital have a duty to notify the municipality when staff are short?", lexical)
+    via = {f.word: (f.known, f.via) for f in q.focus}
+    assert via["duty"] == (True, "ordliste") and via["notify"] == (True, "ordliste")
+    assert via["staff"] == (True, "ordliste")
+    aliases = focus_aliases(q)
+    assert set(match_terms("varsle")) & set(aliases) and set(match_terms("plikt")) & set(aliases)
+    assert understand("Who pays the extra staff costs?", lexical).focus[0].via == "ordliste"
+
+
 def test_the_forms_of_one_word_give_the_same_terms_to_compare():
     """The stemmer leaves "faktura" as "faktur" but "fakturaen" as "faktura": a question on
     "fakturaen" must still find its word in a sentence on "faktura"."""
