@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = ["dev.jsonl", "heldout.jsonl", "abstain.jsonl", "calibration.jsonl", "followup.jsonl", "followup_dev.jsonl",
         "training.jsonl", "training2.jsonl", "abstain2.jsonl",
         "notcovered.jsonl", "heldout2.jsonl", "notcovered2.jsonl", "followup3.jsonl", "heldout3.jsonl",
-        "followup4.jsonl", "followup5.jsonl"]
+        "followup4.jsonl", "followup5.jsonl", "heldout4.jsonl", "followup6.jsonl"]
 KEYS = {"id", "question", "lang", "kinds", "answerable", "gold", "doc_id", "actor"}
 # Added by the later sets: the kind of answer asked for, why a question is not covered, and a
 # follow-up's earlier questions with (where the writer gave one) its stand-alone reading.

@@ -347,6 +347,21 @@ def test_a_follow_up_about_the_people_of_a_side_asks_about_that_side(lexical, fo
     assert q.interpreted and q.party == party and q.turns_to_party
 
 
+@pytest.mark.parametrize("earlier, follow_up", [
+    ("Kan legen på ØHD-senga hos oss ringje UNN for råd om ein konkret pasient?",
+     "Må dei vere tilgjengelege med ein gong, eller kan det vente til neste dag?"),
+    ("Hvilke pasienter kan fastlegen legge inn på KAD-senga på helsesenteret vårt?",
+     "hvem har det medisinske ansvaret mens de ligger der?"),
+    ("Our patient is being discharged home from UNN and needs transport. Who is responsible for the trip?",
+     "She is going to a nursing home instead."),
+])
+def test_a_follow_up_about_someone_or_somewhere_named_before_is_read_with_it(lexical, earlier, follow_up):
+    """A question that opens on a person named before ("Må dei …"), ends on a place named before
+    ("… mens de ligger der?") or changes the situation ("… instead.") leans on the one before."""
+    q = understand(follow_up, lexical, history=[earlier])
+    assert q.interpreted and q.interpreted.startswith(earlier.rstrip("?"))
+
+
 def test_an_elliptical_follow_up_is_read_with_the_question_before(lexical):
     q = understand("Gjelder det i helgene også?", lexical,
                    history=["Når må kommunen svare på melding om utskrivningsklar pasient?"])
