@@ -483,7 +483,10 @@ _CONTINUES = re.compile(r"^\s*(?:og|men|så|eller|enn|også|and|but|so|or|also|w
 _POINTS_BACK = re.compile(r"\b(?:gjelder det|gjeld det|gjelder dette|gjeld dette|gjelder den|does that|does this|"
                           r"does the same|is that|is this|i så fall|in that case|in this case|det der|den der|"
                           r"(?:de|dei|den|det|han|ho|hun|they|it)\s+(?:da|då|også|òg))\b", re.I)
-_THEN_LAST = re.compile(r"\b(?:da|då|then|etterpå|også|òg|too|as well|likevel|anyway)\s*[?.!]*\s*$", re.I)
+# Ending on "da", "også", "i stedet" ("Hun skal på sykehjem i stedet.", "She is going to a nursing
+# home instead.") or on a place named before ("… mens de ligger der?") leans on what was said.
+_THEN_LAST = re.compile(r"\b(?:da|då|then|etterpå|også|òg|too|as well|likevel|anyway|i stedet|i staden|istedenfor|"
+                        r"isteden|instead|der|dar|there)\s*[?.!]*\s*$", re.I)
 _THEN = re.compile(r"\b(?:da|då|then|også|òg|likevel|still)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:den|det|dette|denne|disse|de|dei|dem|han|ho|hun|henne|ham|it|that|this|they|them|those)\b"
                       r"(?=\s*[?.,!]|\s*$|\s+(?:må|skal|kan|bør|er|var|blir|vert|gjelder|gjeld|gis|sendes|sendast|"
@@ -499,6 +502,13 @@ _VERB = re.compile(r"\b(?:er|var|har|hadde|må|skal|kan|bør|får|gjør|gjer|bli
 FOLLOW_UP_SCORE = 3
 
 
+# A question that opens with a modal and a personal pronoun as its subject ("Må dei vere
+# tilgjengelege …?", "Kan de delegere …?", "Should they …?") asks about someone named before.
+_OPENS_ON_PERSON = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:må|skal|kan|bør|får|vil|gjer|gjør|har|er|"
+                              r"must|should|can|do|does|will|have|has|are|is)\s+(?:de|dei|han|ho|hun|they|he|she)\b",
+                              re.I)
+
+
 def follow_up_score(text: str, focus: tuple[Focus, ...]) -> int:
     """How strongly a question leans on the one before it: it opens as a continuation ("og",
     "hva med", "what about"), points back ("gjelder det", "hvem betaler da?", "må den …"), is a
@@ -508,7 +518,7 @@ def follow_up_score(text: str, focus: tuple[Focus, ...]) -> int:
     n_words = len(words(text))
     score = 4 * bool(_CONTINUES.search(text)) + 3 * bool(_POINTS_BACK.search(text))
     score += 2 if _THEN_LAST.search(text) else bool(_THEN.search(text))
-    score += bool(_PRONOUN.search(text))
+    score += 2 if _OPENS_ON_PERSON.search(text) else bool(_PRONOUN.search(text))
     score += n_words <= 6 and not _VERB.search(text)
     score += {0: 2, 1: 2, 2: 1, 3: 0}.get(topic, -1 if topic < 6 else -2)
     score += n_words <= 8
