@@ -928,6 +928,47 @@ def test_interpretation_and_card_glance_are_shown_when_the_answer_has_them(lexic
     assert "Part: UNN · Frist: innen 24 timer etter innleggelse" in text
 
 
+def test_an_english_question_gets_the_answer_card_s_labels_in_english(lexical_assistant):
+    """As in `avtale ask`: "Answer:", "Party", "Who does what" for an English question (the
+    quoted text stays Norwegian, the app's own controls stay in bokmål); a not-covered English
+    answer lists its nearest sections once."""
+    import dataclasses
+
+    from assistant.models import Card, CardSentence, Duty
+    from assistant.tui.format import answer_body
+
+    base = lexical_assistant.ask(TIDLIGMELDING)
+    answer = dataclasses.replace(
+        base, lang="en", interpreted="Who must send the early notice, the municipality or UNN?",
+        responsibilities=(Duty("UNN", "Sende tidligmelding.", "innen 24 timer", "x:1", "x", "Dok › 1. A"),),
+        card=Card(("party",), (CardSentence("Tidligmelding sendes innen 24 timer etter innleggelse.", 1, "UNN"),),
+                  party="UNN", deadline="innen 24 timer etter innleggelse"))
+
+    async def scenario():
+        app = make_app(lexical_assistant)
+        async with app.run_test(size=(100, 40)) as pilot:
+            card = app.main.chat.add_card("and the municipality?")
+            card.show("done", answer)
+            app.main.chat.select(card)
+            await pilot.pause()
+            return words_on_screen(app)
+
+    text = run(scenario())
+    assert "Interpreted as: Who must send" in text and "Party: UNN · Deadline: innen 24 timer" in text
+    assert "Answer: " in text and "Who does what" in text and "Svar:" not in text
+    assert "Deadline" in text and "Source" in text  # the headers fit their columns
+    refused = dataclasses.replace(base, lang="en", abstained=True, card=None, responsibilities=(),
+                                  answer="The documents do not seem to answer this. Nearest sections: A [1].")
+    shown = " ".join(str(part) for part in answer_body(refused, plain_mode=True) if hasattr(part, "plain"))
+    assert shown.count("Nearest sections") == 1 and "Nærmeste" not in shown
+    from assistant.tui.export import answer_markdown, clipboard_text
+
+    copied = clipboard_text(answer)
+    assert "Interpreted as: Who must send" in copied and "Who does what:" in copied and "Svar:" not in copied
+    assert "| Party | Duty | Deadline | Source |" in answer_markdown(1, answer)
+    assert clipboard_text(refused).count("Nearest sections") == 1
+
+
 def test_earlier_questions_go_to_an_engine_that_takes_them(lexical_assistant):
     asked = []
 

@@ -19,6 +19,20 @@ HIGHLIGHT = "bold underline"
 CITATION = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö0-9]+")
 NOT_COVERED_TITLE = "Ikke dekket av dokumentene"
+# The answer card's labels; an English question gets them in English, as in `avtale ask` (the
+# quoted text stays Norwegian, the app's own controls stay in bokmål).
+CARD_LABELS = {
+    "nb": {"answer": "Svar", "interpreted": "Tolket som", "party": "Part", "deadline": "Frist", "sources": "Kilder",
+           "not_covered": NOT_COVERED_TITLE, "nearest": "Nærmeste avsnitt", "duties": "Hvem gjør hva",
+           "columns": ("Part", "Plikt", "Frist", "Kilde")},
+    "en": {"answer": "Answer", "interpreted": "Interpreted as", "party": "Party", "deadline": "Deadline",
+           "sources": "Sources", "not_covered": "Not covered by the documents", "nearest": "Nearest sections",
+           "duties": "Who does what", "columns": ("Party", "Duty", "Deadline", "Source")},
+}
+
+
+def card_labels(answer) -> dict:
+    return CARD_LABELS["en" if getattr(answer, "lang", "nb") == "en" else "nb"]
 
 
 def safe(text: str | None) -> str:
@@ -93,11 +107,12 @@ def duty_source(duty: Duty, excerpts: tuple[Excerpt, ...]) -> str:
 def answer_body(answer: Answer, plain_mode: bool) -> list[RenderableType]:
     """The short answer, the duty table and the list of sources, as shown in the conversation."""
     parts: list[RenderableType] = []
+    names = card_labels(answer)
     if answer.abstained:
-        parts.append(Text(NOT_COVERED_TITLE + ".", style="bold"))
-        parts.append(plain(answer.answer.split(" Nærmeste avsnitt:")[0]))
+        parts.append(Text(names["not_covered"] + ".", style="bold"))
+        parts.append(plain(re.split(r" (?:Nærmeste avsnitt|Nearest sections):", answer.answer)[0]))
         if answer.excerpts:
-            parts.append(Text("Nærmeste avsnitt:"))
+            parts.append(Text(f"{names['nearest']}:"))
             parts.append(source_list(answer.excerpts[:3]))
         return parts
     parts.append(cited(answer.answer or "–"))
@@ -105,9 +120,9 @@ def answer_body(answer: Answer, plain_mode: bool) -> list[RenderableType]:
         parts.append(Text(""))
         from assistant.tui.tables import duty_table
 
-        parts.append(duty_table(answer.responsibilities, answer.excerpts, plain_mode))
+        parts.append(duty_table(answer.responsibilities, answer.excerpts, plain_mode, names))
     if answer.excerpts:
-        parts.append(Text("Kilder:", style="bold"))
+        parts.append(Text(f"{names['sources']}:", style="bold"))
         parts.append(source_list(answer.excerpts))
     return parts
 
@@ -144,7 +159,7 @@ def interpretation(answer) -> Text | None:
     interpreted = getattr(answer, "interpreted", None)
     if not interpreted or " ".join(interpreted.split()) == " ".join((answer.question or "").split()):
         return None
-    return Text.assemble(("Tolket som: ", "bold"), plain(interpreted, "italic"))
+    return Text.assemble((f"{card_labels(answer)['interpreted']}: ", "bold"), plain(interpreted, "italic"))
 
 
 def answer_glance(answer) -> Text | None:
@@ -155,7 +170,8 @@ def answer_glance(answer) -> Text | None:
         return None
     party = getattr(card, "actor", None) or getattr(card, "party", None)
     deadline = getattr(card, "deadline", None)
-    bits = [(label, value) for label, value in (("Part", party), ("Frist", deadline)) if value]
+    names = card_labels(answer)
+    bits = [(label, value) for label, value in ((names["party"], party), (names["deadline"], deadline)) if value]
     if not bits:
         return None
     out = Text()

@@ -86,19 +86,20 @@ def grid(widths: tuple[int, int, int] = (PART_WIDTH, FRIST_WIDTH, KILDE_WIDTH)) 
     return table
 
 
-def fitted_widths(rows: list[tuple[str, str, str, str]]) -> tuple[int, int, int]:
-    """Part, Frist and Kilde as narrow as these rows allow (at most the listing's widths), so
-    the duty text gets the room in a narrow answer card."""
+def fitted_widths(rows: list[tuple[str, str, str, str]], columns: tuple[str, str, str, str] = COLUMNS
+                  ) -> tuple[int, int, int]:
+    """Part, Frist and Kilde as narrow as these rows and their headers allow (at most the
+    listing's widths), so the duty text gets the room in a narrow answer card."""
     def fit(values, least: int, most: int) -> int:
         longest = max((len(line) for value in values for line in value.split("\n")), default=0)
         return max(least, min(most, longest))
 
-    return (fit([r[0] for r in rows], 4, PART_WIDTH), fit([r[2] for r in rows], 5, FRIST_WIDTH),
-            fit([r[3] for r in rows], 5, KILDE_WIDTH))
+    return (fit([r[0] for r in rows], len(columns[0]), PART_WIDTH), fit([r[2] for r in rows], len(columns[2]), FRIST_WIDTH),
+            fit([r[3] for r in rows], len(columns[3]), KILDE_WIDTH))
 
 
-def add_header(table: Table) -> Table:
-    table.add_row(*(Text(name, style="bold underline") for name in COLUMNS))
+def add_header(table: Table, columns: tuple[str, str, str, str] = COLUMNS) -> Table:
+    table.add_row(*(Text(name, style="bold underline") for name in columns))
     return table
 
 
@@ -106,13 +107,13 @@ def add_row(table: Table, actor: str, duty: str, deadline: str, source: str) -> 
     table.add_row(plain(actor, "bold"), plain(duty), plain(deadline or EMPTY_CELL), plain(source))
 
 
-def row_line(actor: str, duty: str, deadline: str, source: str) -> Text:
+def row_line(actor: str, duty: str, deadline: str, source: str, columns: tuple[str, str, str, str] = COLUMNS) -> Text:
     """A row as one line of text (plain mode)."""
     party = actor.replace("\n", " ")
     text = f"{party}: {duty.rstrip()}" if party not in ("", EMPTY_CELL) else duty.rstrip()
     if deadline and deadline != EMPTY_CELL:
-        text += f" Frist: {deadline}."
-    return Text(safe(text + f" Kilde: {source}."))
+        text += f" {columns[2]}: {deadline}."
+    return Text(safe(text + f" {columns[3]}: {source}."))
 
 
 def table_row(row: TableRow, plain_mode: bool) -> RenderableType:
@@ -124,18 +125,20 @@ def table_row(row: TableRow, plain_mode: bool) -> RenderableType:
     return table
 
 
-def duty_table(duties, excerpts, plain_mode: bool) -> RenderableType:
-    """The answer card's "Hvem gjør hva": the duties in the order the answer ranked them, the
-    source as the excerpt's number [n] where the duty comes from a cited section."""
+def duty_table(duties, excerpts, plain_mode: bool, names: dict | None = None) -> RenderableType:
+    """The answer card's "Hvem gjør hva" (`names`: the card's labels, English for an English
+    question): the duties in the order the answer ranked them, the source as the excerpt's
+    number [n] where the duty comes from a cited section."""
     from rich.console import Group
 
-    from assistant.tui.format import duty_source
+    from assistant.tui.format import CARD_LABELS, duty_source
 
+    names = names or CARD_LABELS["nb"]
     rows = [(_party(d), d.duty, d.deadline or EMPTY_CELL, duty_source(d, excerpts)) for d in duties]
-    title = Text("Hvem gjør hva", style="bold")
+    title = Text(names["duties"], style="bold")
     if plain_mode:
-        return Group(title, *(Text("- ") + row_line(*row) for row in rows))
-    table = add_header(grid(fitted_widths(rows)))
+        return Group(title, *(Text("- ") + row_line(*row, names["columns"]) for row in rows))
+    table = add_header(grid(fitted_widths(rows, names["columns"])), names["columns"])
     for row in rows:
         add_row(table, *row)
     return Group(title, table)
