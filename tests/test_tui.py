@@ -903,6 +903,20 @@ def test_duty_table_columns_and_source_labels():
 
 
 # -- follow-ups and the answer card (from the answer-card work) ------------------------------
+def _words_of_a_shown_card(lexical_assistant, question: str, answer, size: tuple[int, int]) -> str:
+    """The words on screen when `answer` is shown as the answer to `question` and selected."""
+    async def scenario():
+        app = make_app(lexical_assistant)
+        async with app.run_test(size=size) as pilot:
+            card = app.main.chat.add_card(question)
+            card.show("done", answer)
+            app.main.chat.select(card)
+            await pilot.pause()
+            return words_on_screen(app)
+
+    return run(scenario())
+
+
 def test_interpretation_and_card_glance_are_shown_when_the_answer_has_them(lexical_assistant):
     import dataclasses
 
@@ -914,16 +928,7 @@ def test_interpretation_and_card_glance_are_shown_when_the_answer_has_them(lexic
         card=Card(("party",), (CardSentence("Tidligmelding sendes innen 24 timer etter innleggelse.", 1, "UNN"),),
                   party="UNN", deadline="innen 24 timer etter innleggelse"))
 
-    async def scenario():
-        app = make_app(lexical_assistant)
-        async with app.run_test(size=(80, 24)) as pilot:
-            card = app.main.chat.add_card("og kommunen?")
-            card.show("done", answer)
-            app.main.chat.select(card)
-            await pilot.pause()
-            return words_on_screen(app)
-
-    text = run(scenario())
+    text = _words_of_a_shown_card(lexical_assistant, "og kommunen?", answer, (80, 24))
     assert "Tolket som: Hvem skal sende tidligmelding ved innleggelse, kommunen eller UNN?" in text
     assert "Part: UNN · Frist: innen 24 timer etter innleggelse" in text
 
@@ -944,16 +949,7 @@ def test_an_english_question_gets_the_answer_card_s_labels_in_english(lexical_as
         card=Card(("party",), (CardSentence("Tidligmelding sendes innen 24 timer etter innleggelse.", 1, "UNN"),),
                   party="UNN", deadline="innen 24 timer etter innleggelse"))
 
-    async def scenario():
-        app = make_app(lexical_assistant)
-        async with app.run_test(size=(100, 40)) as pilot:
-            card = app.main.chat.add_card("and the municipality?")
-            card.show("done", answer)
-            app.main.chat.select(card)
-            await pilot.pause()
-            return words_on_screen(app)
-
-    text = run(scenario())
+    text = _words_of_a_shown_card(lexical_assistant, "and the municipality?", answer, (100, 40))
     assert "Interpreted as: Who must send" in text and "Party: UNN · Deadline: innen 24 timer" in text
     assert "Answer: " in text and "Who does what" in text and "Svar:" not in text
     assert "Deadline" in text and "Source" in text  # the headers fit their columns
