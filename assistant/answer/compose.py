@@ -14,6 +14,7 @@ import numpy as np
 from assistant.answer.card import build_card, candidates, card_text, rank_sentences
 from assistant.answer.coverage import Verdict, judge, not_covered_text
 from assistant.answer.duty_table import duty_table
+from assistant.answer.labels import nearest_suffix
 from assistant.answer.understand import understand
 from assistant.models import Answer, Duty, Excerpt, Hit, Question
 from assistant.search.questions import letters
@@ -49,7 +50,7 @@ def compose(result: SearchResult, index, top_k: int = 5, has_dense: bool = True,
         text = not_covered_text(verdict, question, best.text if best else None, best.rank if best else None, topic)
         nearest = "; ".join(f"{e.section} [{e.rank}]" for e in excerpts[:3])
         if nearest:
-            text += (f" Nearest sections: {nearest}." if english else f" Nærmeste avsnitt: {nearest}.")
+            text += nearest_suffix(nearest, english)
     else:
         card = build_card(question, groups, result, index, english, cands, scores)
         excerpts = _with_card_passages(card, groups, excerpts, index)

@@ -6,6 +6,7 @@ import shutil
 import textwrap
 
 from assistant.answer.duty_table import restates
+from assistant.answer.labels import labels
 from assistant.models import Answer, Duty
 
 ACTOR_LABEL = {"UNN": "UNN", "Kommunen": "Kommunen", "Felles": "Felles"}
@@ -28,22 +29,6 @@ def duty_rows(duties: tuple[Duty, ...] | list[Duty], width: int, deadline_word: 
         body += f"  ({source[0]} {' › '.join(s for s in source[1:] if s and s[0].isdigit())})".rstrip()
         lines.append(textwrap.fill(body, width, initial_indent=head, subsequent_indent="    "))
     return lines
-
-
-# The labels of the text output; an English question gets them in English (the quoted text
-# stays Norwegian).
-LABELS = {
-    "nb": {"answer": "Svar", "not_covered": "Ikke dekket", "interpreted": "Tolket som", "duties": "Hvem gjør hva:",
-           "excerpts": "Utdrag:", "nearest": "Nærmeste avsnitt:", "deadline": "frist", "note": "Merk",
-           "line": "linje", "page": "s."},
-    "en": {"answer": "Answer", "not_covered": "Not covered", "interpreted": "Interpreted as",
-           "duties": "Who does what:", "excerpts": "Excerpts:", "nearest": "Nearest sections:", "deadline": "deadline",
-           "note": "Note", "line": "line", "page": "p."},
-}
-
-
-def labels(answer: Answer) -> dict[str, str]:
-    return LABELS["en" if answer.lang == "en" else "nb"]
 
 
 def answer_text(answer: Answer) -> str:

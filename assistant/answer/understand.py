@@ -488,13 +488,16 @@ _POINTS_BACK = re.compile(r"\b(?:gjelder det|gjeld det|gjelder dette|gjeld dette
 _THEN_LAST = re.compile(r"\b(?:da|då|then|etterpå|også|òg|too|as well|likevel|anyway|i stedet|i staden|istedenfor|"
                         r"isteden|instead|der|dar|there)\s*[?.!]*\s*$", re.I)
 _THEN = re.compile(r"\b(?:da|då|then|også|òg|likevel|still)\b", re.I)
+# A modal before a person named before ("må dei", "should they"): the person is its subject.
+_MODAL_BEFORE_PERSON = r"må|skal|kan|bør|får|vil|must|should|can|do|does|will"
+_PERSON = r"de|dei|han|ho|hun|they|he|she"
 _PRONOUN = re.compile(r"\b(?:den|det|dette|denne|disse|de|dei|dem|han|ho|hun|henne|ham|it|that|this|they|them|those)\b"
                       r"(?=\s*[?.,!]|\s*$|\s+(?:må|skal|kan|bør|er|var|blir|vert|gjelder|gjeld|gis|sendes|sendast|"
                       r"\w+es|\w+ast|være|vere|own|must|should|be|is|are|apply|applies|mean|cover|covers|"
                       r"da|då|også|òg|der|then|also|too)\b)|"
                       r"\b(?:den|denne|dette|disse|that|this|those)\s+(?:\w+en|\w+et|\w+ene|\w+a|plikt\w*|duty|rule|regel)\b|"
                       # a person named before, asked about after a modal: "Innan kva tid må dei svare?"
-                      r"\b(?:må|skal|kan|bør|får|vil|must|should|can|do|does|will)\s+(?:de|dei|han|ho|hun|they|he|she)\b",
+                      rf"\b(?:{_MODAL_BEFORE_PERSON})\s+(?:{_PERSON})\b",
                       re.I)
 _VERB = re.compile(r"\b(?:er|var|har|hadde|må|skal|kan|bør|får|gjør|gjer|blir|vert|gjelder|gjeld|is|are|was|has|have|"
                    r"do|does|must|should|can|will|(?!etter|over|under|hver|eller|heller|sammen|inne|oppe|ute)\w{3,}(?:er|es|ar|ast|te|de))\b",
@@ -504,9 +507,8 @@ FOLLOW_UP_SCORE = 3
 
 # A question that opens with a modal and a personal pronoun as its subject ("Må dei vere
 # tilgjengelege …?", "Kan de delegere …?", "Should they …?") asks about someone named before.
-_OPENS_ON_PERSON = re.compile(r"^\W*(?:(?:og|men|and|but)\s+)?(?:må|skal|kan|bør|får|vil|gjer|gjør|har|er|"
-                              r"must|should|can|do|does|will|have|has|are|is)\s+(?:de|dei|han|ho|hun|they|he|she)\b",
-                              re.I)
+_OPENS_ON_PERSON = re.compile(rf"^\W*(?:(?:og|men|and|but)\s+)?"
+                              rf"(?:{_MODAL_BEFORE_PERSON}|gjer|gjør|har|er|have|has|are|is)\s+(?:{_PERSON})\b", re.I)
 
 
 def follow_up_score(text: str, focus: tuple[Focus, ...]) -> int:

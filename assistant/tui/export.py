@@ -6,12 +6,12 @@ folder unless they name another, readable by the user alone (0600), never over a
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime
 from pathlib import Path
 
+from assistant.answer.labels import labels, without_nearest
 from assistant.models import Answer, Excerpt
-from assistant.tui.format import card_labels, duty_source, location
+from assistant.tui.format import duty_source, location
 
 
 def _one_line(text: str) -> str:
@@ -25,28 +25,27 @@ def citation_line(excerpt: Excerpt) -> str:
 
 
 def _answer_lines(answer: Answer) -> list[str]:
-    names = card_labels(answer)
+    names = labels(answer)
     interpreted = getattr(answer, "interpreted", None)
     lines = [f"{names['interpreted']}: {_one_line(interpreted)}"] if interpreted else []
     if answer.abstained:
-        first = re.split(r" (?:Nærmeste avsnitt|Nearest sections):", answer.answer)[0]
-        return lines + [f"{names['not_covered']}: {first}"]
+        return lines + [f"{names['not_covered_title']}: {without_nearest(answer)}"]
     return lines + [f"{names['answer']}: {_one_line(answer.answer)}"]
 
 
 def clipboard_text(answer: Answer) -> str:
     """The question, the short answer, who does what, and the full citations."""
-    names = card_labels(answer)
+    names = labels(answer)
     _, _, frist, kilde = names["columns"]
     lines = [f"Spørsmål: {_one_line(answer.question)}", *_answer_lines(answer)]
     if answer.responsibilities:
-        lines += ["", f"{names['duties']}:"]
+        lines += ["", names["duties"]]
         for duty in answer.responsibilities:
             deadline = f" {frist}: {duty.deadline}." if duty.deadline else ""
             lines.append(f"- {duty.actor}: {_one_line(duty.duty)}{deadline} "
                          f"{kilde}: {duty_source(duty, answer.excerpts)}")
     if answer.excerpts:
-        lines += ["", f"{names['nearest'] if answer.abstained else names['sources']}:"]
+        lines += ["", names["nearest"] if answer.abstained else f"{names['sources']}:"]
         lines += [citation_line(e) for e in answer.excerpts]
     lines += ["", "Utdrag fra samarbeidsavtalen UNN–kommunene (avtale). Kontroller mot kilden."]
     return "\n".join(lines)
@@ -69,14 +68,14 @@ def _quote(text: str) -> list[str]:
 def answer_markdown(number: int, answer: Answer) -> list[str]:
     lines = [f"## {number}. {_one_line(answer.question)}", ""]
     lines += [f"**{line.split(': ', 1)[0]}:** {line.split(': ', 1)[1]}" for line in _answer_lines(answer)]
-    names = card_labels(answer)
+    names = labels(answer)
     if answer.responsibilities:
         lines += ["", "| " + " | ".join(names["columns"]) + " |", "| --- | --- | --- | --- |"]
         for duty in answer.responsibilities:
             lines.append(f"| {_cell(duty.actor)} | {_cell(duty.duty)} | {_cell(duty.deadline or '–')} | "
                          f"{_cell(duty_source(duty, answer.excerpts))} |")
     if answer.excerpts:
-        lines += ["", "### " + (names["nearest"] if answer.abstained else names["sources"])]
+        lines += ["", "### " + (names["nearest"].rstrip(":") if answer.abstained else names["sources"])]
         for excerpt in answer.excerpts:
             lines += ["", citation_line(excerpt), "", *_quote(excerpt.text)]
     return lines + [""]

@@ -12,29 +12,13 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from assistant.answer.labels import labels, without_nearest
 from assistant.models import Answer, Duty, Excerpt
 from assistant.terminal import visible
 
 HIGHLIGHT = "bold underline"
 CITATION = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö0-9]+")
-NOT_COVERED_TITLE = "Ikke dekket av dokumentene"
-# The answer card's labels; an English question gets them in English, as in `avtale ask` (the
-# quoted text stays Norwegian, the app's own controls stay in bokmål).
-CARD_LABELS = {
-    "nb": {"answer": "Svar", "interpreted": "Tolket som", "party": "Part", "deadline": "Frist", "sources": "Kilder",
-           "not_covered": NOT_COVERED_TITLE, "nearest": "Nærmeste avsnitt", "duties": "Hvem gjør hva",
-           "columns": ("Part", "Plikt", "Frist", "Kilde")},
-    "en": {"answer": "Answer", "interpreted": "Interpreted as", "party": "Party", "deadline": "Deadline",
-           "sources": "Sources", "not_covered": "Not covered by the documents", "nearest": "Nearest sections",
-           "duties": "Who does what", "columns": ("Party", "Duty", "Deadline", "Source")},
-}
-
-
-def card_labels(answer) -> dict:
-    return CARD_LABELS["en" if getattr(answer, "lang", "nb") == "en" else "nb"]
-
-
 def safe(text: str | None) -> str:
     """The text with control characters (ESC, bell, bidi overrides …) shown as visible symbols:
     the same rule as the CLI's (`assistant.terminal.visible`)."""
@@ -107,12 +91,12 @@ def duty_source(duty: Duty, excerpts: tuple[Excerpt, ...]) -> str:
 def answer_body(answer: Answer, plain_mode: bool) -> list[RenderableType]:
     """The short answer, the duty table and the list of sources, as shown in the conversation."""
     parts: list[RenderableType] = []
-    names = card_labels(answer)
+    names = labels(answer)
     if answer.abstained:
-        parts.append(Text(names["not_covered"] + ".", style="bold"))
-        parts.append(plain(re.split(r" (?:Nærmeste avsnitt|Nearest sections):", answer.answer)[0]))
+        parts.append(Text(names["not_covered_title"] + ".", style="bold"))
+        parts.append(plain(without_nearest(answer)))
         if answer.excerpts:
-            parts.append(Text(f"{names['nearest']}:"))
+            parts.append(Text(names["nearest"]))
             parts.append(source_list(answer.excerpts[:3]))
         return parts
     parts.append(cited(answer.answer or "–"))
@@ -159,7 +143,7 @@ def interpretation(answer) -> Text | None:
     interpreted = getattr(answer, "interpreted", None)
     if not interpreted or " ".join(interpreted.split()) == " ".join((answer.question or "").split()):
         return None
-    return Text.assemble((f"{card_labels(answer)['interpreted']}: ", "bold"), plain(interpreted, "italic"))
+    return Text.assemble((f"{labels(answer)['interpreted']}: ", "bold"), plain(interpreted, "italic"))
 
 
 def answer_glance(answer) -> Text | None:
@@ -170,8 +154,8 @@ def answer_glance(answer) -> Text | None:
         return None
     party = getattr(card, "actor", None) or getattr(card, "party", None)
     deadline = getattr(card, "deadline", None)
-    names = card_labels(answer)
-    bits = [(label, value) for label, value in ((names["party"], party), (names["deadline"], deadline)) if value]
+    names = labels(answer)
+    bits = [(label, value) for label, value in ((names["party"], party), (names["columns"][2], deadline)) if value]
     if not bits:
         return None
     out = Text()

@@ -94,7 +94,8 @@ def fitted_widths(rows: list[tuple[str, str, str, str]], columns: tuple[str, str
         longest = max((len(line) for value in values for line in value.split("\n")), default=0)
         return max(least, min(most, longest))
 
-    return (fit([r[0] for r in rows], len(columns[0]), PART_WIDTH), fit([r[2] for r in rows], len(columns[2]), FRIST_WIDTH),
+    return (fit([r[0] for r in rows], len(columns[0]), PART_WIDTH),
+            fit([r[2] for r in rows], len(columns[2]), FRIST_WIDTH),
             fit([r[3] for r in rows], len(columns[3]), KILDE_WIDTH))
 
 
@@ -131,11 +132,12 @@ def duty_table(duties, excerpts, plain_mode: bool, names: dict | None = None) ->
     number [n] where the duty comes from a cited section."""
     from rich.console import Group
 
-    from assistant.tui.format import CARD_LABELS, duty_source
+    from assistant.answer.labels import LABELS
+    from assistant.tui.format import duty_source
 
-    names = names or CARD_LABELS["nb"]
+    names = names or LABELS["nb"]
     rows = [(_party(d), d.duty, d.deadline or EMPTY_CELL, duty_source(d, excerpts)) for d in duties]
-    title = Text(names["duties"], style="bold")
+    title = Text(names["duties"].rstrip(":"), style="bold")
     if plain_mode:
         return Group(title, *(Text("- ") + row_line(*row, names["columns"]) for row in rows))
     table = add_header(grid(fitted_widths(rows, names["columns"])), names["columns"])

@@ -11,7 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 
-from assistant.tui.format import answer_body, answer_glance, card_labels, interpretation, plain
+from assistant.answer.labels import labels
+from assistant.tui.format import answer_body, answer_glance, interpretation, plain
 
 WELCOME = ("Spør om samarbeidsavtalen mellom UNN og kommunene og retningslinjene til den. "
            "Svarene er utdrag fra dokumentene, med kildehenvisning.")
@@ -64,7 +65,7 @@ class AnswerCard(Static):
             glance = [line for line in (interpretation(self.answer), answer_glance(self.answer)) if line is not None]
             body = answer_body(self.answer, self.plain_mode)
             if not self.answer.abstained and body and isinstance(body[0], Text):
-                body[0] = Text.assemble((f"{card_labels(self.answer)['answer']}: ", "bold"), body[0])
+                body[0] = Text.assemble((f"{labels(self.answer)['answer']}: ", "bold"), body[0])
             parts += notes + glance + body
         elif self.state == "failed":
             parts.append(plain(f"Kunne ikke svare: {self.note}", "bold"))
