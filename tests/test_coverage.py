@@ -265,3 +265,23 @@ def test_a_follow_up_asking_its_own_kind_is_not_judged_on_the_earlier_question_s
     assert q.interpreted and "deadline" in q.asks
     assert _detail_kind(q) is None
     assert _detail_kind(understand(earlier, lexical)) == "deadline"
+
+
+@pytest.mark.parametrize("earlier, follow_up, reason", [
+    ("Hvilken dose Marevan skal pasienten ha etter utskrivning?", "og kommunen?", "unknown_terms"),
+    ("Hvor ofte skal PICC-line skylles hos pasienter utskrevet fra UNN?", "Hva med hjemmesykepleien?", "missing_detail"),
+])
+def test_asking_a_not_covered_question_of_another_party_is_not_covered_either(real_assistant, earlier, follow_up,
+                                                                               reason):
+    """"og kommunen?" after a question the documents do not answer asks the same thing of the
+    municipality: it gets the same "not covered", not the municipality's unrelated duties."""
+    assert real_assistant.ask(earlier).abstain_reason == reason
+    answer = real_assistant.ask(follow_up, history=[earlier])
+    assert answer.interpreted and answer.abstained and answer.abstain_reason == reason, answer.answer
+    assert answer.card is None and not answer.responsibilities
+
+
+def test_a_follow_up_of_a_covered_question_asked_of_another_party_is_still_answered(real_assistant):
+    earlier = "Hvem skal sende epikrise når pasienten skrives ut fra UNN?"
+    answer = real_assistant.ask("og kommunen?", history=[earlier])
+    assert answer.interpreted and not answer.abstained, answer.answer

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant.answer.card import (FREE_OF_CHARGE, Candidate, match_terms, referent, sentence_terms, stem_idf,
                                    supplies)
-from assistant.answer.understand import ask_part
+from assistant.answer.understand import answer_types, ask_part, bare_party
 from assistant.corpus.supplies import NUMBER
 from assistant.models import Question
 from assistant.search.lexical import with_forms, words
@@ -351,10 +351,34 @@ def load_model(path: str | None = None) -> dict:
 
 def judge(question: Question, result, cands: list[Candidate], scores: np.ndarray, index, has_dense: bool,
           model: dict | None = None) -> Verdict:
-    """Whether the documents answer the question, and if not, why."""
+    """Whether the documents answer the question, and if not, why. A follow-up that carries the
+    earlier question's words the documents never mention ("og kommunen?" after a question on a
+    dose of Marevan) is not covered when the question it was read as is not, for that reason:
+    asking it of another party does not make the matter known."""
+    model = model or load_model()
+    verdict = _judge(question, result, cands, scores, index, has_dense, model)
+    if not verdict.covered or not question.interpreted:
+        return verdict
+    bare = bare_party(question.text) is not None
+    own = set(words(question.text))
+    if not bare and all(word in own for word in _unknown_asked(question)):
+        return verdict  # the follow-up's own unknown words: judged as it was asked
+    standalone = replace(question, text=question.interpreted, asks=answer_types(question.interpreted),
+                         own_asks=(), interpreted=None, turns_to_party=False)
+    alone = _judge(standalone, result, cands, scores, index, has_dense, model)
+    return alone if alone.reason == "unknown_terms" or (bare and alone.reason == "missing_detail") else verdict
+
+
+def _unknown_asked(question: Question) -> tuple[str, ...]:
+    """The focus words of the question's asking sentence that the documents never mention."""
+    ask = set(words(ask_part(question.search_text)))
+    return tuple(f.word for f in question.focus if not f.known and f.word in ask)
+
+
+def _judge(question: Question, result, cands: list[Candidate], scores: np.ndarray, index, has_dense: bool,
+           model: dict) -> Verdict:
     if not result.hits or not cands:
         return Verdict(False, "low_similarity", probability=1.0)
-    model = model or load_model()
     values = signals(question, result, cands, scores, index, has_dense)
     # The topic list is optional data: without it (or without a language model) the model
     # fitted without the topic signals decides.
@@ -365,8 +389,7 @@ def judge(question: Question, result, cands: list[Candidate], scores: np.ndarray
     p = 1.0 / (1.0 + np.exp(-z))
     if p < part["threshold"]:
         return Verdict(True, probability=float(p))
-    ask = set(words(ask_part(question.search_text)))
-    unknown = tuple(f.word for f in question.focus if not f.known and f.word in ask)
+    unknown = _unknown_asked(question)
     if unknown and values["unknown_share_ask"] >= model.get("unknown_share_for_reason", 0.25):
         return Verdict(False, "unknown_terms", unknown=unknown, probability=float(p))
     if values["detail_missing"]:
