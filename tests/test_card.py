@@ -675,3 +675,15 @@ def test_what_happens_is_answered_by_the_rule_that_opens_with_its_condition(real
         "Kva skjer når den fristen går ut – står vi utan avtale då?",
         history=["Kommunestyret har vedtatt å si opp samarbeidsavtalen med UNN. Hvor lang oppsigelsesfrist gjelder?"])
     assert answer.card.sentences[0].text.startswith("Dersom avtalen sies opp, skal ny avtale inngås")
+
+
+def test_a_follow_up_answered_by_a_party_s_rule_keeps_the_duty_table(real_assistant):
+    """"gjelder det fra fødestua også?" after a question on who goes with the ambulance is
+    answered by the shared rule that extends the duty; the table holds it, with its party, as
+    it held the duty the question before."""
+    earlier = ("Må jordmor eller lege følge med i ambulansen når en kvinne i begynnende fødsel har mer enn 90 "
+               "minutters reisevei?")
+    answer = real_assistant.ask("gjelder det fra fødestua også?", history=[earlier])
+    assert "fødestue" in answer.card.sentences[0].text
+    assert answer.responsibilities and answer.responsibilities[0].actor == "Felles"
+    assert "fødestue" in answer.responsibilities[0].duty

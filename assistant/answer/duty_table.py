@@ -46,7 +46,11 @@ def about_duties(question: Question, card: Card | None = None, index=None) -> bo
     or it speaks of a duty and the card's answer is a party's duty ("Er det vi som må halde UNN
     orientert?" answered by "Partnerne plikter å …"), or it brings in a party (names one, is
     asked from one side, or follows an earlier question) and is answered by one of the duty rows
-    ("Hvor lang tid har sykehuset på å sende tidligmelding?", "Gjelder det i helgene også?").
+    ("Hvor lang tid har sykehuset på å sende tidligmelding?", "Gjelder det i helgene også?"). A
+    follow-up answered by a party's rule that is no duty row of its own ("Dette gjelder også ved
+    transport fra fødestue til fødeavdeling." after a question on who goes with the ambulance,
+    "Ordfører kan delegere signering …") gets the table too: its conversation is about who does
+    what, and the rule is that party's.
     One that asks first for a fact (how much, which paragraph, what a word means) is only when
     it brings in a party and is answered by one of the duty rows ("Til hvilken alder har
     kommunen plikt til å oppnevne barnekoordinator?"): naming a party is not enough."""
@@ -63,7 +67,7 @@ def about_duties(question: Question, card: Card | None = None, index=None) -> bo
     elif question.names_duty and _GIVES_TASK.search(card.sentences[0].text):
         return True
     brings_party = bool(question.party or question.speaker or question.history or party_mentions(question.text))
-    return brings_party and index is not None and _is_duty_row(card, index)
+    return brings_party and index is not None and (_is_duty_row(card, index) or bool(question.history))
 
 
 def _is_duty_row(card: Card, index) -> bool:
