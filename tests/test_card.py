@@ -166,6 +166,30 @@ def test_the_first_sentence_names_whose_matter_it_is_when_no_party_is_its_subjec
     assert holder_party("Forskriften gir regler om helseinstitusjonens plikt til å varsle kommunen.") is None
     assert holder_party("Samarbeidsavtalen mellom kommunen og UNN ble signert i 2023.") is None
     assert holder_party("Dette er et godt tiltak for UNN.") is None
+    # the specialist who advises is the hospital's; a law that "viser til" a duty names its holder
+    assert holder_party("Den rådgivende spesialisten vil ha ansvaret for at det foreligger grunnlag for "
+                        "forsvarlige råd.") == "UNN"
+    assert holder_party("Shtjl § 6-3 viser til spesialisthelsetjenestens lovpålagte veiledningsplikt overfor den "
+                        "kommunale helse- og omsorgstjenesten.") == "UNN"
+    assert holder_party("Hotjl § 8-1 viser til kommunens plikt til å medvirke til undervisning.") == "Kommunen"
+
+
+def test_a_rule_of_the_agreement_that_names_no_party_binds_both():
+    """A rule of the signed agreement outside any party's duty block is both partners' (Felles);
+    not one that names a party, even as the one it is owed to, nor the patient's part."""
+    from assistant.answer.card import _binds_both
+    assert _binds_both("Beredskapsplanen skal være oppdatert og revideres minimum én gang per år.")
+    assert _binds_both("Dersom avtalen sies opp, skal ny avtale inngås innen det tidspunkt den oppsagte avtalen "
+                       "løper ut.")
+    assert not _binds_both("Meldingen skal sendes til kommunen.")
+    assert not _binds_both("Pasienten må samtykke i at tilbudet ytes i kommunen.")
+    assert not _binds_both("Med utskrivningsklar pasient menes en pasient som ikke lenger trenger sykehusopphold.")
+
+
+def test_the_card_gives_an_agreement_rule_without_a_party_to_both_partners(real_assistant):
+    answer = real_assistant.ask("Hvor ofte skal beredskapsplanen oppdateres?")
+    first = answer.card.sentences[0]
+    assert "revideres minimum én gang per år" in first.text and first.party == "Felles"
 
 
 def test_asked_who_the_first_sentence_names_the_party_that_acts_without_a_word_of_duty():

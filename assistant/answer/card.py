@@ -919,7 +919,24 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
         # it says what the party does without a word of duty.
         party = holder_party(c.text, acting=bool(question and question.asks[:1] == ("party",)))
         party = party or named_party(c.text)
+        if party is None and info is not None and info.kind in AGREEMENT_KINDS and _binds_both(c.text):
+            party = "Felles"
     return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
+
+
+# The documents the parties signed: their rules bind both unless they name one.
+AGREEMENT_KINDS = frozenset({"avtale", "retningslinje"})
+_PATIENT_SUBJECT = re.compile(r"^(?:pasienten|pasientene|brukeren|brukerne|den som|de som)\b", re.I)
+
+
+def _binds_both(text: str) -> bool:
+    """Whether a rule of the agreement, outside any party's duty block, binds both partners: it
+    gives a task ("Dersom avtalen sies opp, skal ny avtale inngås …", "Beredskapsplanen skal
+    revideres minimum én gang per år"), names neither party, not even as the one it is owed to
+    ("… viser til kommunens plikt …" is the municipality's), and is not the patient's part
+    ("Pasienten må samtykke …")."""
+    return (_RESPONSIBLE.search(text) is not None and not _PATIENT_SUBJECT.match(text)
+            and not any(rx.search(text) for party, rx in _HOLDER_RX if party != "Felles"))
 
 
 # A party named by its part in a handover of a task: the one that gives it away or the one that
@@ -978,7 +995,8 @@ def _clause_party(text: str, question: Question) -> str | None:
 # it names that is not a recipient ("til kommunen", "fra UNN"). Words for the parties' people
 # and services count ("fastlegen", "behandler i sykehuset", "hos fastlegen").
 _HOLDERS = (("UNN", r"(?:behandler|legen?|\w*avdeling(?:en)?|\w*enhet(?:en)?) i (?:sykehuset|UNN)|"
-                    r"UNN|UNNs|sykehuset|sykehusets|helseforetaket|spesialisthelsetjenesten|utskrivende enhet"),
+                    r"UNN|UNNs|sykehuset|sykehusets|helseforetaket|spesialisthelsetjenesten|spesialisthelsetjenestens|"
+                    r"(?:den rådgivende )?spesialisten|spesialistene|utskrivende enhet"),
             ("Kommunen", r"(?:behandler|legen?|\w*tjenesten) i (?:primærhelsetjenesten|kommunen)|"
                          r"kommunen|kommunene|kommunens|kommunestyret|fastlegen|fastlegene|hjemmetjenesten|"
                          r"hjemmesykepleien|helsestasjonen|primærhelsetjenesten|førstelinjen|kommunehelsetjenesten|"
@@ -1019,6 +1037,7 @@ _JOINED = re.compile(rf"\b(?:{_HOLDERS[0][1]})(?:\s+\w+)?\s+og\s+(?:\w+\s+)?(?:{
 TASK_WORDS = r"skal|må|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|sørge for"
 _RESPONSIBLE = re.compile(rf"\b(?:{TASK_WORDS})\b", re.I)
 _RECIPROCAL = re.compile(r"\bhverandre\b", re.I)
+_REFERS = frozenset({"viser", "vises", "vise", "henviser", "henvises", "refererer"})
 _DETERMINER = frozenset({"den", "det", "de", "sin", "sitt", "sine", "aktuelle", "rette", "berørte", "hele", "annen",
                          "andre", "ny", "nye", "mottakende", "ansvarlige"})
 
@@ -1051,6 +1070,8 @@ def holder_party(text: str, acting: bool = False) -> str | None:
                 before.pop()
             # only determiners since the last name: as that one ("til kommunen, den aktuelle …")
             recipient = before[-1] in recipients if before else (last_end >= 0 and last_recipient)
+            if recipient and before[-2:-1] and before[-2] in _REFERS:
+                recipient = False  # "… viser til kommunens plikt": whose the duty is, not who receives
         if not recipient:
             found.add(party)
         last_end, last_recipient = end, recipient
