@@ -195,6 +195,11 @@ def test_we_means_the_side_the_question_is_asked_from():
     assert speaker_side("We at the hospital have a patient. What must we send?") == "UNN"
     nursing_home = "Pasienten legges inn fra korttidsplass på sykehjemmet vårt. Er det noe vi må opplyse sykehuset om?"
     assert asked_party(nursing_home, speaker_side(nursing_home)) == "Kommunen"
+    # an asker who introduces themselves by a municipal role; "municipal" alone is no asker
+    role = "As the municipal coordinator I see my client needs one at the hospital. How quickly must I notify UNN?"
+    assert speaker_side(role) == "Kommunen" and asked_party(role, "Kommunen") == "Kommunen"
+    assert speaker_side("Som kommunal koordinator lurer jeg på hvor raskt jeg må varsle UNN.") == "Kommunen"
+    assert speaker_side("Is this counted as the municipal share of the costs?") is None
 
 
 @pytest.mark.parametrize("question, side", [
@@ -487,3 +492,11 @@ def test_the_party_that_is_told_is_not_the_party_whose_duty_is_asked(question, p
                                       "Is there a fee for this?"])
 def test_billing_and_fees_ask_whether_something_is_paid_for(question):
     assert "cost" in answer_types(question)
+
+
+def test_a_follow_up_that_states_rather_than_asks_is_read_as_one_question():
+    """"She is going to a nursing home instead." joined on reads as a question, not "….?"."""
+    from assistant.answer.understand import interpret
+
+    read = interpret("She is going to a nursing home instead.", "Who is responsible for the trip home?")
+    assert read == "Who is responsible for the trip home – she is going to a nursing home instead?"

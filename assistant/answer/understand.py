@@ -267,6 +267,9 @@ _WHICH_PARTY = re.compile(
 # English "at" only before "the": Norwegian "at" is "that" ("Kan vi kreve at sykehuset …" is asked
 # by the municipality, of the hospital).
 _AT_THE = r"at(?=\s+the\b)"
+# A person's role, after the side it belongs to ("kommunal koordinator", "municipal case worker").
+_ROLE_NOUN = (r"(?:coordinator|nurse|doctor|physician|case ?worker|midwife|therapist|physiotherapist|manager|"
+              r"koordinator|sykepleier|sjukepleiar|lege|saksbehandler|jordmor|fysioterapeut|ergoterapeut|leder|leiar)")
 _SPEAKER = [
     ("UNN", re.compile(rf"\b{_SELF}\s+(?:\w+\s+){{0,2}}(?:på|i|ved|on|in|{_AT_THE})\s+(?:\w+\s+)?(?:sykehuset|sjukehuset|"
                        rf"sengeposten|sengepost|avdelingen|avdelinga|posten|poliklinikken|intensiv\w*|medisinsk|kirurgisk|"
@@ -277,6 +280,9 @@ _SPEAKER = [
                             rf"helsestasjonen|legevakten|legevakta|tildelingskontoret|the municipality|home care|"
                             rf"the nursing home|nursing home)\b|\b(?:som|as an?|i'm an?|i am an?|jeg er|eg er)\s+"
                             rf"(?:fastlege|kommunelege|helsesykepleier|helsesjukepleiar|saksbehandler|gp|municipal)\b|"
+                            # "As the municipal coordinator …", "Som kommunal koordinator …"
+                            rf"\b(?:som|as(?: the| an?)?|i'm(?: the| an?)?|i am(?: the| an?)?|jeg er|eg er)\s+"
+                            rf"(?:municipal|kommunal|kommunale)\s+(?:\w+\s+)?{_ROLE_NOUN}\b|"
                             rf"\b(?:vår|vår|our)\s+(?:kommune|municipality)\b", re.I)),
 ]
 
@@ -636,7 +642,7 @@ def interpret(text: str, earlier: str) -> str:
     if not re.match(r"(?:UNN|KAD|ØHD|USK|IP|KE|GP|PLO|I)\b", follow):
         follow = follow[0].lower() + follow[1:]
     if not follow.endswith("?"):
-        follow += "?"
+        follow = follow.rstrip(".!…;: ") + "?"
     return f"{earlier} – {follow}"
 
 
