@@ -267,6 +267,8 @@ def test_an_english_question_s_plain_words_are_known_through_the_glossary(lexica
     aliases = focus_aliases(q)
     assert set(match_terms("varsle")) & set(aliases) and set(match_terms("plikt")) & set(aliases)
     assert understand("Who pays the extra staff costs?", lexical).focus[0].via == "ordliste"
+    offer = understand("Does UNN have to offer patients a coordinator?", lexical).words.expansions
+    assert any(expansion.startswith("tilby") for expansion in offer)  # the verb, not only "tilbud"
 
 
 def test_the_forms_of_one_word_give_the_same_terms_to_compare():
