@@ -711,3 +711,15 @@ def test_a_follow_up_answered_by_a_party_s_rule_keeps_the_duty_table(real_assist
     assert "fødestue" in answer.card.sentences[0].text
     assert answer.responsibilities and answer.responsibilities[0].actor == "Felles"
     assert "fødestue" in answer.responsibilities[0].duty
+
+
+def test_a_number_that_is_the_condition_of_a_duty_gets_that_duty_in_the_table(real_assistant):
+    """"Hvor mange minutter reisevei …?" asks a number, but the number is the condition of a
+    shared duty (a midwife or doctor goes with the ambulance): that duty is the table's row. A
+    paragraph or a meaning asked the same way is no one's duty and gets no table."""
+    answer = real_assistant.ask("Hvor mange minutter reisevei må det være før jordmor eller lege skal være med i "
+                                "ambulansen ved fødsel?")
+    assert "90 minutter" in answer.card.sentences[0].text
+    assert answer.responsibilities and answer.responsibilities[0].actor == "Felles"
+    assert "90 minutter" in answer.responsibilities[0].duty
+    assert not real_assistant.ask("Hva betyr det at en pasient er utskrivningsklar?").responsibilities

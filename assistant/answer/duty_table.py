@@ -63,7 +63,11 @@ def about_duties(question: Question, card: Card | None = None, index=None) -> bo
         return False
     if fact:
         if not (question.history or question.names_duty):
-            return False  # a fact asked of a party without a word of duty, and no follow-up
+            # a fact asked of a party without a word of duty, and no follow-up: none, unless
+            # the number asked is a condition of a party's duty ("Kor lang reiseveg før jordmor
+            # skal følgje med?" is answered by "… der jordmor eller lege ledsager … og reisevei
+            # lenger enn 90 minutter"); a paragraph or a meaning is no one's duty
+            return question.asks[0] == "amount" and index is not None and _is_duty_row(card, index)
     elif question.names_duty and _GIVES_TASK.search(card.sentences[0].text):
         return True
     brings_party = bool(question.party or question.speaker or question.history or party_mentions(question.text))
