@@ -184,6 +184,7 @@ def test_a_rule_of_the_agreement_that_names_no_party_binds_both():
     assert not _binds_both("Meldingen skal sendes til kommunen.")
     assert not _binds_both("Pasienten må samtykke i at tilbudet ytes i kommunen.")
     assert not _binds_both("Med utskrivningsklar pasient menes en pasient som ikke lenger trenger sykehusopphold.")
+    assert not _binds_both("Barnevernansvarlig er kontaktperson for den enkelte barneverninstitusjon.")  # a title
 
 
 def test_the_card_gives_an_agreement_rule_without_a_party_to_both_partners(real_assistant):

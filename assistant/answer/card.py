@@ -934,8 +934,11 @@ def _binds_both(text: str) -> bool:
     gives a task ("Dersom avtalen sies opp, skal ny avtale inngås …", "Beredskapsplanen skal
     revideres minimum én gang per år"), names neither party, not even as the one it is owed to
     ("… viser til kommunens plikt …" is the municipality's), and is not the patient's part
-    ("Pasienten må samtykke …")."""
-    return (_RESPONSIBLE.search(text) is not None and not _PATIENT_SUBJECT.match(text)
+    ("Pasienten må samtykke …"). A role's title is no task ("Barnevernansvarlig er
+    kontaktperson …" names the hospital's child-welfare officer)."""
+    tasked = any(not (w := m.group(0).lower()).endswith("ansvarlig") or w == "ansvarlig"
+                 for m in _RESPONSIBLE.finditer(text))
+    return (tasked and not _PATIENT_SUBJECT.match(text)
             and not any(rx.search(text) for party, rx in _HOLDER_RX if party != "Felles"))
 
 
