@@ -936,9 +936,7 @@ def _binds_both(text: str) -> bool:
     ("… viser til kommunens plikt …" is the municipality's), and is not the patient's part
     ("Pasienten må samtykke …"). A role's title is no task ("Barnevernansvarlig er
     kontaktperson …" names the hospital's child-welfare officer)."""
-    tasked = any(not (w := m.group(0).lower()).endswith("ansvarlig") or w == "ansvarlig"
-                 for m in _RESPONSIBLE.finditer(text))
-    return (tasked and not _PATIENT_SUBJECT.match(text)
+    return (_TASK_NOT_TITLE.search(text) is not None and not _PATIENT_SUBJECT.match(text)
             and not any(rx.search(text) for party, rx in _HOLDER_RX if party != "Felles"))
 
 
@@ -1039,6 +1037,8 @@ _JOINED = re.compile(rf"\b(?:{_HOLDERS[0][1]})(?:\s+\w+)?\s+og\s+(?:\w+\s+)?(?:{
 # Words that give someone a task or a responsibility.
 TASK_WORDS = r"skal|må|\w*plikt\w*|\w*ansvar\w*|forplikte\w*|påhviler|sørger for|sørge for"
 _RESPONSIBLE = re.compile(rf"\b(?:{TASK_WORDS})\b", re.I)
+# A task word that is not the end of a role's title ("barnevernansvarlig"; "ansvarlig" alone is one).
+_TASK_NOT_TITLE = re.compile(rf"\b(?!\w+ansvarlig\b)(?:{TASK_WORDS})\b", re.I)
 _RECIPROCAL = re.compile(r"\bhverandre\b", re.I)
 _REFERS = frozenset({"viser", "vises", "vise", "henviser", "henvises", "refererer"})
 _DETERMINER = frozenset({"den", "det", "de", "sin", "sitt", "sine", "aktuelle", "rette", "berørte", "hele", "annen",

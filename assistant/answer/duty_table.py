@@ -70,8 +70,12 @@ def about_duties(question: Question, card: Card | None = None, index=None) -> bo
             return question.asks[0] == "amount" and index is not None and _is_duty_row(card, index)
     elif question.names_duty and _GIVES_TASK.search(card.sentences[0].text):
         return True
-    brings_party = bool(question.party or question.speaker or question.history or party_mentions(question.text))
-    return brings_party and index is not None and (_is_duty_row(card, index) or bool(question.history))
+    if index is None:
+        return False
+    if question.history:
+        return True  # a follow-up whose answer is a party's rule (the card has a party)
+    brings_party = bool(question.party or question.speaker or party_mentions(question.text))
+    return brings_party and _is_duty_row(card, index)
 
 
 def _is_duty_row(card: Card, index) -> bool:

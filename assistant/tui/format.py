@@ -19,6 +19,8 @@ from assistant.terminal import visible
 HIGHLIGHT = "bold underline"
 CITATION = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö0-9]+")
+
+
 def safe(text: str | None) -> str:
     """The text with control characters (ESC, bell, bidi overrides …) shown as visible symbols:
     the same rule as the CLI's (`assistant.terminal.visible`)."""
