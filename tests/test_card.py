@@ -724,3 +724,16 @@ def test_a_number_that_is_the_condition_of_a_duty_gets_that_duty_in_the_table(re
     assert answer.responsibilities and answer.responsibilities[0].actor == "Felles"
     assert "90 minutter" in answer.responsibilities[0].duty
     assert not real_assistant.ask("Hva betyr det at en pasient er utskrivningsklar?").responsibilities
+
+
+def test_a_threshold_in_the_rule_is_not_shown_as_its_deadline(real_assistant):
+    """The ambulance rule holds "reisevei lenger enn 90 minutter": the condition for the duty,
+    not a time within which it must be done. The card shows no "Frist: 90 minutter"; a rule
+    with a real time limit keeps its deadline."""
+    answer = real_assistant.ask("Må jordmor eller lege følge med i ambulansen når en kvinne i begynnende fødsel har "
+                                "lang reisevei?")
+    assert "90 minutter" in answer.card.sentences[0].text
+    assert answer.card.deadline is None or "90" not in answer.card.deadline
+    timed = real_assistant.ask("Hvor lang tid har kommunen på seg til å protestere på en faktura for "
+                               "utskrivningsklare pasienter?")
+    assert timed.card.deadline and "30 dager" in timed.card.deadline

@@ -1107,9 +1107,13 @@ def _card(question: Question, sentences: tuple[CardSentence, ...], index, main: 
                 paragraph=paragraph, amount=amount, heading=heading)
 
 
+# A span after a comparison is a threshold the rule depends on ("reisevei lenger enn 90
+# minutter", "brukere under 67 år"), not a time limit for doing it.
+_THRESHOLD = re.compile(r"\b(?:(?:lenger|lengre|mer|mindre|kortere|færre|flere)\s+enn|over|under|minst|opptil)\s*$", re.I)
+
+
 def _duration_of(text: str) -> str | None:
-    m = DURATION.search(text)
-    return m.group(0) if m else None
+    return next((m.group(0) for m in DURATION.finditer(text) if not _THRESHOLD.search(text[:m.start()])), None)
 
 
 def card_text(card: Card | None, english: bool = False) -> str:
