@@ -456,6 +456,9 @@ def test_a_person_asked_about_after_a_modal_points_back_and_kva_tid_asks_a_time(
     ("Finnes det en grense for CRP før fastlegen kan legge pasienten på KAD?", "amount"),
     ("Er det noe spesielt vi må opplyse sykehuset om angående plassen?", "content"),
     ("Is there a deadline for sending the report?", "deadline"),
+    ("er det et bestemt tidspunkt på dagen meldingen om USK bør sendes?", "deadline"),
+    ("Finst det ein bestemt dag det skal sendast?", "deadline"),
+    ("Is there a set time of day the message should be sent?", "deadline"),
 ])
 def test_is_there_a_thing_asks_for_the_thing_before_yes_or_no(question, first):
     """"Er det noe tidspunkt …?" asks for the time (its answer says yes or no as well); a modal

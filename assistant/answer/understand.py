@@ -57,7 +57,10 @@ _ASKS = {
                 r"how (?:fast|quickly|soon|long|late|early)|within how|"
                 r"(?:hvor|kor|how) mange (?:dager|dagar|timer|timar|døgn|uker|veker|måneder|månader|virkedager|days|hours|weeks|months)|"
                 r"(?:hvor|kor) ofte|how often|how frequently|hvilken dag|kva dag|which day|which date|fra når|frå når|from when|"
-                r"senest|seinast|klokka|klokken|what time|kva tid|hvilken tid|(?:noe|noko|hvilket|kva|eit|et) tidspunkt|"
+                r"senest|seinast|klokka|klokken|what time|kva tid|hvilken tid|(?:noe|noko|hvilket|kva|eit|et)\s+(?:\w+\s+)?tidspunkt|"
+                r"(?:et|eit|en|ein|ei|noen|nokon|noe|noko)\s+(?:bestemt|bestemte|fast|faste|spesiell|spesielt|spesifikk|spesifikt|"
+                r"konkret|særskilt|eksakt)\s+(?:dag|dagar|dager|ukedag|klokkeslett|tid)|"
+                r"(?:a|any)\s+(?:set|specific|particular|fixed|certain)\s+(?:time|day|hour)|time of (?:the )?day|"
                 r"tid på (?:dagen|døgnet)|åpningstid\w*|opningstid\w*|besøkstid\w*|"
                 r"opening hours|visiting hours|har \w+ åpent|er \w+ åpen)\b|\w+frist\w*",
     "amount": r"\b(?:hvor mye|hvor mykje|kor mykje|kor mye|how much|hva koster|kva kostar|what does \w+ cost|"
@@ -125,7 +128,7 @@ _ASKS_RX = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
 # or required.
 _FINITE_VERB = re.compile(
     r"(?:^|[.?!]\s+|,\s*)(?:og |men |så |eller |and |but |or )?(kan|må|skal|får|bør|er|har|gjelder|trenger|treng|plikter|"
-    r"pliktar|finnes|fins|blir|vert|stemmer|kjem|kommer|hører|høyrer|holder|held|dekker|dekkjer|"
+    r"pliktar|finnes|fins|finst|blir|vert|stemmer|kjem|kommer|hører|høyrer|holder|held|dekker|dekkjer|"
     r"is|are|can|may|must|should|do|does|did|will|could|has|have|would|[A-ZÆØÅa-zæøå]\w+es)\b", re.I)
 _PERMISSION = re.compile(r"\b(?:kan|må|skal|får|bør|lov|lovlig|tillatt|tillate|plikt\w*|krav på|rett til|"
                          r"nødvendig|påkrevd|obligatorisk|allowed|permitted|may|can|must|required|obliged|have to|"
@@ -152,7 +155,7 @@ _FALLBACK_ASKS = (
 # "Is there a …?" ("Er det noe …", "Finnes det en …", "Is there any …"): what follows is the
 # thing asked for, when it is a kind of answer (a time, a limit, an amount) named within a few words.
 _THERE_IS = re.compile(r"(?:er|finnes|fins|finst|is|are)\s+(?:det|der|there)\s+(?:\w+\s+)?"
-                       r"(?:noe|noen|noko|nokon|et|en|ei|eit|any|a|an|some)\s+", re.I)
+                       r"(?:noe|noen|noko|nokon|et|en|ei|ein|eit|any|a|an|some)\s+", re.I)
 _THERE_REACH = 25
 # "Er det noe (spesielt) vi må …?": anything a party must do, tell or bring.
 _THING_TO_DO = re.compile(r"(?:\w+\s+)?(?:vi|eg|jeg|man|ein|en|dere|de|dei|we|I|you|kommunen|sykehuset|sjukehuset|unn)"
