@@ -38,6 +38,14 @@ class DocumentInfo:
     national: bool = False
     hospital: str = "UNN"
     replaces: str = ""
+    # Whose duty the whole document is about ("Spesialisthelsetjenestens veiledningsplikt …":
+    # UNN) and the beginnings of that duty's words ("veiled"): an answer sentence of the
+    # document that names no party but speaks of the duty is that party's.
+    duty_holder: str = ""
+    duty_topic: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "duty_topic", tuple(self.duty_topic))  # a list when read from JSON
 
     @property
     def background(self) -> bool:

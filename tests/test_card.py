@@ -737,3 +737,32 @@ def test_a_threshold_in_the_rule_is_not_shown_as_its_deadline(real_assistant):
     timed = real_assistant.ask("Hvor lang tid har kommunen på seg til å protestere på en faktura for "
                                "utskrivningsklare pasienter?")
     assert timed.card.deadline and "30 dager" in timed.card.deadline
+
+
+def test_a_rule_of_the_circular_on_the_hospital_s_duty_is_the_hospital_s(real_assistant):
+    """The circular is about the specialist service's duty to guide; "Det kan ikke kreves
+    vederlag for den veiledning …" names no party but is UNN's rule, so "Kan de ta betalt for
+    det?" gets it with UNN on the card and as the table's first row."""
+    earlier = ("Jeg er sykepleier på et sykehjem. Har spesialisthelsetjenesten plikt til å veilede oss om en pasient "
+               "med et komplisert sår som de har behandlet?")
+    answer = real_assistant.ask("Kan de ta betalt for det?", history=[earlier])
+    first = answer.card.sentences[0]
+    assert "vederlag" in first.text or "betaling" in first.text
+    assert answer.card.party == "UNN" and first.party == "UNN"
+    assert answer.responsibilities and answer.responsibilities[0].actor == "UNN"
+
+
+def test_only_a_sentence_on_the_document_s_duty_takes_its_holder():
+    """A sentence of the circular that speaks of something beside the duty ("Hvem som anses som
+    helsepersonell …") is no one's; one on the duty ("opplæring/veiledning om … liggesår") is
+    the holder's. A document without a holder gives none."""
+    from assistant.answer.card import on_duty_topic
+    from assistant.models import DocumentInfo
+
+    circular = DocumentInfo(id="r", title="Rundskriv", short_title="r", source_file="r.txt", kind="rundskriv",
+                            duty_holder="UNN", duty_topic=["veiled"])
+    assert on_duty_topic("Et eksempel på det sistnevnte kan være opplæring/veiledning om stell av liggesår.", circular)
+    assert on_duty_topic("Veiledningsplikten er absolutt.", circular)
+    assert not on_duty_topic("Hvem som anses som helsepersonell følger av helsepersonelloven § 3.", circular)
+    assert not on_duty_topic("Veiledningsplikten er absolutt.", DocumentInfo(id="a", title="A", short_title="a",
+                                                                             source_file="a.txt"))

@@ -597,6 +597,7 @@ def test_a_corpus_without_documents_says_so(run_cli, tmp_path):
 @pytest.mark.parametrize("manifest", [
     'source = "x"\n', '[source]\nfile = "a.txt"\n', '[[source]]\nfile = "a.txt"\ndocument = "x"\n',
     '[[source]]\nfile = "a.txt"\ndocument = [1]\n', '[[source]]\nfile = "a.txt"\nstart = 5\n',
+    '[[source]]\nfile = "a.txt"\nduty_holder = "Sykehuset"\n', '[[source]]\nfile = "a.txt"\nduty_topic = "veiled"\n',
 ])
 def test_a_manifest_value_of_the_wrong_type_is_named(run_cli, tmp_path, manifest):
     corpus = tmp_path / "korpus"

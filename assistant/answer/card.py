@@ -921,7 +921,18 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
         party = party or named_party(c.text)
         if party is None and info is not None and info.kind in AGREEMENT_KINDS and _binds_both(c.text):
             party = "Felles"
+        if party is None and info is not None and on_duty_topic(c.text, info):
+            party = info.duty_holder
     return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
+
+
+def on_duty_topic(text: str, info) -> bool:
+    """Whether a sentence of a document about one party's duty (the manifest's `duty_holder`)
+    speaks of that duty: holds a word that begins like one of its `duty_topic` ("veiled":
+    "veiledning", "veiledningsplikten"), not only something beside it ("Hvem som anses som
+    helsepersonell følger av helsepersonelloven § 3")."""
+    return bool(info.duty_holder) and any(re.search(rf"(?<![\w-]){re.escape(word)}", text, re.I)
+                                          for word in info.duty_topic)
 
 
 # The documents the parties signed: their rules bind both unless they name one.

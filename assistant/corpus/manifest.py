@@ -80,6 +80,11 @@ def _parse_document(path: Path, file: str, raw: dict) -> DocumentSpec:
     except re.error as exc:
         raise ManifestError(f"{path}: ugyldig start-mønster for {doc_id}: {exc}.") from None
     title = str(raw.get("title") or Path(file).stem)
+    holder, topic = raw.get("duty_holder", ""), raw.get("duty_topic", [])
+    if holder not in ("", "UNN", "Kommunen", "Felles"):
+        raise ManifestError(f"{path}: duty_holder for {doc_id} må være «UNN», «Kommunen» eller «Felles».")
+    if not isinstance(topic, list) or not all(isinstance(word, str) and word.strip() for word in topic):
+        raise ManifestError(f"{path}: duty_topic for {doc_id} må være en liste med ord, f.eks. [\"veiled\"].")
     info = DocumentInfo(
         id=doc_id,
         title=title,
@@ -92,6 +97,8 @@ def _parse_document(path: Path, file: str, raw: dict) -> DocumentSpec:
         national=bool(raw.get("national", False)),
         hospital=str(raw.get("hospital", "UNN")),
         replaces=str(raw.get("replaces", "")),
+        duty_holder=holder,
+        duty_topic=tuple(word.strip() for word in topic),
     )
     return DocumentSpec(info=info, start=pattern, headings=headings)
 
