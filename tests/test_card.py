@@ -766,3 +766,12 @@ def test_only_a_sentence_on_the_document_s_duty_takes_its_holder():
     assert not on_duty_topic("Hvem som anses som helsepersonell følger av helsepersonelloven § 3.", circular)
     assert not on_duty_topic("Veiledningsplikten er absolutt.", DocumentInfo(id="a", title="A", short_title="a",
                                                                              source_file="a.txt"))
+
+
+def test_who_pays_is_answered_by_who_bears_the_cost(real_assistant):
+    """"Hvem betaler for det?" after a question on inviting the hospital to an exercise asks who
+    pays: the rule that each partner covers its own costs, not the sentence on who invites."""
+    answer = real_assistant.ask("Hvem betaler for det?", history=[
+        "Kommunen planlegger en stor beredskapsøvelse. Skal vi invitere UNN med?"])
+    assert answer.card.sentences[0].text.startswith("Partnerne dekker sine egne kostnader")
+    assert answer.card.party == "Felles"

@@ -740,6 +740,10 @@ def choose_main(question: Question, cands: list[Candidate], scores: np.ndarray, 
     elif kind == "deadline" and _HOW_OFTEN_ASKED.search(question.search_text):
         # Like a crisp detail: a frequency answers only where it is stated, wherever it ranks.
         wanted = [i for i in order if _FREQUENCY.search(cands[i].text)] or wanted
+    elif kind == "party" and "cost" in question.asks:
+        # "Hvem betaler (da)?" asks who pays: a sentence on who pays or bears the cost
+        # ("Partnerne dekker sine egne kostnader."), before one on who invites whom.
+        wanted = [i for i in wanted if supplies(cands[i], "cost", index)] or wanted
     elif kind == "deadline" and _HOW_SOON_ASKED.search(question.search_text):
         soon = [i for i in order if scores[i] >= further
                 and (_SOON.search(cands[i].text) or _CLOCK.search(cands[i].text))]
