@@ -505,3 +505,15 @@ def test_a_follow_up_that_states_rather_than_asks_is_read_as_one_question():
 
     read = interpret("She is going to a nursing home instead.", "Who is responsible for the trip home?")
     assert read == "Who is responsible for the trip home – she is going to a nursing home instead?"
+
+
+def test_a_question_that_opens_on_its_own_party_is_not_rewritten(lexical):
+    """"Kan sykehuset ta betalt for å veilede hjemmesykepleien?" asked after "Hvem betaler for
+    det?" shares only the word for paying; it names its own subject and matter and stands
+    alone. "Må kommunen betale for det?" points back ("det") and is still read with the
+    conversation."""
+    history = ["Kommunen planlegger en stor beredskapsøvelse. Skal vi invitere UNN med?", "Hvem betaler for det?"]
+    alone = understand("Kan sykehuset ta betalt for å veilede hjemmesykepleien?", lexical, history=history)
+    assert alone.interpreted is None
+    leaning = understand("Må kommunen betale for det?", lexical, history=history[:1])
+    assert leaning.interpreted is not None

@@ -520,6 +520,10 @@ _OPENS_ON_PERSON = re.compile(rf"^\W*(?:(?:og|men|and|but)\s+)?"
                               rf"(?:{_MODAL_BEFORE_PERSON}|gjer|gjør|har|er|have|has|are|is)\s+(?:{_PERSON})\b", re.I)
 
 
+_OPENS_ON_PARTY = re.compile(rf"^\W*(?:{_MODAL_BEFORE_PERSON}|har|er|gjelder|gjeld|plikter|pliktar|has|is|are)\s+"
+                            rf"(?:{_PARTY_WORDS[0][1]}|{_PARTY_WORDS[1][1]})\b", re.I)
+
+
 def follow_up_score(text: str, focus: tuple[Focus, ...]) -> int:
     """How strongly a question leans on the one before it: it opens as a continuation ("og",
     "hva med", "what about"), points back ("gjelder det", "hvem betaler da?", "må den …"), is a
@@ -533,6 +537,9 @@ def follow_up_score(text: str, focus: tuple[Focus, ...]) -> int:
     score += n_words <= 6 and not _VERB.search(text)
     score += {0: 2, 1: 2, 2: 1, 3: 0}.get(topic, -1 if topic < 6 else -2)
     score += n_words <= 8
+    # "Kan sykehuset ta betalt for å veilede hjemmesykepleien?" opens on its own subject, a party
+    # named, not on one pointed back to ("Kan de …"): a question of its own.
+    score -= bool(_OPENS_ON_PARTY.match(text))
     return score
 
 
