@@ -31,7 +31,7 @@ from assistant.corpus.duties import (
     subject_party,
 )
 from assistant.corpus.supplies import DURATION, NUMBER, POINTER, SUPPLIES, traits
-from assistant.models import Card, CardSentence, Chunk, Hit, Question
+from assistant.models import Card, CardSentence, Chunk, DocumentInfo, Hit, Question
 from assistant.search.lexical import fold_particle_verbs, terms
 from assistant.search.questions import letters
 
@@ -930,7 +930,7 @@ def _card_sentence(c: Candidate, role: str, index, english: bool, question: Ques
     return CardSentence(c.text, c.rank, party, label, role, c.chunk.id)
 
 
-def on_duty_topic(text: str, info) -> bool:
+def on_duty_topic(text: str, info: DocumentInfo) -> bool:
     """Whether a sentence of a document about one party's duty (the manifest's `duty_holder`)
     speaks of that duty: holds a word that begins like one of its `duty_topic` ("veiled":
     "veiledning", "veiledningsplikten"), not only something beside it ("Hvem som anses som
@@ -952,7 +952,7 @@ def _binds_both(text: str) -> bool:
     ("Pasienten må samtykke …"). A role's title is no task ("Barnevernansvarlig er
     kontaktperson …" names the hospital's child-welfare officer)."""
     return (_TASK_NOT_TITLE.search(text) is not None and not _PATIENT_SUBJECT.match(text)
-            and not any(rx.search(text) for party, rx in _HOLDER_RX if party != "Felles"))
+            and not _names_either(text))
 
 
 # A party named by its part in a handover of a task: the one that gives it away or the one that
@@ -1029,6 +1029,11 @@ _TOGETHER = re.compile(r"(?<![\w-])(?:partnere|avtalepartene|i fellesskap|helsef
 _PLACED = re.compile(r"^I (UNN|kommunen)\b")
 
 
+def _names_either(text: str) -> bool:
+    """Whether a sentence names UNN or the municipality (in any role)."""
+    return any(rx.search(text) for party, rx in _HOLDER_RX if party != "Felles")
+
+
 def named_party(text: str) -> str | None:
     """The party of a sentence that gives it no task but names it as the one who acts or holds
     the matter: as its first words ("Kommunen kan på forespørsel …", "Ordfører kan delegere …"),
@@ -1039,7 +1044,7 @@ def named_party(text: str) -> str | None:
             return party
     if placed := _PLACED.match(text):
         return "UNN" if placed.group(1) == "UNN" else "Kommunen"
-    if _TOGETHER.search(text) and not any(rx.search(text) for party, rx in _HOLDER_RX if party != "Felles"):
+    if _TOGETHER.search(text) and not _names_either(text):
         return "Felles"
     return None
 

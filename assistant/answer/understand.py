@@ -521,7 +521,7 @@ _OPENS_ON_PERSON = re.compile(rf"^\W*(?:(?:og|men|and|but)\s+)?"
 
 
 _OPENS_ON_PARTY = re.compile(rf"^\W*(?:{_MODAL_BEFORE_PERSON}|har|er|gjelder|gjeld|plikter|pliktar|has|is|are)\s+"
-                            rf"(?:{_PARTY_WORDS[0][1]}|{_PARTY_WORDS[1][1]})\b", re.I)
+                            rf"(?:{dict(_PARTY_WORDS)['UNN']}|{dict(_PARTY_WORDS)['Kommunen']})\b", re.I)
 
 
 def follow_up_score(text: str, focus: tuple[Focus, ...]) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.errors import ManifestError
 from assistant.locks import atomic_write
-from assistant.models import DocumentInfo
+from assistant.models import ACTORS, DocumentInfo
 
 MANIFEST_NAME = "manifest.toml"
 HEADING_STYLES = ("numbered", "sak", "guide")
@@ -81,8 +81,8 @@ def _parse_document(path: Path, file: str, raw: dict) -> DocumentSpec:
         raise ManifestError(f"{path}: ugyldig start-mønster for {doc_id}: {exc}.") from None
     title = str(raw.get("title") or Path(file).stem)
     holder, topic = raw.get("duty_holder", ""), raw.get("duty_topic", [])
-    if holder not in ("", "UNN", "Kommunen", "Felles"):
-        raise ManifestError(f"{path}: duty_holder for {doc_id} må være «UNN», «Kommunen» eller «Felles».")
+    if holder and holder not in ACTORS:
+        raise ManifestError(f"{path}: duty_holder for {doc_id} må være en av {', '.join(f'«{a}»' for a in ACTORS)}.")
     if not isinstance(topic, list) or not all(isinstance(word, str) and word.strip() for word in topic):
         raise ManifestError(f"{path}: duty_topic for {doc_id} må være en liste med ord, f.eks. [\"veiled\"].")
     info = DocumentInfo(
