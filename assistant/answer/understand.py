@@ -405,6 +405,13 @@ mulig mogleg ofte lenge mange mye mykje stor store lang lange langt
 innan tid tida tiden dagen døgnet tidspunkt tidspunktet stedet staden instead
 forskrift forskriften forskrifta hjemmel hjemmelen hjemlet heimel heimla lovhjemmel lovheimel
 heter heiter navn navnet namn namnet name
+many much long often
+mens medan hos imot overfor etterpå fortsatt framleis likevel selve faktisk gjerne snart allerede alltid aldri
+igjen enda ennå helt heilt veldig ganske litt mer meir hele heile gjennom rundt inne ute våre vårt vår dykkar
+dersom fordi sidan siden nok neste
+about after before between while during still also already again then some every each into than just only
+even really actually anyway too very more next such other another
+she he her him his they them their you your was were been being got gets
 """.split())
 
 
