@@ -482,6 +482,24 @@ def test_a_sentence_giving_each_party_its_task_is_the_party_asked_about(real_ass
         assert answer.card.party == party
 
 
+def test_a_sentence_giving_each_party_its_share_of_what_is_asked_is_both_parties():
+    """Asked who pays for both kinds of representative, the sentence that gives each party one
+    of them answers "both"; asked of one kind, its party; a word both clauses hold ("dekker
+    utgifter") and the parties' own names tell the clauses nothing."""
+    from assistant.answer.card import _clause_party
+    from assistant.models import Focus, Question, QueryWords
+
+    def asking(*focus: str) -> Question:
+        return Question(text="?", words=QueryWords(text="?"), lang="nb", focus=tuple(Focus(w, True) for w in focus))
+
+    text = "Videre dekker kommunen utgifter til fastlegerepresentanter, og UNN dekker utgifter til brukerrepresentanter."
+    assert _clause_party(text, asking("dekker", "fastlegerepresentanten", "brukerrepresentanten")) == "Felles"
+    assert _clause_party(text, asking("kommune", "dekke", "utgiftene", "fastlegerepresentanten")) == "Kommunen"
+    assert _clause_party(text, asking("brukerrepresentant")) == "UNN"
+    assert _clause_party(text, asking("dekker", "utgiftene")) is None
+    assert _clause_party("Kommunen dekker reisen.", asking("reisen")) is None
+
+
 def test_a_time_said_in_words_answers_how_fast():
     """"Hvor fort?" is answered by "på kort varsel" or "uten ugrunnet opphold", not only by a
     number of days; a sentence that names no time does not answer it."""

@@ -995,16 +995,30 @@ def _giver(question: str, speaker: str | None) -> str | None:
     return OTHER_SIDE.get(speaker or "") if re.search(r"\b(?:vi|we)\b", question[:take.start()], re.I) else None
 
 
+_PARTY_WORDS_TEXT = "kommune kommunen kommunene kommunens unn unns sykehus sykehuset helseforetak helseforetaket partnerne"
+
+
 def _clause_party(text: str, question: Question) -> str | None:
     """In a sentence whose clauses give different parties their tasks, the party of the clause
-    that holds most of the question's focus words (None when the sentence has one party)."""
+    whose own words hold most of the question's focus words; both ("Felles") when clauses of different
+    parties hold it alike ("Hvem betaler når fastlegerepresentanten og brukerrepresentanten
+    deltar?" – "… dekker kommunen utgifter til fastlegerepresentanter, og UNN dekker utgifter
+    til brukerrepresentanter"). None when the sentence has one party or no clause holds any."""
     clauses = [(clause, party) for clause in split_clauses(text) if (party := subject_party(clause))]
     if len({party for _, party in clauses}) < 2:
         return None
-    wanted = set(focus_terms(question))
-    shares = [len(wanted & set(sentence_terms(clause))) for clause, _ in clauses]
+    # What tells the clauses apart: the words one holds and the others do not, the parties' own
+    # names left out (they tell whom a clause names, not what it is about). A question's word
+    # counts for a clause's compound that begins with it ("fastlege" – "fastlegerepresentanter").
+    wanted = {t.strip("<>") for t in focus_terms(question)} - set(sentence_terms(_PARTY_WORDS_TEXT))
+    terms = [{t.strip("<>") for t in sentence_terms(clause)} for clause, _ in clauses]
+    own = [t - set().union(*(o for j, o in enumerate(terms) if j != i)) for i, t in enumerate(terms)]
+    shares = [sum(any(w == t or (len(w) >= 5 and t.startswith(w)) for t in held) for w in wanted) for held in own]
     best = max(shares)
-    return clauses[shares.index(best)][1] if best and shares.count(best) == 1 else None
+    if not best:
+        return None
+    holding = {party for (_, party), share in zip(clauses, shares) if share == best}
+    return holding.pop() if len(holding) == 1 else "Felles"
 
 
 # Who a sentence without a party as its grammatical subject still makes responsible: the party
