@@ -681,11 +681,8 @@ def _topic_phrase(question: str) -> str | None:
 
 # A question that scores this far below FOLLOW_UP_SCORE (but not below it by more) may still be
 # a follow-up: the service searches it both ways and keeps the reading that finds a nearer
-# stored question (see Question.maybe_follow_up). Measured 2026-12-08 on the 18 eval sets: 1 → 0
-# read four more follow-ups as such (blind followup4 card first +1, party +1, duty row +1, one
-# covered question no longer refused) and merged no stand-alone question; -1 gained one party
-# more on followup4 but merged one of followup_dev's three stand-alone questions.
-MAYBE_FOLLOW_UP_SCORE = 0
+# stored question (see Question.maybe_follow_up).
+MAYBE_FOLLOW_UP_SCORE = 1
 
 
 # A question that speaks of a duty or a responsibility ("Har vi plikt til …", "Er det bare
