@@ -272,3 +272,18 @@ def test_a_sentence_end_alone_after_a_blank_line_is_joined():
             "helseforetaket varsle\n\nHelsedirektoratet.\n\nNeste avsnitt.")
     assert paragraphs(text)[0].endswith("skal det regionale helseforetaket varsle Helsedirektoratet.")
     assert paragraphs("Samarbeid om oppfølging\n\nKommunen.") == ["Samarbeid om oppfølging", "Kommunen."]
+
+
+def test_a_letters_closing_and_signature_are_removed_and_the_text_after_kept():
+    """The circular ends "Med vennlig hilsen" with its signers' names and titles: an excerpt of
+    its last paragraph must not end on them. A line of text after the signature is kept."""
+    text = ["utover det som fremgår av inngått samarbeidsavtale med kommunen.", "", "Med vennlig hilsen", "", "",
+            "Elisabeth Salvesen e.f.", "fung. ekspedisjonssjef", " Pia Grude", " seniorrådgiver", "",
+            "Kopi til Helsedirektoratet og alle statsforvalterne, som orienteres om rundskrivet."]
+    out = clean_lines([SourceLine(t, i + 1, 1) for i, t in enumerate(text)])
+    kept = [line.text for line in out.lines if line.text]
+    assert kept == [text[0], text[-1]]
+    assert out.stats["signature"] == 5
+    # "Hilsen" inside a sentence is text
+    line = "Vi sender en hilsen til alle som har bidratt i arbeidet med avtalen."
+    assert [x.text for x in clean_lines([SourceLine(line, 1, 1)]).lines] == [line]

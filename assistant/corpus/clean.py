@@ -59,7 +59,17 @@ MAX_FURNITURE_CHARS = 300  # page numbers, running heads and contents lines are 
 
 # Kinds of `Cleaned.stats` that count whole lines taken out of the text; the other kinds count
 # repairs (joined hyphenation, decoded characters, removed footnote markers …).
-REMOVED_KINDS = frozenset({kind for kind, _ in _FURNITURE} | {"letterhead", "list_marker", "url"})
+REMOVED_KINDS = frozenset({kind for kind, _ in _FURNITURE} | {"letterhead", "list_marker", "url", "signature"})
+
+# A letter's closing: the greeting, then the signers' names and titles on short lines ("Elisabeth
+# Salvesen e.f.", "fung. ekspedisjonssjef"). Neither says anything an answer could quote.
+_CLOSING = re.compile(r"^(?:med\s+)?(?:vennlig|venleg|venlig)\s+hilsen?$|^med\s+(?:vennlig\s+)?hilsen$|"
+                      r"^(?:kind\s+|best\s+)?regards,?$", re.I)
+SIGNATURE_LINES = 8  # lines after the greeting that may still be names and titles
+# A signer's name ("Elisabeth Salvesen e.f.", "Ingvild Kjerkol") or title ("fung. ekspedisjonssjef",
+# "seniorrådgiver"); anything else (a heading, a link, a sentence) ends the signature.
+_SIGNER = re.compile(r"^(?:[A-ZÆØÅ][\w-]+\.?)(?:\s+[A-ZÆØÅ][\w-]+\.?){1,3}(?:\s+e\.\s?f\.?)?$|"
+                     r"^[a-zæøå][\w.-]*(?:\s+[a-zæøå][\w.-]*){0,2}$")
 
 
 @dataclass
@@ -86,6 +96,7 @@ class _Walk:
 
     out: Cleaned
     letterhead_tail: int = 0  # lines after "Kommune-" in which a lone "kommune" is letterhead
+    signature_tail: int = 0  # lines after a letter's closing greeting that may be its signature
     after_removed: bool = False  # the last non-blank line was furniture or a bare URL
     wrapped_url: tuple[int, int] | None = None  # (line, index) of a link the PDF broke at a hyphen
     open_notes: dict[str, int] = field(default_factory=dict)  # footnote number → line of its marker
@@ -107,6 +118,9 @@ class _Walk:
 
     def _is_furniture(self, text: str) -> bool:
         stats = self.out.stats
+        if self._is_signature(text):
+            stats["signature"] += 1
+            return True
         if self.letterhead_tail and text.lower() == "kommune":
             stats["letterhead"] += 1
             self.letterhead_tail = 0
@@ -123,6 +137,19 @@ class _Walk:
         if kind:
             stats[kind] += 1
         return bool(kind)
+
+    def _is_signature(self, text: str) -> bool:
+        """A letter's closing greeting, or a name or title on the short lines after it."""
+        if _CLOSING.match(text):
+            self.signature_tail = SIGNATURE_LINES
+            return True
+        if not self.signature_tail or not text:
+            return False
+        self.signature_tail -= 1
+        if not _SIGNER.match(text.strip()) or _URL_LINE.match(text.strip()):
+            self.signature_tail = 0
+            return False
+        return True
 
     def _take_links(self, text: str, line_no: int) -> str | None:
         """Move URLs from the text to `links`; None when nothing but a link was on the line."""
