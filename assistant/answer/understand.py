@@ -412,6 +412,8 @@ dersom fordi sidan siden nok neste
 about after before between while during still also already again then some every each into than just only
 even really actually anyway too very more next such other another
 she he her him his they them their you your was were been being got gets
+gjelder gjeld kommer kjem går står ligger ligg sier seier fikk fekk mener meiner vet veit spør tar tek gir
+holder held finnes finst skjer
 """.split())
 
 
