@@ -412,6 +412,11 @@ dersom fordi sidan siden nok neste
 about after before between while during still also already again then some every each into than just only
 even really actually anyway too very more next such other another
 she he her him his they them their you your was were been being got gets
+""".split())
+# Light verbs name no topic ("Hva gjelder når pasienten ligger på sykehuset?" is about the stay),
+# so they are no focus words; but they make a question of their own: "Når går ansvaret over til
+# kommunen – hva må UNN gjøre da?" asks more than "og UNN?" (see bare_party).
+_LIGHT_VERBS = frozenset("""
 gjelder gjeld kommer kjem går står ligger ligg sier seier fikk fekk mener meiner vet veit spør tar tek gir
 holder held finnes finst skjer
 """.split())
@@ -430,7 +435,8 @@ def focus_words(reading: QueryWords, knows, stop=None, family: frozenset[str] | 
     glossary_words = {w for term in reading.matched for w in words(term)}
     out: dict[str, Focus] = {}
     for word in words(fold_particle_verbs(reading.text)):
-        if len(word) < 3 or word in stop or word in _NOT_FOCUS or word in party_words or word.isdigit() or word in out:
+        if (len(word) < 3 or word in stop or word in _NOT_FOCUS or word in _LIGHT_VERBS or word in party_words
+                or word.isdigit() or word in out):
             continue
         if knows(word):
             out[word] = Focus(word, True)
