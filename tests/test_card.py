@@ -793,3 +793,13 @@ def test_who_pays_is_answered_by_who_bears_the_cost(real_assistant):
         "Kommunen planlegger en stor beredskapsøvelse. Skal vi invitere UNN med?"])
     assert answer.card.sentences[0].text.startswith("Partnerne dekker sine egne kostnader")
     assert answer.card.party == "Felles"
+
+
+def test_a_templates_blank_is_never_quoted_in_the_card(real_assistant):
+    """Retningslinje 3 leaves the municipality a blank to fill in ("XX kommune har organisert sitt
+    ØHD-tilbud slik: (KOMMUNENS BESKRIVELSE AV TILBUDET)"); it says nothing a clinician can use,
+    so the card quotes the rules beside it and never the blank."""
+    answer = real_assistant.ask("hvem har det medisinske ansvaret mens de ligger der?",
+                                history=["Hvilke pasienter kan fastlegen legge inn på KAD-senga på helsesenteret vårt?"])
+    assert "medisinskfaglig ansvar" in answer.card.sentences[0].text
+    assert not any("XX kommune" in s.text or "BESKRIVELSE" in s.text for s in answer.card.sentences)

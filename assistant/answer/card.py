@@ -24,6 +24,7 @@ import numpy as np
 from assistant.answer.understand import OTHER_SIDE, REVERSE, ask_part, party_mentions
 from assistant.corpus.chunk import chunk_sentences
 from assistant.corpus.duties import (
+    PLACEHOLDER,
     find_deadline,
     find_legal_ref,
     is_duty_text,
@@ -98,8 +99,8 @@ def candidates(groups: list[list[Hit]], index) -> list[Candidate]:
             hospital = info.hospital if info else "UNN"
             for position, text in enumerate(chunk_sentences(chunk.text)):
                 key = letters(text)
-                if key in seen or is_contents(text):
-                    continue
+                if key in seen or is_contents(text) or PLACEHOLDER.search(text):
+                    continue  # a table of contents, or a template's blank ("XX kommune har …: (KOMMUNENS …)")
                 seen.add(key)
                 party = subject_party(text, hospital) or chunk.actor
                 out.append(Candidate(text, rank, chunk, position, party, chunk.actor, hit.score))
@@ -118,7 +119,7 @@ def section_candidates(groups: list[list[Hit]], index, shown: list[Candidate]) -
                 continue
             info = index.documents.get(chunk.doc_id)
             for position, text in enumerate(chunk_sentences(chunk.text)):
-                if letters(text) not in seen and not is_contents(text):
+                if letters(text) not in seen and not is_contents(text) and not PLACEHOLDER.search(text):
                     seen.add(letters(text))
                     party = subject_party(text, info.hospital if info else "UNN") or chunk.actor
                     out.append(Candidate(text, rank, chunk, position, party, chunk.actor, 0.0))

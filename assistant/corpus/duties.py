@@ -162,7 +162,7 @@ def _find_legal_ref(text: str) -> str | None:
 
 # A template's blank for the municipality to fill in: "XX kommune", "(KOMMUNENS BESKRIVELSE AV
 # TILBUDET)", not an abbreviation in brackets ("(GDPR)"). Such a line describes no duty.
-_PLACEHOLDER = re.compile(r"\bX{2,}\b|\((?:[A-ZÆØÅ]{2,}[ .,/-]+)+[A-ZÆØÅ]{2,}\)")
+PLACEHOLDER = re.compile(r"\bX{2,}\b|\((?:[A-ZÆØÅ]{2,}[ .,/-]+)+[A-ZÆØÅ]{2,}\)")
 
 
 def extract_duties(documents: list[Document]) -> list[Duty]:
@@ -176,7 +176,7 @@ def extract_duties(documents: list[Document]) -> list[Duty]:
                 rows.extend(_block_duties(section, doc, patterns))
             else:
                 rows.extend(_sentence_duties(section, doc, patterns))
-    return [row for row in rows if not _PLACEHOLDER.search(row.duty)]
+    return [row for row in rows if not PLACEHOLDER.search(row.duty)]
 
 
 def _items(section: Section) -> list[str]:
