@@ -99,12 +99,18 @@ def candidates(groups: list[list[Hit]], index) -> list[Candidate]:
             hospital = info.hospital if info else "UNN"
             for position, text in enumerate(chunk_sentences(chunk.text)):
                 key = letters(text)
-                if key in seen or is_contents(text) or PLACEHOLDER.search(text):
-                    continue  # a table of contents, or a template's blank ("XX kommune har …: (KOMMUNENS …)")
+                if key in seen or not _quotable(text):
+                    continue
                 seen.add(key)
                 party = subject_party(text, hospital) or chunk.actor
                 out.append(Candidate(text, rank, chunk, position, party, chunk.actor, hit.score))
     return out
+
+
+def _quotable(text: str) -> bool:
+    """Not a line of a table of contents, nor a template's blank ("XX kommune har organisert
+    sitt ØHD-tilbud slik: (KOMMUNENS BESKRIVELSE AV TILBUDET)")."""
+    return not is_contents(text) and not PLACEHOLDER.search(text)
 
 
 def section_candidates(groups: list[list[Hit]], index, shown: list[Candidate]) -> list[Candidate]:
@@ -119,7 +125,7 @@ def section_candidates(groups: list[list[Hit]], index, shown: list[Candidate]) -
                 continue
             info = index.documents.get(chunk.doc_id)
             for position, text in enumerate(chunk_sentences(chunk.text)):
-                if letters(text) not in seen and not is_contents(text) and not PLACEHOLDER.search(text):
+                if letters(text) not in seen and _quotable(text):
                     seen.add(letters(text))
                     party = subject_party(text, info.hospital if info else "UNN") or chunk.actor
                     out.append(Candidate(text, rank, chunk, position, party, chunk.actor, 0.0))
@@ -996,9 +1002,6 @@ def _giver(question: str, speaker: str | None) -> str | None:
     return OTHER_SIDE.get(speaker or "") if re.search(r"\b(?:vi|we)\b", question[:take.start()], re.I) else None
 
 
-_PARTY_WORDS_TEXT = "kommune kommunen kommunene kommunens unn unns sykehus sykehuset helseforetak helseforetaket partnerne"
-
-
 def _clause_party(text: str, question: Question) -> str | None:
     """In a sentence whose clauses give different parties their tasks, the party of the clause
     whose own words hold most of the question's focus words; both ("Felles") when clauses of different
@@ -1008,13 +1011,14 @@ def _clause_party(text: str, question: Question) -> str | None:
     clauses = [(clause, party) for clause in split_clauses(text) if (party := subject_party(clause))]
     if len({party for _, party in clauses}) < 2:
         return None
-    # What tells the clauses apart: the words one holds and the others do not, the parties' own
-    # names left out (they tell whom a clause names, not what it is about). A question's word
-    # counts for a clause's compound that begins with it ("fastlege" – "fastlegerepresentanter").
-    wanted = {t.strip("<>") for t in focus_terms(question)} - set(sentence_terms(_PARTY_WORDS_TEXT))
-    terms = [{t.strip("<>") for t in sentence_terms(clause)} for clause, _ in clauses]
-    own = [t - set().union(*(o for j, o in enumerate(terms) if j != i)) for i, t in enumerate(terms)]
-    shares = [sum(any(w == t or (len(w) >= 5 and t.startswith(w)) for t in held) for w in wanted) for held in own]
+    # What tells the clauses apart: the words one holds and the others do not, the words that
+    # name a party left out (they tell whom a clause names, not what it is about). A question's
+    # word counts for a clause's compound that begins with it ("fastlege" – "fastlegerepresentanter").
+    wanted = {t.strip("<>") for t in focus_terms(question)}
+    held = [{t.strip("<>") for t in sentence_terms(" ".join(w for w in clause.split() if not party_mentions(w)))}
+            for clause, _ in clauses]
+    own = [h - set().union(*(o for j, o in enumerate(held) if j != i)) for i, h in enumerate(held)]
+    shares = [sum(any(w == t or (len(w) >= 5 and t.startswith(w)) for t in mine) for w in wanted) for mine in own]
     best = max(shares)
     if not best:
         return None

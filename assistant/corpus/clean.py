@@ -146,7 +146,8 @@ class _Walk:
         if not self.signature_tail or not text:
             return False
         self.signature_tail -= 1
-        if not _SIGNER.match(text.strip()) or _URL_LINE.match(text.strip()):
+        line = text.strip()
+        if not _SIGNER.match(line) or _URL_LINE.match(line):
             self.signature_tail = 0
             return False
         return True
